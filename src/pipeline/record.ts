@@ -1,0 +1,41 @@
+/**
+ * The call record: what the finalize stage hands to later consumers (request log, cost, metrics) once a
+ * call has ended — metadata plus the raw request body and the response (raw or assembled from a stream).
+ */
+import type { Dialect } from "../server/errors.ts";
+import type { Assembled, Operation, Usage } from "../streams/types.ts";
+import type { Caller } from "./auth.ts";
+
+/** Final status of a call: the HTTP status sent, or `client_closed` when the client left first. */
+export type CallStatus = number | "client_closed";
+
+/** Everything known about one call once it has ended. */
+export interface CallRecord {
+  id: string;
+  /** Start time, ISO 8601 UTC. */
+  ts: string;
+  caller: Caller | null;
+  dialect: Dialect;
+  operation: Operation | null;
+  /** Model or deployment as the caller named it. */
+  model: string | null;
+  upstream: string | null;
+  deployment: string | null;
+  status: CallStatus;
+  stream: boolean;
+  attempts: number;
+  latencyMs: number;
+  /** Time until the upstream's response headers, from the start of the call. */
+  ttfbMs: number | null;
+  usage: Usage | null;
+  usageSource: "upstream" | null;
+  error: { type: string; code: string; message: string } | null;
+  requestBody: Uint8Array | null;
+  /** Raw response body of a non-streaming call (or an error), as sent to the client. */
+  responseBody: Uint8Array | null;
+  /** Content, tool calls and usage assembled from a stream. */
+  assembled: Assembled | null;
+}
+
+/** Receives each finished call; must not throw and must not block (it runs on the request path). */
+export type CallSink = (record: CallRecord) => void;

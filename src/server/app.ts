@@ -1,0 +1,121 @@
+/**
+ * The gateway as a plain handler: `createApp(deps)` returns `(req) => Promise<Response>`; only the
+ * serve command binds it to a socket. Routes: inference (the pipeline), model list, health.
+ */
+import type { Config } from "../config/types.ts";
+import type { UpstreamAuth } from "../providers/azure/auth.ts";
+import { createAuthenticator, type CallerKey } from "../pipeline/auth.ts";
+import type { FetchLike } from "../pipeline/forward.ts";
+import { handleInference, type PipelineDeps } from "../pipeline/inference.ts";
+import type { CallRecord, CallSink } from "../pipeline/record.ts";
+import { TargetIndex } from "../pipeline/target.ts";
+import { VERSION } from "../version.ts";
+import { errorResponse, GatewayError } from "./errors.ts";
+import { matchRoute } from "./routes.ts";
+
+/** Everything the app needs; tests pass fakes for the I/O. */
+export interface AppDeps {
+  config: Config;
+  /** Caller keys by digest (resolved from the config at start). */
+  callerKeys: CallerKey[];
+  /** Upstream auth per upstream name. */
+  upstreamAuth: ReadonlyMap<string, UpstreamAuth>;
+  fetch?: FetchLike;
+  now?: () => number;
+  clock?: () => number;
+  randomId?: () => string;
+  /** Consumers of finished calls (request log, cost, metrics). */
+  sinks?: CallSink[];
+  onInternalError?: (err: unknown, record: CallRecord) => void;
+}
+
+/** The request handler, plus counters for health. */
+export type App = ((req: Request) => Promise<Response>) & { readonly inFlight: number };
+
+const JSON_HEADERS = { "content-type": "application/json" };
+
+/** Builds the gateway handler. */
+export function createApp(deps: AppDeps): App {
+  const sinks = deps.sinks ?? [];
+  const clock = deps.clock ?? (() => performance.now());
+  const startedAt = clock();
+  let inFlight = 0;
+  let served = 0;
+  const pipeline: PipelineDeps = {
+    config: deps.config,
+    authenticate: createAuthenticator(deps.callerKeys, { required: deps.config.auth.required }),
+    targets: new TargetIndex(deps.config),
+    upstreamAuth: deps.upstreamAuth,
+    fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
+    now: deps.now ?? Date.now,
+    clock,
+    randomId: deps.randomId ?? (() => crypto.randomUUID()),
+    sink: (rec) => {
+      inFlight--;
+      served++;
+      for (const sink of sinks) sink(rec);
+    },
+    onInternalError: deps.onInternalError ??
+      ((err, rec) => console.error(JSON.stringify({ level: "error", msg: "Request failed", id: rec.id, error: String(err) }))),
+  };
+  const modelList = JSON.stringify({
+    object: "list",
+    data: pipeline.targets.models.map((m) => ({ id: m.id, object: "model", created: 0, owned_by: m.ownedBy })),
+  });
+
+  const health = (url: URL): Response => {
+    const upstreams = deps.config.upstreams.map((u) => {
+      const s = deps.upstreamAuth.get(u.name)?.status() ?? { ok: false, expiresAt: null, error: "no auth" };
+      return {
+        name: u.name,
+        kind: u.kind,
+        auth: u.auth.type,
+        ready: s.ok,
+        ...(s.expiresAt ? { token_expires_at: s.expiresAt } : {}),
+        ...(s.error ? { error: s.error } : {}),
+        deployments: u.deployments.length,
+      };
+    });
+    const ready = upstreams.every((u) => u.ready);
+    const body = {
+      status: ready ? "ok" : "degraded",
+      version: VERSION,
+      uptime_s: Math.round((clock() - startedAt) / 1000),
+      in_flight: inFlight,
+      requests: served,
+      config: { source: deps.config.source, ok: true },
+      upstreams,
+    };
+    // Liveness is 200 whenever the process answers; `?ready` turns "not ready" into 503 for probes.
+    const status = !ready && url.searchParams.has("ready") ? 503 : 200;
+    return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+  };
+
+  const app = (async (req: Request): Promise<Response> => {
+    const url = new URL(req.url);
+    const route = matchRoute(req.method, url.pathname);
+    if (route === null) {
+      const dialect = url.pathname === "/v1/messages" ? "anthropic" : "openai";
+      return errorResponse(
+        new GatewayError(501, "unsupported_endpoint", `The gateway does not serve ${req.method} ${url.pathname}`),
+        dialect,
+      );
+    }
+    switch (route.kind) {
+      case "health":
+        return health(url);
+      case "models":
+        try {
+          pipeline.authenticate(req.headers);
+        } catch (err) {
+          return errorResponse(err, route.dialect);
+        }
+        return new Response(modelList, { headers: JSON_HEADERS });
+      case "inference":
+        inFlight++;
+        return await handleInference(req, url, route, pipeline);
+    }
+  }) as App;
+  Object.defineProperty(app, "inFlight", { get: () => inFlight });
+  return app;
+}

@@ -1,0 +1,41 @@
+/** A real gateway on port 0 in front of a real mock upstream on port 0, for integration tests. */
+import { serveMock } from "../../src/mock/mod.ts";
+import type { CallRecord } from "../../src/pipeline/record.ts";
+import { createApp } from "../../src/server/app.ts";
+import { buildAppDeps } from "../../src/server/runtime.ts";
+import { CALLER_SHA, UPSTREAM_KEY } from "./app.ts";
+import { azureUpstream, testConfig } from "./config.ts";
+
+/** Starts mock + gateway; `close()` stops both. */
+export async function startGateway(options: { chunkDelayMs?: number } = {}) {
+  const mock = serveMock({ apiKey: UPSTREAM_KEY, ...options });
+  const config = testConfig([azureUpstream(mock.url)]);
+  config.auth.keys = [{ id: "dev", sha256: CALLER_SHA, project: "demo" }];
+  const deps = await buildAppDeps(config, { env: (n) => n === "TEST_UPSTREAM_KEY" ? UPSTREAM_KEY : undefined });
+  const records: CallRecord[] = [];
+  const waiters: (() => void)[] = [];
+  const app = createApp({
+    ...deps,
+    sinks: [(r) => {
+      records.push(r);
+      waiters.splice(0).forEach((w) => w());
+    }],
+  });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app);
+  const url = `http://127.0.0.1:${server.addr.port}`;
+  return {
+    url,
+    mock,
+    records,
+    /** Resolves once `n` records exist. */
+    recordsReached: (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => records.length >= n ? resolve() : waiters.push(check);
+        check();
+      }),
+    async close() {
+      await server.shutdown();
+      await mock.shutdown();
+    },
+  };
+}

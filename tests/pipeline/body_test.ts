@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { parseJsonObject, readBody } from "../../src/pipeline/body.ts";
+import { GatewayError } from "../../src/server/errors.ts";
+
+const enc = new TextEncoder();
+
+function streamOf(...parts: string[]): ReadableStream<Uint8Array> {
+  return ReadableStream.from(parts.map((p) => enc.encode(p)));
+}
+
+Deno.test("readBody() reads declared and chunked bodies", async () => {
+  const a = await readBody(new Request("http://x", { method: "POST", body: '{"a":1}' }), 100);
+  assert.equal(new TextDecoder().decode(a), '{"a":1}');
+  const b = await readBody(new Request("http://x", { method: "POST", body: streamOf("{", '"a"', ":2}") }), 100);
+  assert.equal(new TextDecoder().decode(b), '{"a":2}');
+  const c = await readBody(new Request("http://x", { method: "POST", body: streamOf('{"b":3}') }), 100);
+  assert.equal(new TextDecoder().decode(c), '{"b":3}');
+  assert.equal((await readBody(new Request("http://x", { method: "POST" }), 10)).byteLength, 0);
+});
+
+Deno.test("readBody() refuses bodies over the limit with 413", async () => {
+  await assert.rejects(
+    () => readBody(new Request("http://x", { method: "POST", body: "x".repeat(20), headers: { "content-length": "20" } }), 10),
+    (e: GatewayError) => e.status === 413 && e.message.includes("10 bytes"),
+  );
+  await assert.rejects(
+    () => readBody(new Request("http://x", { method: "POST", body: streamOf("x".repeat(8), "x".repeat(8)) }), 10),
+    (e: GatewayError) => e.status === 413,
+  );
+});
+
+Deno.test("parseJsonObject() explains bad bodies without echoing them", () => {
+  assert.deepEqual(parseJsonObject(enc.encode('{"model":"m"}')), { model: "m" });
+  assert.throws(() => parseJsonObject(new Uint8Array()), (e: GatewayError) => e.code === "invalid_request_body");
+  assert.throws(() => parseJsonObject(enc.encode("[1]")), (e: GatewayError) => e.code === "invalid_request_body");
+  assert.throws(() => parseJsonObject(enc.encode("null")), (e: GatewayError) => e.code === "invalid_request_body");
+  assert.throws(() => parseJsonObject(enc.encode("sk-secret-value-123")), (e: GatewayError) => {
+    assert.equal(e.status, 400);
+    assert.equal(e.code, "invalid_json");
+    assert.ok(!e.message.includes("secret"), e.message);
+    return true;
+  });
+  assert.throws(() => parseJsonObject(enc.encode('{"a":')), (e: GatewayError) => e.code === "invalid_json");
+});
