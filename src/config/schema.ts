@@ -1,0 +1,248 @@
+/**
+ * The configuration schema: tables of field readers for every YAML key, plus the rules that span entries
+ * (unique names). `validateConfig()` reports every problem at once, each with its key path.
+ */
+import { ConfigError } from "../server/errors.ts";
+import {
+  bool,
+  child,
+  def,
+  type Field,
+  hidden,
+  int,
+  Issues,
+  list,
+  oneOf,
+  opt,
+  record,
+  refine,
+  str,
+  tagged,
+  unique,
+} from "./schema_helpers.ts";
+import { describeBadRef, isSecretRef, SECRET_REF_EXPECTED } from "./secrets.ts";
+import type { AzureAuthConfig, CallerKeyConfig, Config, DeploymentConfig, UpstreamConfig } from "./types.ts";
+
+/** Defaults shared by the validator and the embedded config. */
+export const DEFAULTS = {
+  host: "127.0.0.1",
+  port: 8787,
+  maxBodyBytes: 10 * 1024 * 1024,
+  dataDir: "./.azmw",
+  timezone: "UTC",
+  apiVersion: "2024-10-21",
+  entraScope: "https://cognitiveservices.azure.com/.default",
+  timeouts: { firstByteMs: 60_000, idleMs: 60_000, totalMs: 600_000 },
+} as const;
+
+/** Options of `validateConfig()`. */
+export interface ValidateOptions {
+  /** Host name for the default `server.instance` (default `Deno.hostname()`). */
+  hostname?: () => string;
+}
+
+const DAY_MS = 86_400_000;
+const LOOPBACK = ["localhost", "127.0.0.1", "[::1]"];
+
+const secret = (): Field<string> => hidden({ test: isSecretRef }, SECRET_REF_EXPECTED, describeBadRef);
+
+const noSpaces = (what: string) => str(/^\S+$/, `${what} without spaces`);
+
+const timezone = refine(str(), (tz, path, issues) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return tz;
+  } catch {
+    return issues.fail<string>(
+      path,
+      `expected an IANA time zone such as "Europe/Berlin", got ${JSON.stringify(tz)}`,
+    );
+  }
+});
+
+const ENDPOINT_EXPECTED = "an https URL (http only for localhost, 127.0.0.1 or ::1)";
+const endpoint = refine(str(/\S/, ENDPOINT_EXPECTED), (text, path, issues) => {
+  const url = URL.parse(text);
+  if (url !== null && (url.username || url.password || url.search || url.hash)) {
+    // User info and query strings can carry keys, so the value is not echoed.
+    return issues.fail<string>(
+      path,
+      `expected ${ENDPOINT_EXPECTED}, got a URL with user info, a query or a fragment`,
+    );
+  }
+  const ok = url?.protocol === "https:" || (url?.protocol === "http:" && LOOPBACK.includes(url.hostname));
+  if (!ok) return issues.fail<string>(path, `expected ${ENDPOINT_EXPECTED}, got ${JSON.stringify(text)}`);
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
+});
+
+const SERVER = record({
+  host: def(noSpaces("a host name or IP address"), DEFAULTS.host),
+  port: def(int(1, 65535), DEFAULTS.port),
+  max_body_bytes: def(int(1, 2 ** 30), DEFAULTS.maxBodyBytes),
+  data_dir: def(str(), DEFAULTS.dataDir),
+  timezone: def(timezone, DEFAULTS.timezone),
+  instance: opt(str(/^[A-Za-z0-9_-]{1,64}$/, "up to 64 letters, digits, _ or -")),
+});
+
+const CALLER_KEY = refine(
+  record({
+    id: str(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "an id of letters, digits, _, . or -"),
+    key: opt(secret()),
+    sha256: opt(hidden(
+      /^[0-9a-fA-F]{64}$/,
+      "a SHA-256 digest of 64 hex digits",
+      (s) => `a string of ${s.length} characters`,
+      (s) => s.toLowerCase(),
+    )),
+    project: opt(noSpaces("a project name")),
+  }),
+  (key, path, issues): CallerKeyConfig => {
+    if ((key.key === undefined) === (key.sha256 === undefined)) {
+      const got = key.key === undefined ? "neither" : "both";
+      return issues.fail(path, `expected exactly one of "key" or "sha256", got ${got}`);
+    }
+    return key;
+  },
+);
+
+const AUTH = record({ required: def(bool(), true), keys: def(list(CALLER_KEY), []) });
+
+const ENTRA = refine(
+  record({
+    type: oneOf(["entra"]),
+    credential: def(oneOf(["default", "managed_identity", "client_secret", "azure_cli"]), "default"),
+    tenant_id: opt(str()),
+    client_id: opt(str()),
+    client_secret: opt(secret()),
+    scope: def(str(), DEFAULTS.entraScope),
+  }),
+  (auth, path, issues): AzureAuthConfig => {
+    const given = { tenant_id: auth.tenantId, client_id: auth.clientId, client_secret: auth.clientSecret };
+    if (auth.credential === "client_secret") {
+      for (const [key, value] of Object.entries(given)) {
+        if (value === undefined) issues.fail(child(path, key), 'required when credential is "client_secret"');
+      }
+    } else if (auth.clientSecret !== undefined) {
+      issues.fail(child(path, "client_secret"), 'only used when credential is "client_secret"');
+    }
+    return auth;
+  },
+);
+
+const AZURE_AUTH = tagged<AzureAuthConfig>("type", {
+  api_key: record({ type: oneOf(["api_key"]), key: secret() }),
+  entra: ENTRA,
+});
+
+const DEPLOYMENT_NAME = str(
+  /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+  "a deployment name of letters, digits, ., _ or -",
+);
+const DEPLOYMENT_RECORD = record({
+  name: DEPLOYMENT_NAME,
+  model: opt(noSpaces("a model name")),
+  aliases: def(list(noSpaces("a model name")), []),
+});
+/** Deployments written as a bare string: their issues sit on the list entry, which has no `name` key. */
+const BARE = new WeakSet<DeploymentConfig>();
+const DEPLOYMENT: Field<DeploymentConfig> = {
+  expected: "a deployment name or mapping",
+  read(value, path, issues) {
+    if (typeof value !== "string") {
+      const d = DEPLOYMENT_RECORD.read(value, path, issues);
+      return d && { name: d.name, model: d.model ?? d.name, aliases: d.aliases };
+    }
+    const bare = { name: DEPLOYMENT_NAME.read(value, path, issues), model: value, aliases: [] };
+    BARE.add(bare);
+    return bare;
+  },
+};
+
+const TIMEOUTS = record({
+  first_byte_ms: def(int(0, DAY_MS), DEFAULTS.timeouts.firstByteMs),
+  idle_ms: def(int(0, DAY_MS), DEFAULTS.timeouts.idleMs),
+  total_ms: def(int(0, DAY_MS), DEFAULTS.timeouts.totalMs),
+});
+
+const UPSTREAM = tagged<UpstreamConfig>("kind", {
+  azure: record({
+    name: str(/^[a-z0-9_-]+$/, "a name of a-z0-9_-"),
+    kind: oneOf(["azure"]),
+    endpoint,
+    api_version: def(
+      str(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'a date "YYYY-MM-DD" or "YYYY-MM-DD-preview"'),
+      DEFAULTS.apiVersion,
+    ),
+    auth: AZURE_AUTH,
+    deployments: list(DEPLOYMENT, 1),
+    timeouts: def(TIMEOUTS, {}),
+  }),
+});
+
+const ROOT = record({
+  server: def(SERVER, {}),
+  auth: def(AUTH, {}),
+  upstreams: list(UPSTREAM, 1, "upstreams"),
+});
+
+/** Turns a parsed YAML document into a `Config` with every default filled, or throws one `ConfigError`. */
+export function validateConfig(raw: unknown, source: string, options: ValidateOptions = {}): Config {
+  const issues = new Issues();
+  const root = ROOT.read(raw, "", issues);
+  if (root !== undefined) crossChecks(root.auth?.keys ?? [], root.upstreams ?? [], issues);
+  if (issues.list.length > 0) throw new ConfigError(issues.list, source);
+  const instance = root.server.instance ?? defaultInstance(options.hostname);
+  return { server: { ...root.server, instance }, auth: root.auth, upstreams: root.upstreams, source };
+}
+
+/**
+ * Rules spanning entries: unique key ids, upstream names, deployment names and public model names.
+ * Entries may hold `undefined` where a read failed, hence the defensive `?.` and `??`.
+ */
+function crossChecks(
+  keys: (CallerKeyConfig | undefined)[],
+  ups: (UpstreamConfig | undefined)[],
+  issues: Issues,
+) {
+  unique(issues, keys.map((k, i) => ({ value: k?.id, path: `auth.keys[${i}].id` })), "caller key id");
+  unique(issues, ups.map((u, i) => ({ value: u?.name, path: `upstreams[${i}].name` })), "upstream name");
+  const deployments = ups.flatMap((u, i) =>
+    (u?.deployments ?? []).flatMap((d, j) =>
+      d?.name === undefined ? [] : [{ d, path: `upstreams[${i}].deployments[${j}]` }]
+    )
+  );
+  const namePath = (d: DeploymentConfig, path: string) => BARE.has(d) ? path : `${path}.name`;
+  unique(
+    issues,
+    deployments.map(({ d, path }) => ({ value: d.name, path: namePath(d, path) })),
+    "deployment name",
+  );
+  const deploymentAt = new Map<string, string>();
+  for (const { d, path } of deployments) if (!deploymentAt.has(d.name)) deploymentAt.set(d.name, path);
+  const publicAt = new Map<string, string>();
+  for (const { d, path } of deployments) {
+    const modelAt = BARE.has(d) ? path : d.model === d.name ? `${path}.name` : `${path}.model`;
+    const names = [
+      [d.model, modelAt],
+      ...(d.aliases ?? []).map((a, k) => [a, `${path}.aliases[${k}]`]),
+    ] as const;
+    for (const [name, at] of names) {
+      // Deployment names are looked up before public names, so another deployment's name shadows this one.
+      const other = deploymentAt.get(name);
+      const earlier = publicAt.get(name) ?? (other !== path ? other : undefined);
+      if (earlier === undefined) publicAt.set(name, path);
+      else issues.fail(at, `duplicate public model name ${JSON.stringify(name)}, already used at ${earlier}`);
+    }
+  }
+}
+
+/** `server.instance` default: the host name reduced to `[A-Za-z0-9_-]`. */
+export function defaultInstance(hostname: () => string = Deno.hostname): string {
+  let name = "";
+  try {
+    name = hostname();
+  } catch {
+    // Without --allow-sys the host name is unknown; the fallback keeps log names valid.
+  }
+  return name.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 64) || "azmw";
+}

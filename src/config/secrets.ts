@@ -1,0 +1,84 @@
+/**
+ * Secret references: configuration names where a secret lives (`env:NAME`, `file:/path`), never the secret
+ * itself. Errors name the variable or file, never a value.
+ */
+import { ConfigError } from "../server/errors.ts";
+import type { Config } from "./types.ts";
+
+const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
+const FILE_REF = /^file:(\S.*)$/;
+
+/** How a secret reference is described in messages. */
+export const SECRET_REF_EXPECTED =
+  'a secret reference "env:NAME" or "file:/path" (literal secrets are not allowed)';
+
+/** Where secrets are read from; tests pass fakes. */
+export interface SecretDeps {
+  /** Reads an environment variable (default `Deno.env.get`). */
+  env?: (name: string) => string | undefined;
+  /** Reads a file (default `Deno.readTextFile`). */
+  readTextFile?: (path: string) => Promise<string>;
+}
+
+/** Options of `resolveSecret()`: its deps plus where the reference sits, for the error. */
+export interface ResolveSecretOptions extends SecretDeps {
+  /** Dotted key path of the reference, e.g. `upstreams[0].auth.key`. */
+  path?: string;
+  /** Name of the config the reference came from, for the error message. */
+  source?: string;
+}
+
+/** Whether `s` is a well-formed secret reference (`env:NAME` or `file:/path`). */
+export function isSecretRef(s: string): boolean {
+  return ENV_REF.test(s) || FILE_REF.test(s);
+}
+
+/** Describes a string that is not a secret reference without repeating it. */
+export function describeBadRef(s: string): string {
+  return /^(env|file):/.test(s) ? "a malformed reference" : "a literal value";
+}
+
+/** Resolves `env:NAME` or `file:/path` (trimmed) to the secret; throws `ConfigError` naming the source. */
+export async function resolveSecret(ref: string, options: ResolveSecretOptions = {}): Promise<string> {
+  const fail = (message: string) => new ConfigError([{ path: options.path ?? "", message }], options.source);
+  const env = ENV_REF.exec(ref);
+  if (env) {
+    const name = env[1]!;
+    const value = (options.env ?? ((n: string) => Deno.env.get(n)))(name);
+    if (value === undefined) throw fail(`environment variable "${name}" is not set`);
+    if (value.trim() === "") throw fail(`environment variable "${name}" is empty`);
+    return value;
+  }
+  const file = FILE_REF.exec(ref);
+  if (!file) throw fail(`expected ${SECRET_REF_EXPECTED}, got ${describeBadRef(ref)}`);
+  const path = file[1]!;
+  let text: string;
+  try {
+    text = await (options.readTextFile ?? Deno.readTextFile)(path);
+  } catch (err) {
+    const missing = err instanceof Deno.errors.NotFound || (err as { code?: unknown })?.code === "ENOENT";
+    throw fail(missing ? `file "${path}" does not exist` : `cannot read file "${path}" (${errorName(err)})`);
+  }
+  const secret = text.trim();
+  if (secret === "") throw fail(`file "${path}" is empty`);
+  return secret;
+}
+
+/** Every secret reference in a config with its YAML key path, in document order. */
+export function secretRefs(cfg: Config): { path: string; ref: string }[] {
+  const refs: { path: string; ref: string }[] = [];
+  cfg.auth.keys.forEach((k, i) => {
+    if (k.key !== undefined) refs.push({ path: `auth.keys[${i}].key`, ref: k.key });
+  });
+  cfg.upstreams.forEach((u, i) => {
+    if (u.auth.type === "api_key") refs.push({ path: `upstreams[${i}].auth.key`, ref: u.auth.key });
+    else if (u.auth.clientSecret !== undefined) {
+      refs.push({ path: `upstreams[${i}].auth.client_secret`, ref: u.auth.clientSecret });
+    }
+  });
+  return refs;
+}
+
+function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err;
+}
