@@ -97,12 +97,14 @@ export async function handleInference(
 
     const call = new UpstreamCall(target.upstream.name, target.upstream.timeouts, req.signal);
     rec.attempts = 1;
+    const sentAt = deps.clock();
     const res = await call.send(deps.fetch, plan.url, {
       method: "POST",
       headers,
       body: plan.rewrite ? JSON.stringify(body) : bytes,
     });
-    rec.ttfbMs = round(deps.clock() - start);
+    const headersAt = deps.clock();
+    rec.ttfbMs = round(headersAt - start);
     rec.status = res.status;
     const outHeaders = clientResponseHeaders(res.headers);
     outHeaders.set("x-azmw-request-id", rec.id);
@@ -121,12 +123,16 @@ export async function handleInference(
           finalize();
         },
       });
+      outHeaders.set("x-azmw-overhead-ms", overhead(deps.clock() - start - (headersAt - sentAt)));
       return new Response(relayed, { status: res.status, statusText: res.statusText, headers: outHeaders });
     }
 
     let out: Uint8Array<ArrayBuffer>;
+    let bodyMs = 0;
     try {
+      const readAt = deps.clock();
       out = new Uint8Array(await res.arrayBuffer());
+      bodyMs = deps.clock() - readAt;
     } catch (err) {
       throw call.toError(err);
     } finally {
@@ -143,6 +149,7 @@ export async function handleInference(
       rec.error = upstreamErrorOf(out);
     }
     finalize();
+    outHeaders.set("x-azmw-overhead-ms", overhead(deps.clock() - start - (headersAt - sentAt) - bodyMs));
     return new Response(out, { status: res.status, statusText: res.statusText, headers: outHeaders });
   } catch (err) {
     const response = failure(err, rec, route.dialect, deps);
@@ -177,6 +184,11 @@ function failure(err: unknown, rec: CallRecord, dialect: Dialect, deps: Pipeline
   if (!known) deps.onInternalError(err, rec);
   response.headers.set("x-azmw-request-id", rec.id);
   return response;
+}
+
+/** Gateway time minus upstream time, as the `x-azmw-overhead-ms` header value. */
+function overhead(ms: number): string {
+  return Math.max(0, ms).toFixed(3);
 }
 
 function round(ms: number): number {

@@ -21,7 +21,7 @@ export interface SeenRequest {
 /** An app whose upstream is `handler`; `records` fills as calls finish. */
 export function appWith(
   handler: (req: Request, seen: SeenRequest) => Response | Promise<Response>,
-  options: { upstream?: Partial<AzureUpstreamConfig>; config?: (c: Config) => void } = {},
+  options: { upstream?: Partial<AzureUpstreamConfig>; config?: (c: Config) => void; clock?: () => number } = {},
 ) {
   const seen: SeenRequest[] = [];
   const records: CallRecord[] = [];
@@ -44,6 +44,7 @@ export function appWith(
       if (init.signal?.aborted) throw init.signal.reason;
       return await handler(new Request(url, { ...init, body: body || null }), s);
     },
+    ...(options.clock ? { clock: options.clock } : {}),
     randomId: () => `rec-${records.length + seen.length}`,
     sinks: [(r) => {
       records.push(r);

@@ -135,3 +135,14 @@ Deno.test("createApp() lists public models and reports health", async () => {
   assert.equal(h.upstreams[0].ready, true);
   assert.ok(!JSON.stringify(h).includes(UPSTREAM_KEY));
 });
+
+Deno.test("createApp() reports its own time as x-azmw-overhead-ms", async () => {
+  let t = 1000;
+  const { app } = appWith(() => {
+    t += 50; // the upstream takes 50 ms; the gateway's own steps take no time on this clock
+    return okUpstream();
+  }, { clock: () => t });
+  const res = await app(post("/v1/chat/completions", { model: "gpt-4o" }));
+  await res.text();
+  assert.equal(res.headers.get("x-azmw-overhead-ms"), "0.000");
+});
