@@ -1,0 +1,63 @@
+/**
+ * A pass-through tap: bytes go to the client unchanged and first; a side SSE parser reports events.
+ * @module
+ */
+import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
+
+/** One server-sent event as dispatched by the SSE parser (data lines joined with "\n"). */
+export interface SseEvent {
+  event: string | undefined;
+  data: string;
+  id: string | undefined;
+}
+
+/** Options of {@link SseTapStream}. */
+export interface SseTapOptions {
+  /** Called once when parsing stops after an exception (the relay keeps going). */
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * Relays every chunk unchanged the moment it arrives, then parses it as SSE and calls `onEvent`.
+ * An exception in the parser or in `onEvent` stops parsing but never the relay.
+ * An event the stream ends without its blank line is still dispatched, so its usage is not lost.
+ */
+export class SseTapStream extends TransformStream<Uint8Array, Uint8Array> {
+  /** Creates a tap that calls `onEvent` for each complete event. */
+  constructor(onEvent: (ev: SseEvent) => void, options: SseTapOptions = {}) {
+    const decoder = new TextDecoder();
+    let parser: EventSourceParser | undefined = createParser({
+      // The parser always sets all three keys, so its message is a SseEvent without a copy.
+      onEvent: onEvent as (msg: EventSourceMessage) => void,
+    });
+    const fail = (err: unknown) => {
+      parser = undefined;
+      try {
+        options.onError?.(err);
+      } catch {
+        // A failing error reporter must not break the relay either.
+      }
+    };
+    super({
+      transform(chunk, controller) {
+        controller.enqueue(chunk);
+        if (parser === undefined) return;
+        try {
+          parser.feed(decoder.decode(chunk, { stream: true }));
+        } catch (err) {
+          fail(err);
+        }
+      },
+      flush() {
+        if (parser === undefined) return;
+        try {
+          // Terminates a pending line and dispatches a pending event; blank lines after a
+          // complete event dispatch nothing.
+          parser.feed(decoder.decode() + "\n\n");
+        } catch (err) {
+          fail(err);
+        }
+      },
+    });
+  }
+}
