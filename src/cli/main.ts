@@ -3,14 +3,13 @@
  * argument parsing and a `run` that returns the exit code; only `main.ts` exits the process.
  */
 import { VERSION } from "../version.ts";
-import { benchCommand } from "./bench.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 import { configCheckCommand } from "./config_check.ts";
 import { mockCommand } from "./mock.ts";
 import { serveCommand } from "./serve.ts";
 
 // deno-lint-ignore no-explicit-any
-const COMMANDS: Command<any>[] = [serveCommand, mockCommand, configCheckCommand, benchCommand];
+const COMMANDS: Command<any>[] = [serveCommand, mockCommand, configCheckCommand];
 
 /** Top-level help: every subcommand with its summary. */
 export function mainHelp(): string {

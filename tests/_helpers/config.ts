@@ -1,5 +1,4 @@
 /** Test configs built directly in the validated shape (no YAML), with short timeouts. */
-import { defaultLogsConfig } from "../../src/config/schema.ts";
 import type { AzureUpstreamConfig, Config } from "../../src/config/types.ts";
 
 /** An Azure upstream at `endpoint` with the usual test deployments. */
@@ -33,7 +32,6 @@ export function testConfig(upstreams: AzureUpstreamConfig[], over: Partial<Confi
     },
     auth: { required: true, keys: [{ id: "dev", sha256: "0".repeat(64) }] },
     upstreams,
-    logs: defaultLogsConfig(),
     source: "test",
   };
 }
