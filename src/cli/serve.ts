@@ -106,7 +106,18 @@ async function runServe(args: ServeArgs, io: CliIo): Promise<number> {
       hostname: config.server.host,
       port: config.server.port,
       onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
-      onError: () => new Response(JSON.stringify({ error: { message: "Internal gateway error", type: "server_error", param: null, code: "internal_error" } }), { status: 500, headers: { "content-type": "application/json" } }),
+      onError: () =>
+        new Response(
+          JSON.stringify({
+            error: {
+              message: "Internal gateway error",
+              type: "server_error",
+              param: null,
+              code: "internal_error",
+            },
+          }),
+          { status: 500, headers: { "content-type": "application/json" } },
+        ),
     }, app);
   } catch (err) {
     await cleanup();

@@ -63,7 +63,7 @@ export function createAuthenticator(keys: CallerKey[], options: { required?: boo
       throw new GatewayError(
         401,
         "missing_api_key",
-        "Missing API key: send it as \"Authorization: Bearer <key>\", \"api-key\" or \"x-api-key\"",
+        'Missing API key: send it as "Authorization: Bearer <key>", "api-key" or "x-api-key"',
       );
     }
     const digest = createHash("sha256").update(presented).digest();

@@ -59,5 +59,6 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
 /** V8's JSON error without the excerpt of the input it quotes (the body may hold secrets). */
 function jsonReason(err: unknown): string {
   const msg = err instanceof SyntaxError ? err.message : "parse error";
-  return msg.replace(/,?\s*"(?:[^"\\]|\\.)*"(?:\.\.\.)?\s*is not valid JSON/, "").replace(/'[^']*'/, "").slice(0, 200);
+  return msg.replace(/,?\s*"(?:[^"\\]|\\.)*"(?:\.\.\.)?\s*is not valid JSON/, "").replace(/'[^']*'/, "")
+    .slice(0, 200);
 }

@@ -46,7 +46,9 @@ export class UpstreamCall {
   abort(cause: AbortCause): void {
     if (this.#cause !== null) return;
     this.#cause = cause;
-    this.#controller.abort(new DOMException(cause, cause === "client_closed" ? "AbortError" : "TimeoutError"));
+    this.#controller.abort(
+      new DOMException(cause, cause === "client_closed" ? "AbortError" : "TimeoutError"),
+    );
   }
 
   /** Sends the request and resolves with the response headers, or throws a `GatewayError`. */
@@ -54,7 +56,9 @@ export class UpstreamCall {
     const t = this.#timeouts;
     if (this.#clientSignal?.aborted) this.abort("client_closed");
     this.#clientSignal?.addEventListener("abort", this.#onClientAbort, { once: true });
-    if (t.firstByteMs > 0) this.#firstByteTimer = setTimeout(() => this.abort("first_byte_timeout"), t.firstByteMs);
+    if (t.firstByteMs > 0) {
+      this.#firstByteTimer = setTimeout(() => this.abort("first_byte_timeout"), t.firstByteMs);
+    }
     if (t.totalMs > 0) this.#totalTimer = setTimeout(() => this.abort("total_timeout"), t.totalMs);
     try {
       const res = await fetchFn(url, { ...init, signal: this.#controller.signal });
@@ -98,29 +102,56 @@ export class UpstreamCall {
     const name = `"${this.#upstream}"`;
     switch (this.#cause) {
       case "first_byte_timeout":
-        return new GatewayError(504, "upstream_timeout", `Upstream ${name} sent no response within ${this.#timeouts.firstByteMs} ms`, { cause: err });
+        return new GatewayError(
+          504,
+          "upstream_timeout",
+          `Upstream ${name} sent no response within ${this.#timeouts.firstByteMs} ms`,
+          { cause: err },
+        );
       case "idle_timeout":
-        return new GatewayError(504, "upstream_timeout", `Upstream ${name} sent nothing for ${this.#timeouts.idleMs} ms`, { cause: err });
+        return new GatewayError(
+          504,
+          "upstream_timeout",
+          `Upstream ${name} sent nothing for ${this.#timeouts.idleMs} ms`,
+          { cause: err },
+        );
       case "total_timeout":
-        return new GatewayError(504, "upstream_timeout", `Upstream ${name} did not finish within ${this.#timeouts.totalMs} ms`, { cause: err });
+        return new GatewayError(
+          504,
+          "upstream_timeout",
+          `Upstream ${name} did not finish within ${this.#timeouts.totalMs} ms`,
+          { cause: err },
+        );
       case "client_closed":
         return new GatewayError(499, "client_closed", "The client closed the connection", { cause: err });
       default:
-        return new GatewayError(502, "upstream_unreachable", `Upstream ${name} failed: ${networkReason(err)}`, { cause: err });
+        return new GatewayError(
+          502,
+          "upstream_unreachable",
+          `Upstream ${name} failed: ${networkReason(err)}`,
+          { cause: err },
+        );
     }
   }
 }
 
 /** A short, secret-free reason for a network failure (no URLs, no headers). */
 export function networkReason(err: unknown): string {
-  const text = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? "")}` : String(err);
+  const text = err instanceof Error
+    ? `${err.message} ${String((err as { cause?: unknown }).cause ?? "")}`
+    : String(err);
   const t = text.toLowerCase();
   if (t.includes("refused")) return "connection refused";
   if (t.includes("reset") || t.includes("broken pipe")) return "connection reset";
-  if (t.includes("closed") || t.includes("incomplete") || t.includes("unexpected eof") || t.includes("end of file")) {
+  if (
+    t.includes("closed") || t.includes("incomplete") || t.includes("unexpected eof") ||
+    t.includes("end of file")
+  ) {
     return "connection closed before the response was complete";
   }
-  if (t.includes("dns") || t.includes("lookup") || t.includes("name or service")) return "host name could not be resolved";
+  if (t.includes("dns") || t.includes("lookup") || t.includes("name or service")) {
+    return "host name could not be resolved";
+  }
   if (t.includes("certificate") || t.includes("tls")) return "TLS handshake failed";
   return "network error";
 }

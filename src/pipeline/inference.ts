@@ -169,7 +169,11 @@ function applyStreamEnd(rec: CallRecord, end: StreamEnd): void {
     rec.status = end.error.status;
     rec.error = { type: end.error.type, code: end.error.code, message: end.error.message };
   } else if (end.assembled.error) {
-    rec.error = { type: end.assembled.error.type, code: "stream_error", message: end.assembled.error.message };
+    rec.error = {
+      type: end.assembled.error.type,
+      code: "stream_error",
+      message: end.assembled.error.message,
+    };
   }
 }
 

@@ -36,7 +36,9 @@ export function relayStream(
   const { call, now } = options;
   const assembler = createAssembler(options.operation);
   const onEvent = (ev: Parameters<typeof assembler.push>[0]) => assembler.push(ev);
-  const tapped = body.pipeThrough(options.injectedUsage ? new UsageStripStream(onEvent) : new SseTapStream(onEvent));
+  const tapped = body.pipeThrough(
+    options.injectedUsage ? new UsageStripStream(onEvent) : new SseTapStream(onEvent),
+  );
   const reader = tapped.getReader();
   let ended = false;
   const end = (kind: StreamEnd["kind"], error?: GatewayError) => {
@@ -48,7 +50,9 @@ export function relayStream(
   };
   call.watchIdle(now);
   // A real fetch body errors on abort; cancelling the reader makes any body (fakes too) stop waiting.
-  call.signal.addEventListener("abort", () => void reader.cancel(call.signal.reason).catch(() => {}), { once: true });
+  call.signal.addEventListener("abort", () => void reader.cancel(call.signal.reason).catch(() => {}), {
+    once: true,
+  });
   return new ReadableStream<Uint8Array>({
     async pull(ctl) {
       try {
@@ -86,14 +90,18 @@ export function relayStream(
 export function streamErrorEvent(dialect: Dialect, op: Operation, e: GatewayError): string {
   if (dialect === "anthropic") {
     const type = e.status === 504 ? "timeout_error" : "api_error";
-    return `event: error\ndata: ${JSON.stringify({ type: "error", error: { type, message: e.message } })}\n\n`;
+    return `event: error\ndata: ${
+      JSON.stringify({ type: "error", error: { type, message: e.message } })
+    }\n\n`;
   }
   if (op === "responses") {
     return `event: error\ndata: ${
       JSON.stringify({ type: "error", code: e.code, message: e.message, param: null })
     }\n\n`;
   }
-  return `data: ${JSON.stringify({ error: { message: e.message, type: e.type, param: null, code: e.code } })}\n\n`;
+  return `data: ${
+    JSON.stringify({ error: { message: e.message, type: e.type, param: null, code: e.code } })
+  }\n\n`;
 }
 
 const USAGE_KEY = '"usage"';
@@ -148,6 +156,10 @@ export function upstreamErrorOf(bytes: Uint8Array): { type: string; code: string
       message: String(e.message ?? "").slice(0, 500),
     };
   } catch {
-    return { type: "upstream_error", code: "upstream_error", message: new TextDecoder().decode(bytes.slice(0, 200)) };
+    return {
+      type: "upstream_error",
+      code: "upstream_error",
+      message: new TextDecoder().decode(bytes.slice(0, 200)),
+    };
   }
 }

@@ -58,7 +58,9 @@ export class TargetIndex {
       );
     }
     if (typeof model !== "string" || model === "") {
-      throw new GatewayError(400, "missing_model", "The request body must name a \"model\"", { param: "model" });
+      throw new GatewayError(400, "missing_model", 'The request body must name a "model"', {
+        param: "model",
+      });
     }
     const target = this.#byDeployment.get(model) ?? this.#byModel.get(model);
     if (target) return target;

@@ -4,7 +4,7 @@
  */
 import type { Config } from "../config/types.ts";
 import type { UpstreamAuth } from "../providers/azure/auth.ts";
-import { createAuthenticator, type CallerKey } from "../pipeline/auth.ts";
+import { type CallerKey, createAuthenticator } from "../pipeline/auth.ts";
 import type { FetchLike } from "../pipeline/forward.ts";
 import { handleInference, type PipelineDeps } from "../pipeline/inference.ts";
 import type { CallRecord, CallSink } from "../pipeline/record.ts";
@@ -56,11 +56,19 @@ export function createApp(deps: AppDeps): App {
       for (const sink of sinks) sink(rec);
     },
     onInternalError: deps.onInternalError ??
-      ((err, rec) => console.error(JSON.stringify({ level: "error", msg: "Request failed", id: rec.id, error: String(err) }))),
+      ((err, rec) =>
+        console.error(
+          JSON.stringify({ level: "error", msg: "Request failed", id: rec.id, error: String(err) }),
+        )),
   };
   const modelList = JSON.stringify({
     object: "list",
-    data: pipeline.targets.models.map((m) => ({ id: m.id, object: "model", created: 0, owned_by: m.ownedBy })),
+    data: pipeline.targets.models.map((m) => ({
+      id: m.id,
+      object: "model",
+      created: 0,
+      owned_by: m.ownedBy,
+    })),
   });
 
   const health = (url: URL): Response => {
@@ -97,7 +105,11 @@ export function createApp(deps: AppDeps): App {
     if (route === null) {
       const dialect = url.pathname === "/v1/messages" ? "anthropic" : "openai";
       return errorResponse(
-        new GatewayError(501, "unsupported_endpoint", `The gateway does not serve ${req.method} ${url.pathname}`),
+        new GatewayError(
+          501,
+          "unsupported_endpoint",
+          `The gateway does not serve ${req.method} ${url.pathname}`,
+        ),
         dialect,
       );
     }

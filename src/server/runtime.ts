@@ -35,7 +35,10 @@ export async function buildAppDeps(
   for (const [i, u] of config.upstreams.entries()) {
     const path = `upstreams[${i}].auth`;
     if (u.auth.type === "api_key") {
-      upstreamAuth.set(u.name, apiKeyAuth(await resolveSecret(u.auth.key, { ...secretDeps, path: `${path}.key` })));
+      upstreamAuth.set(
+        u.name,
+        apiKeyAuth(await resolveSecret(u.auth.key, { ...secretDeps, path: `${path}.key` })),
+      );
       continue;
     }
     const secret = u.auth.clientSecret === undefined

@@ -21,7 +21,8 @@ export interface SeenRequest {
 /** An app whose upstream is `handler`; `records` fills as calls finish. */
 export function appWith(
   handler: (req: Request, seen: SeenRequest) => Response | Promise<Response>,
-  options: { upstream?: Partial<AzureUpstreamConfig>; config?: (c: Config) => void; clock?: () => number } = {},
+  options: { upstream?: Partial<AzureUpstreamConfig>; config?: (c: Config) => void; clock?: () => number } =
+    {},
 ) {
   const seen: SeenRequest[] = [];
   const records: CallRecord[] = [];
@@ -39,7 +40,13 @@ export function appWith(
         : typeof init.body === "string"
         ? init.body
         : "";
-      const s = { url, method: init.method ?? "GET", headers: new Headers(init.headers), body, signal: init.signal };
+      const s = {
+        url,
+        method: init.method ?? "GET",
+        headers: new Headers(init.headers),
+        body,
+        signal: init.signal,
+      };
       seen.push(s);
       if (init.signal?.aborted) throw init.signal.reason;
       return await handler(new Request(url, { ...init, body: body || null }), s);

@@ -11,7 +11,9 @@ export async function startGateway(options: { chunkDelayMs?: number } = {}) {
   const mock = serveMock({ apiKey: UPSTREAM_KEY, ...options });
   const config = testConfig([azureUpstream(mock.url)]);
   config.auth.keys = [{ id: "dev", sha256: CALLER_SHA, project: "demo" }];
-  const deps = await buildAppDeps(config, { env: (n) => n === "TEST_UPSTREAM_KEY" ? UPSTREAM_KEY : undefined });
+  const deps = await buildAppDeps(config, {
+    env: (n) => n === "TEST_UPSTREAM_KEY" ? UPSTREAM_KEY : undefined,
+  });
   const records: CallRecord[] = [];
   const waiters: (() => void)[] = [];
   const app = createApp({

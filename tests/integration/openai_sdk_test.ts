@@ -20,11 +20,18 @@ Deno.test("OpenAI SDK works through the gateway", async (t) => {
       assert.ok(r.usage && r.usage.prompt_tokens > 0);
     });
     await t.step("chat, streaming without include_usage", async () => {
-      const stream = await client.chat.completions.create({ model: "gpt-4o", messages: MESSAGES, stream: true });
+      const stream = await client.chat.completions.create({
+        model: "gpt-4o",
+        messages: MESSAGES,
+        stream: true,
+      });
       const chunks = [];
       for await (const c of stream) chunks.push(c);
       assert.ok(chunks.length > 2);
-      assert.ok(chunks.every((c) => c.choices.length > 0 || "prompt_filter_results" in c), "no usage-only chunk");
+      assert.ok(
+        chunks.every((c) => c.choices.length > 0 || "prompt_filter_results" in c),
+        "no usage-only chunk",
+      );
       assert.ok(chunks.every((c) => !("usage" in c)), "no usage key the client did not ask for");
       assert.equal(chunks.at(-1)?.choices[0]?.finish_reason, "stop");
     });
@@ -115,7 +122,12 @@ Deno.test("AzureOpenAI SDK works through the gateway", async (t) => {
       assert.equal(r.data[0]!.embedding.length, 256);
     });
     await t.step("responses", async () => {
-      const rc = new AzureOpenAI({ endpoint: gw.url, apiKey: CALLER_KEY, apiVersion: "2025-03-01-preview", maxRetries: 0 });
+      const rc = new AzureOpenAI({
+        endpoint: gw.url,
+        apiKey: CALLER_KEY,
+        apiVersion: "2025-03-01-preview",
+        maxRetries: 0,
+      });
       const r = await rc.responses.create({ model: "gpt-4o-prod", input: "hello" });
       assert.ok(r.output_text.length > 0);
     });
@@ -139,7 +151,10 @@ Deno.test("Secrets never cross the gateway", async () => {
       assert.equal(r.headers["api-key"], UPSTREAM_KEY);
     }
     await gw.recordsReached(2);
-    const dump = JSON.stringify(gw.records, (_k, v) => v instanceof Uint8Array ? new TextDecoder().decode(v) : v);
+    const dump = JSON.stringify(
+      gw.records,
+      (_k, v) => v instanceof Uint8Array ? new TextDecoder().decode(v) : v,
+    );
     assert.ok(!dump.includes(CALLER_KEY) && !dump.includes(UPSTREAM_KEY), "no secret in call records");
   } finally {
     await gw.close();
@@ -149,7 +164,11 @@ Deno.test("Secrets never cross the gateway", async () => {
 Deno.test("Stream bytes through the gateway equal the upstream's", async () => {
   const gw = await startGateway();
   try {
-    const body = JSON.stringify({ messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
+    const body = JSON.stringify({
+      messages: MESSAGES,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const path = "/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21";
     const direct = await (await fetch(`${gw.mock.url}${path}`, {
       method: "POST",
@@ -161,7 +180,8 @@ Deno.test("Stream bytes through the gateway equal the upstream's", async () => {
       headers: { "api-key": CALLER_KEY, "content-type": "application/json" },
       body,
     })).text();
-    const norm = (s: string) => s.replace(/"created":\d+/g, '"created":0').replace(/"id":"[^"]*"/g, '"id":""');
+    const norm = (s: string) =>
+      s.replace(/"created":\d+/g, '"created":0').replace(/"id":"[^"]*"/g, '"id":""');
     assert.equal(norm(via), norm(direct));
   } finally {
     await gw.close();

@@ -23,7 +23,10 @@ Deno.test("createAuthenticator() accepts a configured key in each header", () =>
 
 Deno.test("createAuthenticator() rejects missing and wrong keys with 401", () => {
   const auth = createAuthenticator(keys);
-  assert.throws(() => auth(new Headers()), (e: GatewayError) => e.status === 401 && e.code === "missing_api_key");
+  assert.throws(
+    () => auth(new Headers()),
+    (e: GatewayError) => e.status === 401 && e.code === "missing_api_key",
+  );
   assert.throws(
     () => auth(new Headers({ "api-key": "wrong" })),
     (e: GatewayError) => e.status === 401 && e.code === "invalid_api_key" && !e.message.includes("wrong"),

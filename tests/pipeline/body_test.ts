@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseJsonObject, readBody } from "../../src/pipeline/body.ts";
-import { GatewayError } from "../../src/server/errors.ts";
+import type { GatewayError } from "../../src/server/errors.ts";
 
 const enc = new TextEncoder();
 
@@ -11,7 +11,10 @@ function streamOf(...parts: string[]): ReadableStream<Uint8Array> {
 Deno.test("readBody() reads declared and chunked bodies", async () => {
   const a = await readBody(new Request("http://x", { method: "POST", body: '{"a":1}' }), 100);
   assert.equal(new TextDecoder().decode(a), '{"a":1}');
-  const b = await readBody(new Request("http://x", { method: "POST", body: streamOf("{", '"a"', ":2}") }), 100);
+  const b = await readBody(
+    new Request("http://x", { method: "POST", body: streamOf("{", '"a"', ":2}") }),
+    100,
+  );
   assert.equal(new TextDecoder().decode(b), '{"a":2}');
   const c = await readBody(new Request("http://x", { method: "POST", body: streamOf('{"b":3}') }), 100);
   assert.equal(new TextDecoder().decode(c), '{"b":3}');
@@ -20,20 +23,38 @@ Deno.test("readBody() reads declared and chunked bodies", async () => {
 
 Deno.test("readBody() refuses bodies over the limit with 413", async () => {
   await assert.rejects(
-    () => readBody(new Request("http://x", { method: "POST", body: "x".repeat(20), headers: { "content-length": "20" } }), 10),
+    () =>
+      readBody(
+        new Request("http://x", {
+          method: "POST",
+          body: "x".repeat(20),
+          headers: { "content-length": "20" },
+        }),
+        10,
+      ),
     (e: GatewayError) => e.status === 413 && e.message.includes("10 bytes"),
   );
   await assert.rejects(
-    () => readBody(new Request("http://x", { method: "POST", body: streamOf("x".repeat(8), "x".repeat(8)) }), 10),
+    () =>
+      readBody(new Request("http://x", { method: "POST", body: streamOf("x".repeat(8), "x".repeat(8)) }), 10),
     (e: GatewayError) => e.status === 413,
   );
 });
 
 Deno.test("parseJsonObject() explains bad bodies without echoing them", () => {
   assert.deepEqual(parseJsonObject(enc.encode('{"model":"m"}')), { model: "m" });
-  assert.throws(() => parseJsonObject(new Uint8Array()), (e: GatewayError) => e.code === "invalid_request_body");
-  assert.throws(() => parseJsonObject(enc.encode("[1]")), (e: GatewayError) => e.code === "invalid_request_body");
-  assert.throws(() => parseJsonObject(enc.encode("null")), (e: GatewayError) => e.code === "invalid_request_body");
+  assert.throws(
+    () => parseJsonObject(new Uint8Array()),
+    (e: GatewayError) => e.code === "invalid_request_body",
+  );
+  assert.throws(
+    () => parseJsonObject(enc.encode("[1]")),
+    (e: GatewayError) => e.code === "invalid_request_body",
+  );
+  assert.throws(
+    () => parseJsonObject(enc.encode("null")),
+    (e: GatewayError) => e.code === "invalid_request_body",
+  );
   assert.throws(() => parseJsonObject(enc.encode("sk-secret-value-123")), (e: GatewayError) => {
     assert.equal(e.status, 400);
     assert.equal(e.code, "invalid_json");

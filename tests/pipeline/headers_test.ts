@@ -21,7 +21,12 @@ Deno.test("upstreamRequestHeaders() strips credentials, hop-by-hop and framing h
       "content-type": "application/json",
     }),
   );
-  assert.deepEqual([...out.keys()].sort(), ["content-type", "openai-beta", "user-agent", "x-ms-client-request-id"]);
+  assert.deepEqual([...out.keys()].sort(), [
+    "content-type",
+    "openai-beta",
+    "user-agent",
+    "x-ms-client-request-id",
+  ]);
 });
 
 Deno.test("upstreamRequestHeaders() defaults the content type to JSON", () => {

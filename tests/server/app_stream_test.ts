@@ -63,7 +63,9 @@ Deno.test("createApp() relays each chunk before the next one exists", async () =
   const { app, records, recordsReached } = appWith(() =>
     new Response(body, { headers: { "content-type": "text/event-stream" } })
   );
-  const res = await app(post("/v1/chat/completions", { model: "gpt-4o", stream: true, stream_options: { include_usage: true } }));
+  const res = await app(
+    post("/v1/chat/completions", { model: "gpt-4o", stream: true, stream_options: { include_usage: true } }),
+  );
   const reader = res.body!.getReader();
   const dec = new TextDecoder();
   push(chunk("a"));
@@ -120,7 +122,9 @@ Deno.test("createApp() ends a broken stream with an error event and records it",
   const { app, records, recordsReached } = appWith(() =>
     new Response(body, { headers: { "content-type": "text/event-stream" } })
   );
-  const res = await app(post("/v1/chat/completions", { model: "gpt-4o", stream: true, stream_options: { include_usage: true } }));
+  const res = await app(
+    post("/v1/chat/completions", { model: "gpt-4o", stream: true, stream_options: { include_usage: true } }),
+  );
   const text = await res.text();
   assert.ok(text.startsWith(chunk("partial")));
   const last = JSON.parse(text.trim().split("\n").at(-1)!.slice(6));
@@ -140,7 +144,9 @@ Deno.test("createApp() cuts a stream that goes quiet for longer than the idle ti
   const { app, records, recordsReached } = appWith(() => {
     return new Response(body, { headers: { "content-type": "text/event-stream" } });
   }, { upstream: { timeouts: { firstByteMs: 0, idleMs: 40, totalMs: 0 } } });
-  const res = await app(post("/v1/chat/completions", { model: "gpt-4o", stream: true, stream_options: { include_usage: true } }));
+  const res = await app(
+    post("/v1/chat/completions", { model: "gpt-4o", stream: true, stream_options: { include_usage: true } }),
+  );
   const text = await res.text();
   assert.match(text, /upstream_timeout/);
   await recordsReached(1);

@@ -7,24 +7,38 @@ const CHAT_OK = JSON.stringify({
   created: 1,
   model: "gpt-4o",
   choices: [{ index: 0, message: { role: "assistant", content: "Hi" }, finish_reason: "stop" }],
-  usage: { prompt_tokens: 11, completion_tokens: 2, total_tokens: 13, prompt_tokens_details: { cached_tokens: 4 } },
+  usage: {
+    prompt_tokens: 11,
+    completion_tokens: 2,
+    total_tokens: 13,
+    prompt_tokens_details: { cached_tokens: 4 },
+  },
 });
 
 const okUpstream = () =>
   new Response(CHAT_OK, {
-    headers: { "content-type": "application/json", "x-request-id": "up-1", "x-ratelimit-remaining-requests": "9" },
+    headers: {
+      "content-type": "application/json",
+      "x-request-id": "up-1",
+      "x-ratelimit-remaining-requests": "9",
+    },
   });
 
 Deno.test("createApp() forwards an OpenAI-style chat call to the Azure deployment", async () => {
   const { app, seen, records } = appWith(okUpstream);
-  const res = await app(post("/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "Hi" }] }));
+  const res = await app(
+    post("/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "Hi" }] }),
+  );
   assert.equal(res.status, 200);
   assert.equal(await res.text(), CHAT_OK, "body relayed byte for byte");
   assert.equal(res.headers.get("x-request-id"), "up-1");
   assert.equal(res.headers.get("x-ratelimit-remaining-requests"), "9");
   assert.ok(res.headers.get("x-azmw-request-id"));
   const up = seen[0]!;
-  assert.equal(up.url, "https://res.example/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21");
+  assert.equal(
+    up.url,
+    "https://res.example/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21",
+  );
   assert.equal(up.headers.get("api-key"), UPSTREAM_KEY);
   assert.equal(up.headers.get("authorization"), null);
   assert.ok(![...up.headers.values()].some((v) => v.includes(CALLER_KEY)), "caller key never goes upstream");
@@ -43,7 +57,8 @@ Deno.test("createApp() forwards an OpenAI-style chat call to the Azure deploymen
 Deno.test("createApp() passes the body through unchanged when nothing must change", async () => {
   const { app, seen } = appWith(okUpstream);
   const raw = '{ "messages" : [ {"role":"user","content":"x"} ],  "temperature": 0.5 }';
-  await (await app(post("/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21", raw))).text();
+  await (await app(post("/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21", raw)))
+    .text();
   assert.equal(seen[0]!.body, raw);
 });
 
@@ -65,10 +80,30 @@ Deno.test("createApp() answers clear 4xx errors for bad requests", async (t) => 
     ["bad JSON", post("/v1/chat/completions", "{nope"), 400, "invalid_json"],
     ["no model", post("/v1/chat/completions", { messages: [] }), 400, "missing_model"],
     ["unknown model", post("/v1/chat/completions", { model: "gpt-9" }), 404, "model_not_found"],
-    ["unknown deployment", post("/openai/deployments/nope/chat/completions?api-version=2024-10-21", {}), 404, "DeploymentNotFound"],
-    ["no api-version", post("/openai/deployments/gpt-4o-prod/chat/completions", {}), 400, "missing_api_version"],
-    ["bad api-version", post("/openai/deployments/gpt-4o-prod/embeddings?api-version=v1", {}), 400, "invalid_api_version"],
-    ["too large", post("/v1/chat/completions", { model: "gpt-4o", pad: "x".repeat(3000) }), 413, "request_too_large"],
+    [
+      "unknown deployment",
+      post("/openai/deployments/nope/chat/completions?api-version=2024-10-21", {}),
+      404,
+      "DeploymentNotFound",
+    ],
+    [
+      "no api-version",
+      post("/openai/deployments/gpt-4o-prod/chat/completions", {}),
+      400,
+      "missing_api_version",
+    ],
+    [
+      "bad api-version",
+      post("/openai/deployments/gpt-4o-prod/embeddings?api-version=v1", {}),
+      400,
+      "invalid_api_version",
+    ],
+    [
+      "too large",
+      post("/v1/chat/completions", { model: "gpt-4o", pad: "x".repeat(3000) }),
+      413,
+      "request_too_large",
+    ],
     ["unknown endpoint", post("/v1/images/generations", {}), 501, "unsupported_endpoint"],
   ];
   for (const [name, req, status, code] of cases) {
@@ -86,7 +121,10 @@ Deno.test("createApp() answers clear 4xx errors for bad requests", async (t) => 
 Deno.test("createApp() passes upstream errors through unchanged", async () => {
   const errBody = '{"error":{"code":"429","message":"Rate limit is exceeded. Try again in 3 seconds."}}';
   const { app, records } = appWith(() =>
-    new Response(errBody, { status: 429, headers: { "retry-after": "3", "content-type": "application/json" } })
+    new Response(errBody, {
+      status: 429,
+      headers: { "retry-after": "3", "content-type": "application/json" },
+    })
   );
   const res = await app(post("/v1/chat/completions", { model: "gpt-4o" }));
   assert.equal(res.status, 429);
@@ -97,7 +135,9 @@ Deno.test("createApp() passes upstream errors through unchanged", async () => {
 
 Deno.test("createApp() answers 502 when the upstream cannot be reached", async () => {
   const { app, records } = appWith(() => {
-    throw new TypeError("error sending request for url (https://res.example/...): Connection refused (os error 111)");
+    throw new TypeError(
+      "error sending request for url (https://res.example/...): Connection refused (os error 111)",
+    );
   });
   const res = await app(post("/v1/chat/completions", { model: "gpt-4o" }));
   assert.equal(res.status, 502);
@@ -109,10 +149,13 @@ Deno.test("createApp() answers 502 when the upstream cannot be reached", async (
 });
 
 Deno.test("createApp() answers 504 when the upstream sends nothing in time", async () => {
-  const { app } = appWith((_req, seen) =>
-    new Promise((_, reject) => seen.signal?.addEventListener("abort", () => reject(seen.signal?.reason))), {
-    upstream: { timeouts: { firstByteMs: 30, idleMs: 0, totalMs: 0 } },
-  });
+  const { app } = appWith(
+    (_req, seen) =>
+      new Promise((_, reject) => seen.signal?.addEventListener("abort", () => reject(seen.signal?.reason))),
+    {
+      upstream: { timeouts: { firstByteMs: 30, idleMs: 0, totalMs: 0 } },
+    },
+  );
   const res = await app(post("/v1/embeddings", { model: "text-embedding-3-small", input: "x" }));
   assert.equal(res.status, 504);
   assert.equal((await res.json()).error.code, "upstream_timeout");

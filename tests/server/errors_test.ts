@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { ConfigError, errorResponse, GatewayError } from "../../src/server/errors.ts";
 
 Deno.test("errorResponse() renders the OpenAI error shape with headers", async () => {
-  const res = errorResponse(new GatewayError(429, "rate_limited", "Slow down", { headers: { "retry-after": "3" } }));
+  const res = errorResponse(
+    new GatewayError(429, "rate_limited", "Slow down", { headers: { "retry-after": "3" } }),
+  );
   assert.equal(res.status, 429);
   assert.equal(res.headers.get("retry-after"), "3");
   assert.equal(res.headers.get("content-type"), "application/json");
@@ -13,7 +15,10 @@ Deno.test("errorResponse() renders the OpenAI error shape with headers", async (
 
 Deno.test("errorResponse() renders the Anthropic error shape on that dialect", async () => {
   const res = errorResponse(new GatewayError(401, "invalid_api_key", "Bad key"), "anthropic");
-  assert.deepEqual(await res.json(), { type: "error", error: { type: "authentication_error", message: "Bad key" } });
+  assert.deepEqual(await res.json(), {
+    type: "error",
+    error: { type: "authentication_error", message: "Bad key" },
+  });
   const r2 = errorResponse(new GatewayError(503, "x", "busy"), "anthropic");
   assert.equal((await r2.json()).error.type, "overloaded_error");
 });
@@ -27,7 +32,9 @@ Deno.test("errorResponse() hides unknown errors behind a 500", async () => {
 });
 
 Deno.test("GatewayError picks a type from the status", () => {
-  const types = [400, 401, 403, 404, 413, 429, 500, 501, 502, 504].map((s) => new GatewayError(s, "c", "m").type);
+  const types = [400, 401, 403, 404, 413, 429, 500, 501, 502, 504].map((s) =>
+    new GatewayError(s, "c", "m").type
+  );
   assert.deepEqual(types, [
     "invalid_request_error",
     "authentication_error",
@@ -43,6 +50,9 @@ Deno.test("GatewayError picks a type from the status", () => {
 });
 
 Deno.test("ConfigError lists every issue with its path", () => {
-  const e = new ConfigError([{ path: "server.port", message: "bad" }, { path: "", message: "empty" }], "a.yaml");
+  const e = new ConfigError(
+    [{ path: "server.port", message: "bad" }, { path: "", message: "empty" }],
+    "a.yaml",
+  );
   assert.match(e.message, /Invalid a\.yaml:\n {2}- server\.port: bad\n {2}- \(root\): empty/);
 });

@@ -3,7 +3,7 @@
  * `@azure/identity` held in a `TokenCache`. Built once at start; secrets are resolved there, not per call.
  */
 import type { AzureAuthConfig } from "../../config/types.ts";
-import { TokenCache, type TokenCredentialLike, type TokenStatus } from "./token_cache.ts";
+import type { TokenCache, TokenCredentialLike, TokenStatus } from "./token_cache.ts";
 
 /** Applies upstream credentials to an outgoing request's headers. */
 export interface UpstreamAuth {
@@ -46,7 +46,9 @@ export async function createCredential(
   const id = await import("@azure/identity");
   switch (auth.credential) {
     case "managed_identity":
-      return auth.clientId ? new id.ManagedIdentityCredential({ clientId: auth.clientId }) : new id.ManagedIdentityCredential();
+      return auth.clientId
+        ? new id.ManagedIdentityCredential({ clientId: auth.clientId })
+        : new id.ManagedIdentityCredential();
     case "client_secret":
       if (!auth.tenantId || !auth.clientId || !clientSecret) {
         throw new TypeError("The client_secret credential needs tenant_id, client_id and client_secret");

@@ -34,7 +34,7 @@ export interface AzurePlan {
 export function requireApiVersion(search: URLSearchParams): string {
   const v = search.get("api-version");
   if (v === null || v === "") {
-    throw new GatewayError(400, "missing_api_version", "Missing required query parameter \"api-version\"", {
+    throw new GatewayError(400, "missing_api_version", 'Missing required query parameter "api-version"', {
       param: "api-version",
     });
   }
