@@ -19,7 +19,8 @@ import type { TargetIndex } from "./target.ts";
 /** What the inference pipeline needs from the outside world. */
 export interface PipelineDeps {
   config: Config;
-  authenticate: (headers: Headers) => Caller;
+  /** Returns the caller (a promise only when a lookup misses the in-memory cache) or throws 401. */
+  authenticate: (headers: Headers) => Caller | Promise<Caller>;
   targets: TargetIndex;
   upstreamAuth: ReadonlyMap<string, UpstreamAuth>;
   fetch: FetchLike;
@@ -75,7 +76,8 @@ export async function handleInference(
     }
   };
   try {
-    rec.caller = deps.authenticate(req.headers);
+    const caller = deps.authenticate(req.headers);
+    rec.caller = caller instanceof Promise ? await caller : caller;
     const bytes = await readBody(req, deps.config.server.maxBodyBytes);
     rec.requestBody = bytes;
     const body = parseJsonObject(bytes);

@@ -27,12 +27,20 @@ export interface AppDeps {
   /** Consumers of finished calls (request log, cost, metrics). */
   sinks?: CallSink[];
   onInternalError?: (err: unknown, record: CallRecord) => void;
+  /** Source of `GET /metrics`; without one the route answers 404. */
+  metrics?: MetricsSource;
 }
 
 /** The request handler, plus counters for health. */
 export type App = ((req: Request) => Promise<Response>) & { readonly inFlight: number };
 
 const JSON_HEADERS = { "content-type": "application/json" };
+const METRICS_HEADERS = { "content-type": "text/plain; version=0.0.4; charset=utf-8" };
+
+/** What `/metrics` renders (the Prometheus text exposition). */
+export interface MetricsSource {
+  render(live: { inFlight: number }): string;
+}
 
 /** Builds the gateway handler. */
 export function createApp(deps: AppDeps): App {
@@ -118,11 +126,16 @@ export function createApp(deps: AppDeps): App {
         return health(url);
       case "models":
         try {
-          pipeline.authenticate(req.headers);
+          await pipeline.authenticate(req.headers);
         } catch (err) {
           return errorResponse(err, route.dialect);
         }
         return new Response(modelList, { headers: JSON_HEADERS });
+      case "metrics":
+        if (deps.metrics === undefined) {
+          return errorResponse(new GatewayError(404, "metrics_disabled", "Metrics are turned off in the config"));
+        }
+        return new Response(deps.metrics.render({ inFlight }), { headers: METRICS_HEADERS });
       case "inference":
         inFlight++;
         return await handleInference(req, url, route, pipeline);

@@ -24,7 +24,7 @@ export interface InferenceRoute {
 
 /** A matched non-inference route. */
 export interface SimpleRoute {
-  kind: "models" | "health";
+  kind: "models" | "health" | "metrics";
   dialect: Dialect;
 }
 
@@ -45,6 +45,7 @@ export function matchRoute(method: string, pathname: string): RouteMatch | null 
   const path = pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname;
   if (method === "GET" || method === "HEAD") {
     if (path === "/health") return { kind: "health", dialect: "openai" };
+    if (path === "/metrics") return { kind: "metrics", dialect: "openai" };
     if (path === "/v1/models") return { kind: "models", dialect: "openai" };
     if (path === "/openai/v1/models") return { kind: "models", dialect: "azure" };
     return null;
