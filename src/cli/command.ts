@@ -12,6 +12,8 @@ export interface CliIo {
   env(name: string): string | undefined;
   /** Aborted when the process receives SIGINT/SIGTERM (long-running commands stop on it). */
   signal: AbortSignal;
+  /** Calls `fn` on each SIGHUP (config reload); returns a function that removes the listener. */
+  onHangup?(fn: () => void): () => void;
 }
 
 /** A bad command line; the dispatcher prints the message and a hint to `--help`, exit code 2. */

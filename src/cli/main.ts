@@ -5,11 +5,19 @@
 import { VERSION } from "../version.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 import { configCheckCommand } from "./config_check.ts";
+import { reloadCommand, statusCommand, stopCommand } from "./daemon.ts";
 import { mockCommand } from "./mock.ts";
 import { serveCommand } from "./serve.ts";
 
 // deno-lint-ignore no-explicit-any
-const COMMANDS: Command<any>[] = [serveCommand, mockCommand, configCheckCommand];
+const COMMANDS: Command<any>[] = [
+  serveCommand,
+  stopCommand,
+  statusCommand,
+  reloadCommand,
+  mockCommand,
+  configCheckCommand,
+];
 
 /** Top-level help: every subcommand with its summary. */
 export function mainHelp(): string {
@@ -55,6 +63,10 @@ function defaultIo(): CliIo {
     stderr: (t) => void Deno.stderr.writeSync(enc.encode(t)),
     env: (n) => Deno.env.get(n),
     signal: controller.signal,
+    onHangup(fn) {
+      Deno.addSignalListener("SIGHUP", fn);
+      return () => Deno.removeSignalListener("SIGHUP", fn);
+    },
   };
 }
 

@@ -1,14 +1,17 @@
 /**
  * `azmw serve`: runs the gateway. With `--config` (or `AZMW_CONFIG`) it serves that file; without one it
- * starts on the embedded default: a built-in mock upstream and a local key kept in the data dir.
+ * starts on the embedded default: a built-in mock upstream and a local key kept in the data dir. With
+ * `-d` it starts itself detached and returns once the gateway answers.
  */
 import { parseArgs as parse } from "node:util";
 import { embeddedConfig, loadConfig } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
+import { detach } from "../daemon/detach.ts";
+import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";
 import { serveMock } from "../mock/mod.ts";
+import { createAppLog } from "../observability/app_log.ts";
 import { sha256Hex } from "../pipeline/auth.ts";
-import { createApp } from "../server/app.ts";
-import { buildAppDeps } from "../server/runtime.ts";
+import { startGateway } from "../server/gateway.ts";
 import { VERSION } from "../version.ts";
 import { type CliIo, type Command, intOption, UsageError } from "./command.ts";
 
@@ -18,11 +21,15 @@ export interface ServeArgs {
   host: string | undefined;
   port: number | undefined;
   dataDir: string | undefined;
+  detach: boolean;
+  logFile: string | undefined;
 }
 
 const HELP = `Usage: azmw serve [options]
 
-Runs the gateway in the foreground until SIGINT/SIGTERM.
+Runs the gateway until SIGINT/SIGTERM or "azmw stop"; then it stops accepting, lets open calls and
+streams finish (up to server.shutdown_grace_ms), flushes its logs and exits 0. SIGHUP (or
+"azmw reload") reloads the config file: a bad new config is refused and the old one stays live.
 
 Without a config file it starts on the embedded default: 127.0.0.1:8787, a built-in mock upstream
 (deployments gpt-4o-mini, gpt-4.1, text-embedding-3-small), and a local caller key that is generated
@@ -33,18 +40,21 @@ Options:
       --host HOST      Listen address (overrides server.host)
   -p, --port PORT      Listen port, 0 for any free port (overrides server.port)
       --data-dir DIR   State directory (overrides server.data_dir; embedded default ./.azmw)
+  -d, --detach         Start in the background: writes <data-dir>/azmw.pid and <data-dir>/azmw.out,
+                       waits until /health answers, prints the URL and pid, and exits
+      --log-file FILE  Write the output and the application log to FILE instead of the terminal
   -h, --help           Show this help
 
 Examples:
   azmw serve
-  azmw serve --config config.yaml
+  azmw serve -d --config config.yaml
   azmw serve -c config.yaml --port 9000
 `;
 
 /** The `serve` subcommand. */
 export const serveCommand: Command<ServeArgs> = {
   name: "serve",
-  summary: "Run the gateway (embedded default when no config file is given)",
+  summary: "Run the gateway (-d: in the background; embedded default without a config file)",
   help: HELP,
   parseArgs(argv) {
     let values;
@@ -56,6 +66,8 @@ export const serveCommand: Command<ServeArgs> = {
           host: { type: "string" },
           port: { type: "string", short: "p" },
           "data-dir": { type: "string" },
+          detach: { type: "boolean", short: "d", default: false },
+          "log-file": { type: "string" },
         },
         allowPositionals: false,
         strict: true,
@@ -68,84 +80,139 @@ export const serveCommand: Command<ServeArgs> = {
       host: values.host,
       port: intOption("port", values.port, 0, 65535),
       dataDir: values["data-dir"],
+      detach: values.detach,
+      logFile: values["log-file"],
     };
   },
   run: runServe,
 };
 
+/** The argv of a `serve` run, without `-d`, for the detached child. */
+export function childArgs(args: ServeArgs, logFile: string): string[] {
+  const out = ["serve", "--log-file", logFile];
+  if (args.config !== undefined) out.push("--config", args.config);
+  if (args.host !== undefined) out.push("--host", args.host);
+  if (args.port !== undefined) out.push("--port", String(args.port));
+  if (args.dataDir !== undefined) out.push("--data-dir", args.dataDir);
+  return out;
+}
+
 async function runServe(args: ServeArgs, io: CliIo): Promise<number> {
+  if (!args.logFile) return await serve(args, io);
+  // A detached child has no terminal: everything it says, failures included, goes to the output file.
+  const out = await openOutput(args.logFile);
+  const fileIo: CliIo = { ...io, stdout: out.write, stderr: out.write };
+  try {
+    return await serve(args, fileIo);
+  } catch (err) {
+    out.write(`azmw serve: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  } finally {
+    out.close();
+  }
+}
+
+async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   const configPath = args.config ?? io.env("AZMW_CONFIG");
-  let config: Config;
+  let config = configPath ? await loadConfig(configPath) : null;
+  const dataDir = args.dataDir ?? config?.server.dataDir ?? "./.azmw";
+  await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
+
+  const existing = await instanceState(dataDir);
+  if (existing.state === "running") {
+    io.stderr(
+      `azmw serve: already running (pid ${existing.info.pid}, ${existing.info.url}); "azmw stop" stops it\n`,
+    );
+    return 1;
+  }
+  const log = createAppLog(io.stderr);
+  if (existing.state === "stale") {
+    log.warn("Removed a stale pid file", { pid: existing.info.pid });
+    await removePidFile(pidPath(dataDir), existing.info.pid);
+  }
+  if (args.detach) return await detach(childArgs(args, `${dataDir}/azmw.out`), { dataDir, io });
+
   let env = io.env;
-  let cleanup = async () => {};
-  let embeddedNote = "";
-  if (configPath) {
-    config = await loadConfig(configPath);
-  } else {
-    const dataDir = args.dataDir ?? "./.azmw";
+  let onClose = async () => {};
+  let banner = "";
+  if (config === null) {
     const { key, created } = await localKey(dataDir);
     const mockKey = crypto.randomUUID();
     const mock = serveMock({ apiKey: mockKey });
-    cleanup = () => mock.shutdown();
+    onClose = () => mock.shutdown();
     config = embeddedConfig({ mockUrl: mock.url, keySha256: sha256Hex(key), dataDir });
     env = (name) => name === "AZMW_MOCK_UPSTREAM_KEY" ? mockKey : io.env(name);
-    embeddedNote = created
-      ? `Embedded default: built-in mock upstream at ${mock.url}\nYour local key (shown once, kept in ${dataDir}/local_key): ${key}\n`
-      : `Embedded default: built-in mock upstream at ${mock.url}\nLocal key: in ${dataDir}/local_key\n`;
+    banner = `Embedded default: built-in mock upstream at ${mock.url}\n` + (created
+      ? `Your local key (shown once, kept in ${dataDir}/local_key): ${key}\n`
+      : `Local key: in ${dataDir}/local_key\n`);
   }
   if (args.host !== undefined) config.server.host = args.host;
   if (args.port !== undefined) config.server.port = args.port;
-  if (args.dataDir !== undefined) config.server.dataDir = args.dataDir;
+  config.server.dataDir = dataDir;
 
-  const deps = await buildAppDeps(config, { env });
-  const app = createApp({ ...deps });
-  let server: Deno.HttpServer;
-  const listening = Promise.withResolvers<Deno.NetAddr>();
+  let gateway;
   try {
-    server = Deno.serve({
-      hostname: config.server.host,
-      port: config.server.port,
-      onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
-      onError: () =>
-        new Response(
-          JSON.stringify({
-            error: {
-              message: "Internal gateway error",
-              type: "server_error",
-              param: null,
-              code: "internal_error",
-            },
-          }),
-          { status: 500, headers: { "content-type": "application/json" } },
-        ),
-    }, app);
+    gateway = await startGateway(config, { env, log, onClose });
   } catch (err) {
-    await cleanup();
+    await onClose();
     if (err instanceof Deno.errors.AddrInUse) {
       io.stderr(`azmw serve: port ${config.server.port} on ${config.server.host} is already in use\n`);
       return 1;
     }
     throw err;
   }
-  const addr = await listening.promise;
-  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  const base = `http://${host}:${addr.port}`;
-  io.stdout(`azmw ${VERSION} listening on ${base} (config: ${config.source})\n${embeddedNote}`);
+  const pidFile = pidPath(dataDir);
+  await writePidFile(pidFile, {
+    pid: Deno.pid,
+    url: gateway.url,
+    version: VERSION,
+    startedAt: new Date().toISOString(),
+    config: config.source,
+    logFile: args.logFile ?? null,
+  });
+  log.info("Gateway started", { url: gateway.url, pid: Deno.pid, version: VERSION, config: config.source });
+  io.stdout(`azmw ${VERSION} listening on ${gateway.url} (config: ${config.source})\n${banner}`);
   if (!configPath) {
-    const keyArg = `$(cat ${args.dataDir ?? "./.azmw"}/local_key)`;
     io.stdout(
-      `Try it:\n  curl ${base}/v1/chat/completions -H "Authorization: Bearer ${keyArg}" \\\n` +
+      `Try it:\n  curl ${gateway.url}/v1/chat/completions -H "Authorization: Bearer $(cat ${dataDir}/local_key)" \\\n` +
         `    -H "content-type: application/json" -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'\n`,
     );
   }
+
+  const stopReload = io.onHangup?.(() => {
+    if (!configPath) {
+      log.warn("Nothing to reload: the embedded default has no config file");
+      return;
+    }
+    loadConfig(configPath)
+      .then(async (next) => {
+        next.server.dataDir = dataDir;
+        await gateway.reload(next);
+        log.info("Config reloaded", { config: configPath });
+      })
+      .catch((err) => log.error("Config reload refused; the previous config stays live", { reason: err }));
+  });
+
   await new Promise<void>((resolve) => {
     if (io.signal.aborted) resolve();
     io.signal.addEventListener("abort", () => resolve(), { once: true });
   });
-  io.stdout("azmw: shutting down\n");
-  await server.shutdown();
-  await cleanup();
+  stopReload?.();
+  log.info("Shutting down", { grace_ms: config.server.shutdownGraceMs });
+  const { graceful } = await gateway.shutdown(config.server.shutdownGraceMs);
+  await removePidFile(pidFile, Deno.pid);
+  if (graceful) log.info("Gateway stopped");
+  else log.warn("Gateway stopped before every open call finished", { grace_ms: config.server.shutdownGraceMs });
   return 0;
+}
+
+async function openOutput(path: string) {
+  const file = await Deno.open(path, { append: true, create: true, mode: 0o600 });
+  const enc = new TextEncoder();
+  return {
+    write: (text: string) => void file.writeSync(enc.encode(text)),
+    close: () => file.close(),
+  };
 }
 
 /** Reads the embedded default's local key, creating it (mode 0600) on first start. */

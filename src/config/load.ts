@@ -5,9 +5,9 @@
 import { createHash } from "node:crypto";
 import { LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "../server/errors.ts";
-import { defaultInstance, DEFAULTS, validateConfig } from "./schema.ts";
+import { defaultInstance, DEFAULTS, defaultLogsConfig, validateConfig } from "./schema.ts";
 import { resolveSecret, type SecretDeps } from "./secrets.ts";
-import type { Config } from "./types.ts";
+import type { Config, LogsConfig } from "./types.ts";
 
 /** Where a config is read from; tests pass fakes. */
 export interface LoadDeps {
@@ -88,6 +88,7 @@ export function embeddedConfig(opts: {
       dataDir: opts.dataDir ?? DEFAULTS.dataDir,
       timezone: DEFAULTS.timezone,
       instance: opts.instance ?? defaultInstance(),
+      shutdownGraceMs: DEFAULTS.shutdownGraceMs,
     },
     auth: { required: true, keys: [{ id: "local", sha256: opts.keySha256.toLowerCase() }] },
     upstreams: [{
@@ -103,8 +104,19 @@ export function embeddedConfig(opts: {
       ],
       timeouts: { ...DEFAULTS.timeouts },
     }],
+    logs: embeddedLogs(opts.dataDir ?? DEFAULTS.dataDir),
     source: "embedded",
   };
+}
+
+/** Where the embedded default keeps its log sealing key: `<dataDir>/log_key`. */
+export function embeddedLogKeyPath(dataDir: string): string {
+  return `${dataDir.replace(/\/+$/, "")}/log_key`;
+}
+
+/** Logs of the embedded default: bodies sealed with the key `ensureEmbeddedLogKey()` keeps in the data dir. */
+function embeddedLogs(dataDir: string): LogsConfig {
+  return { ...defaultLogsConfig(), keys: [{ key: `file:${embeddedLogKeyPath(dataDir)}` }] };
 }
 
 /** Resolves every caller key to its SHA-256 digest; all unresolvable keys are reported in one `ConfigError`. */

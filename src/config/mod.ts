@@ -12,7 +12,7 @@
  * @module
  */
 export type * from "./types.ts";
-export { defaultInstance, DEFAULTS, validateConfig, type ValidateOptions } from "./schema.ts";
+export { defaultInstance, DEFAULTS, defaultLogsConfig, validateConfig, type ValidateOptions } from "./schema.ts";
 export type { Issue } from "./schema_helpers.ts";
 export {
   isSecretRef,
@@ -23,6 +23,7 @@ export {
 } from "./secrets.ts";
 export {
   embeddedConfig,
+  embeddedLogKeyPath,
   loadConfig,
   type LoadDeps,
   parseConfigText,

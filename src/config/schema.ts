@@ -21,7 +21,14 @@ import {
   unique,
 } from "./schema_helpers.ts";
 import { describeBadRef, isSecretRef, SECRET_REF_EXPECTED } from "./secrets.ts";
-import type { AzureAuthConfig, CallerKeyConfig, Config, DeploymentConfig, UpstreamConfig } from "./types.ts";
+import type {
+  AzureAuthConfig,
+  CallerKeyConfig,
+  Config,
+  DeploymentConfig,
+  LogsConfig,
+  UpstreamConfig,
+} from "./types.ts";
 
 /** Defaults shared by the validator and the embedded config. */
 export const DEFAULTS = {
@@ -30,9 +37,22 @@ export const DEFAULTS = {
   maxBodyBytes: 10 * 1024 * 1024,
   dataDir: "./.azmw",
   timezone: "UTC",
+  shutdownGraceMs: 30_000,
   apiVersion: "2024-10-21",
   entraScope: "https://cognitiveservices.azure.com/.default",
   timeouts: { firstByteMs: 60_000, idleMs: 60_000, totalMs: 600_000 },
+  logs: {
+    dir: "./logs",
+    maxBodyBytes: 64 * 1024,
+    retentionDays: 30,
+    rotateBytes: 100 * 1024 * 1024,
+    queueSize: 10_000,
+    queueBytes: 64 * 1024 * 1024,
+    batchSize: 256,
+    flushIntervalMs: 1_000,
+    fsyncIntervalMs: 5_000,
+    builtin: ["email", "phone", "iban", "credit_card", "api_key"],
+  },
 } as const;
 
 /** Options of `validateConfig()`. */
@@ -82,6 +102,7 @@ const SERVER = record({
   data_dir: def(str(), DEFAULTS.dataDir),
   timezone: def(timezone, DEFAULTS.timezone),
   instance: opt(str(/^[A-Za-z0-9_-]{1,64}$/, "up to 64 letters, digits, _ or -")),
+  shutdown_grace_ms: def(int(0, 3_600_000), DEFAULTS.shutdownGraceMs),
 });
 
 const CALLER_KEY = refine(
@@ -179,20 +200,94 @@ const UPSTREAM = tagged<UpstreamConfig>("kind", {
   }),
 });
 
+const KEY_ID = str(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "an id of letters, digits, _, . or -");
+const LOG_KEY = record({ id: opt(KEY_ID), key: secret() });
+
+const regexSource = refine(str(), (source, path, issues) => {
+  try {
+    new RegExp(source, "g");
+    return source;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, "") : err;
+    return issues.fail<string>(path, `expected a regular expression, got an invalid one (${reason})`);
+  }
+});
+
+const REDACT_RULE = record({
+  pattern: regexSource,
+  flags: def(str(/^(?!.*(.).*\1)[imsu]*$/, 'RegExp flags from "imsu", each at most once'), ""),
+  replacement: def(hidden({ test: () => true }, "a string", () => ""), "[REDACTED]"),
+});
+
+/** `messages[*].content`, `$.user`, `input[0]`, `*.secret`. */
+const JSON_PATH = str(
+  /^(\$\.)?(\*|[A-Za-z0-9_-]+)(\.(\*|[A-Za-z0-9_-]+)|\[(\*|\d+)\])*$/,
+  'a JSON path such as "messages[*].content" or "$.user"',
+);
+
+const REDACT = record({
+  builtin: def(list(oneOf(DEFAULTS.logs.builtin)), DEFAULTS.logs.builtin),
+  rules: def(list(REDACT_RULE), []),
+  drop_paths: def(list(JSON_PATH), []),
+});
+
+const LOGS = record({
+  dir: def(str(), DEFAULTS.logs.dir),
+  bodies: def(bool(), true),
+  keys: def(list(LOG_KEY), []),
+  max_body_bytes: def(int(1, 2 ** 30), DEFAULTS.logs.maxBodyBytes),
+  retention_days: def(int(0, 36_500), DEFAULTS.logs.retentionDays),
+  rotate_bytes: def(int(0, 2 ** 40), DEFAULTS.logs.rotateBytes),
+  queue_size: def(int(1, 10_000_000), DEFAULTS.logs.queueSize),
+  queue_bytes: def(int(1, 2 ** 40), DEFAULTS.logs.queueBytes),
+  batch_size: def(int(1, 100_000), DEFAULTS.logs.batchSize),
+  flush_interval_ms: def(int(1, 3_600_000), DEFAULTS.logs.flushIntervalMs),
+  fsync_interval_ms: def(int(0, DAY_MS), DEFAULTS.logs.fsyncIntervalMs),
+  redact: def(REDACT, {}),
+  projects: def(
+    list(record({ name: noSpaces("a project name"), bodies: opt(bool()), keys: def(list(LOG_KEY), []) })),
+    [],
+  ),
+  callers: def(list(record({ key_id: KEY_ID, bodies: bool() })), []),
+});
+
 const ROOT = record({
   server: def(SERVER, {}),
   auth: def(AUTH, {}),
   upstreams: list(UPSTREAM, 1, "upstreams"),
+  logs: def(LOGS, {}),
 });
 
 /** Turns a parsed YAML document into a `Config` with every default filled, or throws one `ConfigError`. */
 export function validateConfig(raw: unknown, source: string, options: ValidateOptions = {}): Config {
   const issues = new Issues();
   const root = ROOT.read(raw, "", issues);
-  if (root !== undefined) crossChecks(root.auth?.keys ?? [], root.upstreams ?? [], issues);
+  if (root !== undefined) {
+    crossChecks(root.auth?.keys ?? [], root.upstreams ?? [], issues);
+    if (root.logs !== undefined) logsChecks(root.logs, issues);
+  }
   if (issues.list.length > 0) throw new ConfigError(issues.list, source);
   const instance = root.server.instance ?? defaultInstance(options.hostname);
-  return { server: { ...root.server, instance }, auth: root.auth, upstreams: root.upstreams, source };
+  return {
+    server: { ...root.server, instance },
+    auth: root.auth,
+    upstreams: root.upstreams,
+    logs: root.logs,
+    source,
+  };
+}
+
+/** Unique log key ids (global and per project), project names and caller key ids in `logs`. */
+function logsChecks(logs: Partial<LogsConfig>, issues: Issues) {
+  const keyIds = (logs.keys ?? []).map((k, i) => ({ value: k?.id, path: `logs.keys[${i}].id` }));
+  (logs.projects ?? []).forEach((p, i) =>
+    (p?.keys ?? []).forEach((k, j) => keyIds.push({ value: k?.id, path: `logs.projects[${i}].keys[${j}].id` }))
+  );
+  unique(issues, keyIds, "log key id");
+  const projects = (logs.projects ?? []).map((p, i) => ({ value: p?.name, path: `logs.projects[${i}].name` }));
+  unique(issues, projects, "project");
+  const callers = (logs.callers ?? []).map((c, i) => ({ value: c?.keyId, path: `logs.callers[${i}].key_id` }));
+  unique(issues, callers, "caller key id");
 }
 
 /**
@@ -234,6 +329,27 @@ function crossChecks(
       else issues.fail(at, `duplicate public model name ${JSON.stringify(name)}, already used at ${earlier}`);
     }
   }
+}
+
+/** The `logs` section of a config that has none: bodies on, no keys (so a key must be added to start). */
+export function defaultLogsConfig(): LogsConfig {
+  const d = DEFAULTS.logs;
+  return {
+    dir: d.dir,
+    bodies: true,
+    keys: [],
+    maxBodyBytes: d.maxBodyBytes,
+    retentionDays: d.retentionDays,
+    rotateBytes: d.rotateBytes,
+    queueSize: d.queueSize,
+    queueBytes: d.queueBytes,
+    batchSize: d.batchSize,
+    flushIntervalMs: d.flushIntervalMs,
+    fsyncIntervalMs: d.fsyncIntervalMs,
+    redact: { builtin: [...d.builtin], rules: [], dropPaths: [] },
+    projects: [],
+    callers: [],
+  };
 }
 
 /** `server.instance` default: the host name reduced to `[A-Za-z0-9_-]`. */

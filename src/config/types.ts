@@ -21,6 +21,8 @@ export interface ServerConfig {
   timezone: string;
   /** Name of this replica, used in log file names. */
   instance: string;
+  /** How long a shutdown waits for open calls and streams before it stops anyway. */
+  shutdownGraceMs: number;
 }
 
 /** A caller key accepted by the gateway: either a secret ref to resolve, or its SHA-256 hex digest. */
@@ -90,11 +92,81 @@ export interface AzureUpstreamConfig {
 /** Any configured upstream (a discriminated union on `kind`; more kinds come with the providers work). */
 export type UpstreamConfig = AzureUpstreamConfig;
 
+/** A request-log sealing key: 32 random bytes in base64, behind a secret reference. */
+export interface LogKeyConfig {
+  /** Key id written into each sealed field; default: derived from the key (`k` + 8 hex digits). */
+  id?: string;
+  key: SecretRef;
+}
+
+/** Built-in redaction patterns. */
+export type BuiltinRedaction = "email" | "phone" | "iban" | "credit_card" | "api_key";
+
+/** A custom redaction rule: every match of `pattern` becomes `replacement`. */
+export interface RedactRuleConfig {
+  pattern: string;
+  /** Extra RegExp flags (`i`, `m`, `s`, `u`); `g` is always on. */
+  flags: string;
+  replacement: string;
+}
+
+/** What is removed from bodies before they are sealed. */
+export interface RedactConfig {
+  builtin: BuiltinRedaction[];
+  rules: RedactRuleConfig[];
+  /** JSON paths (`messages[*].content`, `$.user`) whose values are replaced by `"[dropped]"`. */
+  dropPaths: string[];
+}
+
+/** Per-project logging: its own sealing keys (crypto-shredding) and a body switch. */
+export interface LogProjectConfig {
+  name: string;
+  /** Overrides `logs.bodies` for this project's calls. */
+  bodies?: boolean;
+  /** The project's own sealing keys, first one active; empty means the global keys. */
+  keys: LogKeyConfig[];
+}
+
+/** Per-caller-key body switch. */
+export interface LogCallerConfig {
+  keyId: string;
+  bodies: boolean;
+}
+
+/** The request log: where and how calls are recorded, sealed, rotated and expired. */
+export interface LogsConfig {
+  /** Root folder of the day folders (`<dir>/YYYYMMDD/requests-<instance>.jsonl`). */
+  dir: string;
+  /** Whether request and response bodies are logged (sealed); false logs metadata only. */
+  bodies: boolean;
+  /** Sealing keys: the first seals, the others still decrypt. */
+  keys: LogKeyConfig[];
+  /** Largest logged body per field in bytes (after redaction, before compression). */
+  maxBodyBytes: number;
+  /** Day folders older than this many days are deleted; 0 keeps everything. */
+  retentionDays: number;
+  /** A log file is continued in the next numbered file past this size; 0 never rotates. */
+  rotateBytes: number;
+  /** Most records waiting for the writer; more are dropped (and counted). */
+  queueSize: number;
+  /** Most body bytes held by waiting records; more are dropped (and counted). */
+  queueBytes: number;
+  /** The writer seals and writes at most this many records per step, and wakes early at this many. */
+  batchSize: number;
+  flushIntervalMs: number;
+  /** How often written data is forced to disk; 0 after every flush. */
+  fsyncIntervalMs: number;
+  redact: RedactConfig;
+  projects: LogProjectConfig[];
+  callers: LogCallerConfig[];
+}
+
 /** The whole validated configuration. */
 export interface Config {
   server: ServerConfig;
   auth: AuthConfig;
   upstreams: UpstreamConfig[];
+  logs: LogsConfig;
   /** Where the config came from: a file path, or `"embedded"` for the built-in default. */
   source: string;
 }

@@ -47,6 +47,7 @@ export function createApp(deps: AppDeps): App {
   const sinks = deps.sinks ?? [];
   const clock = deps.clock ?? (() => performance.now());
   const startedAt = clock();
+  const loadedAt = new Date((deps.now ?? Date.now)()).toISOString();
   let inFlight = 0;
   let served = 0;
   const pipeline: PipelineDeps = {
@@ -99,7 +100,7 @@ export function createApp(deps: AppDeps): App {
       uptime_s: Math.round((clock() - startedAt) / 1000),
       in_flight: inFlight,
       requests: served,
-      config: { source: deps.config.source, ok: true },
+      config: { source: deps.config.source, ok: true, loaded_at: loadedAt },
       upstreams,
     };
     // Liveness is 200 whenever the process answers; `?ready` turns "not ready" into 503 for probes.

@@ -1,4 +1,5 @@
 /** Test configs built directly in the validated shape (no YAML), with short timeouts. */
+import { defaultLogsConfig } from "../../src/config/schema.ts";
 import type { AzureUpstreamConfig, Config } from "../../src/config/types.ts";
 
 /** An Azure upstream at `endpoint` with the usual test deployments. */
@@ -28,10 +29,12 @@ export function testConfig(upstreams: AzureUpstreamConfig[], over: Partial<Confi
       dataDir: "./.azmw-test",
       timezone: "UTC",
       instance: "test",
+      shutdownGraceMs: 5_000,
       ...over,
     },
     auth: { required: true, keys: [{ id: "dev", sha256: "0".repeat(64) }] },
     upstreams,
+    logs: defaultLogsConfig(),
     source: "test",
   };
 }

@@ -9,6 +9,8 @@ Deno.test("serve parseArgs() reads options and rejects bad ones", () => {
     host: "::1",
     port: 0,
     dataDir: "d",
+    detach: false,
+    logFile: undefined,
   });
   assert.throws(() => serveCommand.parseArgs(["--port", "70000"]), /from 0 to 65535/);
   assert.throws(() => serveCommand.parseArgs(["--nope"]), /nope/);
@@ -63,7 +65,14 @@ Deno.test("serve run() reports a port that is taken", async () => {
   try {
     const io = fakeIo();
     const code = await serveCommand.run(
-      { config: undefined, host: "127.0.0.1", port: (taken.addr as Deno.NetAddr).port, dataDir: dir },
+      {
+        config: undefined,
+        host: "127.0.0.1",
+        port: (taken.addr as Deno.NetAddr).port,
+        dataDir: dir,
+        detach: false,
+        logFile: undefined,
+      },
       io,
     );
     assert.equal(code, 1);

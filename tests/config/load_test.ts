@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { embeddedConfig, loadConfig, parseConfigText, resolveCallerKeys } from "../../src/config/load.ts";
-import { validateConfig } from "../../src/config/schema.ts";
+import { defaultLogsConfig, validateConfig } from "../../src/config/schema.ts";
 import type { Config } from "../../src/config/types.ts";
 import { ConfigError } from "../../src/server/errors.ts";
 
@@ -159,6 +159,7 @@ Deno.test("embeddedConfig() builds the no-config default", () => {
         dataDir: "./.azmw",
         timezone: "UTC",
         instance: "i",
+        shutdownGraceMs: 30000,
       },
       auth: { required: true, keys: [{ id: "local", sha256: "ab".repeat(32) }] },
       upstreams: [{
@@ -174,6 +175,7 @@ Deno.test("embeddedConfig() builds the no-config default", () => {
         ],
         timeouts: { firstByteMs: 60000, idleMs: 60000, totalMs: 600000 },
       }],
+      logs: { ...defaultLogsConfig(), keys: [{ key: "file:./.azmw/log_key" }] },
       source: "embedded",
     } satisfies Config,
   );
@@ -188,6 +190,7 @@ Deno.test("embeddedConfig() takes host, port and data dir", () => {
     dataDir: "/d",
   });
   assert.deepEqual([cfg.server.host, cfg.server.port, cfg.server.dataDir], ["0.0.0.0", 9, "/d"]);
+  assert.deepEqual(cfg.logs.keys, [{ key: "file:/d/log_key" }]);
   assert.match(cfg.server.instance, /^[A-Za-z0-9_-]+$/);
 });
 

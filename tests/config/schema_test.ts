@@ -62,6 +62,7 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         dataDir: "./.azmw",
         timezone: "UTC",
         instance: "test-host",
+        shutdownGraceMs: 30000,
       },
       auth: { required: true, keys: [] },
       upstreams: [{
@@ -73,6 +74,22 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         deployments: [{ name: "gpt-4o", model: "gpt-4o", aliases: [] }],
         timeouts: { firstByteMs: 60000, idleMs: 60000, totalMs: 600000 },
       }],
+      logs: {
+        dir: "./logs",
+        bodies: true,
+        keys: [],
+        maxBodyBytes: 65536,
+        retentionDays: 30,
+        rotateBytes: 104857600,
+        queueSize: 10000,
+        queueBytes: 67108864,
+        batchSize: 256,
+        flushIntervalMs: 1000,
+        fsyncIntervalMs: 5000,
+        redact: { builtin: ["email", "phone", "iban", "credit_card", "api_key"], rules: [], dropPaths: [] },
+        projects: [],
+        callers: [],
+      },
       source: "test.yaml",
     } satisfies Config,
   );
@@ -86,6 +103,7 @@ Deno.test("validateConfig() reads every server key", () => {
     data_dir: "/var/lib/azmw",
     timezone: "Europe/Berlin",
     instance: "gw-1",
+    shutdown_grace_ms: 5000,
   };
   assert.deepEqual(validate(doc({}, { server })).server, {
     host: "0.0.0.0",
@@ -94,6 +112,7 @@ Deno.test("validateConfig() reads every server key", () => {
     dataDir: "/var/lib/azmw",
     timezone: "Europe/Berlin",
     instance: "gw-1",
+    shutdownGraceMs: 5000,
   });
 });
 
