@@ -131,7 +131,11 @@ ${COMMON}
     const s = await instanceState(args.dataDir);
     if (s.state !== "running") {
       const note = s.state === "stale" ? ` (stale pid file of pid ${s.info.pid})` : "";
-      io.stdout(args.json ? `${JSON.stringify({ running: false, stale: s.state === "stale" })}\n` : `azmw is not running${note}\n`);
+      io.stdout(
+        args.json
+          ? `${JSON.stringify({ running: false, stale: s.state === "stale" })}\n`
+          : `azmw is not running${note}\n`,
+      );
       return 3;
     }
     const h = await health(s.info.url);
@@ -148,9 +152,13 @@ ${COMMON}
     if (s.info.logFile) lines.push(`Output:  ${s.info.logFile}`);
     if (h === null) lines.push("Health:  not answering");
     else {
-      lines.push(`Health:  ${h.status} (${h.in_flight} in flight, ${h.requests} calls since the last config load)`);
+      lines.push(
+        `Health:  ${h.status} (${h.in_flight} in flight, ${h.requests} calls since the last config load)`,
+      );
       for (const u of (h.upstreams as { name: string; ready: boolean; error?: string }[] | undefined) ?? []) {
-        lines.push(`  upstream ${u.name}: ${u.ready ? "ready" : `not ready${u.error ? ` (${u.error})` : ""}`}`);
+        lines.push(
+          `  upstream ${u.name}: ${u.ready ? "ready" : `not ready${u.error ? ` (${u.error})` : ""}`}`,
+        );
       }
     }
     io.stdout(`${lines.join("\n")}\n`);
@@ -180,13 +188,19 @@ ${COMMON}
       return 1;
     }
     if (s.info.config === "embedded") {
-      io.stderr("azmw reload: the gateway runs on the embedded default, which has no config file to reload\n");
+      io.stderr(
+        "azmw reload: the gateway runs on the embedded default, which has no config file to reload\n",
+      );
       return 1;
     }
     try {
       await loadConfig(s.info.config);
     } catch (err) {
-      io.stderr(`azmw reload: refused, the running config stays live.\n${err instanceof ConfigError ? err.message : String(err)}\n`);
+      io.stderr(
+        `azmw reload: refused, the running config stays live.\n${
+          err instanceof ConfigError ? err.message : String(err)
+        }\n`,
+      );
       return 1;
     }
     const before = await health(s.info.url);

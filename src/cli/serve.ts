@@ -142,9 +142,10 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     onClose = () => mock.shutdown();
     config = embeddedConfig({ mockUrl: mock.url, keySha256: sha256Hex(key), dataDir });
     env = (name) => name === "AZMW_MOCK_UPSTREAM_KEY" ? mockKey : io.env(name);
-    banner = `Embedded default: built-in mock upstream at ${mock.url}\n` + (created
-      ? `Your local key (shown once, kept in ${dataDir}/local_key): ${key}\n`
-      : `Local key: in ${dataDir}/local_key\n`);
+    banner = `Embedded default: built-in mock upstream at ${mock.url}\n` +
+      (created
+        ? `Your local key (shown once, kept in ${dataDir}/local_key): ${key}\n`
+        : `Local key: in ${dataDir}/local_key\n`);
   }
   if (args.host !== undefined) config.server.host = args.host;
   if (args.port !== undefined) config.server.port = args.port;
@@ -202,7 +203,9 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   const { graceful } = await gateway.shutdown(config.server.shutdownGraceMs);
   await removePidFile(pidFile, Deno.pid);
   if (graceful) log.info("Gateway stopped");
-  else log.warn("Gateway stopped before every open call finished", { grace_ms: config.server.shutdownGraceMs });
+  else {log.warn("Gateway stopped before every open call finished", {
+      grace_ms: config.server.shutdownGraceMs,
+    });}
   return 0;
 }
 

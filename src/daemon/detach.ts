@@ -30,17 +30,30 @@ export async function detach(
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   while (Date.now() < deadline) {
     if (state.exited !== null) {
-      io.stderr(`azmw serve -d: the gateway exited (code ${state.exited.code}) before it was ready:\n${await tail(logFile, offset)}`);
+      io.stderr(
+        `azmw serve -d: the gateway exited (code ${state.exited.code}) before it was ready:\n${await tail(
+          logFile,
+          offset,
+        )}`,
+      );
       return 1;
     }
     const info = await readPidFile(pidPath(dataDir)).catch(() => null);
     if (info?.pid === child.pid && await healthy(info.url)) {
-      io.stdout(`azmw running at ${info.url} (pid ${info.pid})\nOutput: ${logFile}\nStop it with: azmw stop${dataDir === "./.azmw" ? "" : ` --data-dir ${dataDir}`}\n`);
+      io.stdout(
+        `azmw running at ${info.url} (pid ${info.pid})\nOutput: ${logFile}\nStop it with: azmw stop${
+          dataDir === "./.azmw" ? "" : ` --data-dir ${dataDir}`
+        }\n`,
+      );
       return 0;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  io.stderr(`azmw serve -d: no healthy gateway after ${(options.timeoutMs ?? 20_000) / 1000} s (pid ${child.pid}); see ${logFile}\n`);
+  io.stderr(
+    `azmw serve -d: no healthy gateway after ${
+      (options.timeoutMs ?? 20_000) / 1000
+    } s (pid ${child.pid}); see ${logFile}\n`,
+  );
   try {
     Deno.kill(child.pid, "SIGTERM");
   } catch { /* already gone */ }

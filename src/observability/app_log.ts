@@ -19,8 +19,9 @@ function mask(fields: Record<string, unknown> | undefined): Record<string, unkno
   if (!fields) return {};
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
-    if (SECRET_FIELD.test(k) && !k.endsWith("_id") && !k.endsWith("Id") && typeof v === "string") out[k] = "***";
-    else if (v instanceof Error) out[k] = `${v.name}: ${v.message}`;
+    if (SECRET_FIELD.test(k) && !k.endsWith("_id") && !k.endsWith("Id") && typeof v === "string") {
+      out[k] = "***";
+    } else if (v instanceof Error) out[k] = `${v.name}: ${v.message}`;
     else out[k] = v;
   }
   return out;

@@ -24,7 +24,12 @@ export interface GatewayMetrics {
   /** Renders the exposition with live values. */
   render(live: { inFlight: number }): string;
   /** Adds a gauge read at scrape time (log queue depth, breaker state, …). */
-  gauge(name: string, help: string, labelNames: readonly string[], collect: () => [Record<string, string> | undefined, number][]): void;
+  gauge(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    collect: () => [Record<string, string> | undefined, number][],
+  ): void;
 }
 
 /** Maps a gateway-made error status and code to a rejection reason, or null for upstream outcomes. */
@@ -67,15 +72,31 @@ export function createGatewayMetrics(options: { now?: () => number } = {}): Gate
     ], LATENCY_BUCKETS),
   );
   const ttfb = registry.add(
-    new Histogram("azmw_upstream_ttfb_seconds", "Time until the upstream's response headers", ["upstream"], LATENCY_BUCKETS),
+    new Histogram(
+      "azmw_upstream_ttfb_seconds",
+      "Time until the upstream's response headers",
+      ["upstream"],
+      LATENCY_BUCKETS,
+    ),
   );
   const overhead = registry.add(
-    new Histogram("azmw_gateway_overhead_seconds", "Gateway time minus upstream time per relayed call", [], OVERHEAD_BUCKETS),
+    new Histogram(
+      "azmw_gateway_overhead_seconds",
+      "Gateway time minus upstream time per relayed call",
+      [],
+      OVERHEAD_BUCKETS,
+    ),
   );
   const tokens = registry.add(
-    new Counter("azmw_tokens_total", "Tokens by kind (prompt includes cached)", ["model", "upstream", "kind"]),
+    new Counter("azmw_tokens_total", "Tokens by kind (prompt includes cached)", [
+      "model",
+      "upstream",
+      "kind",
+    ]),
   );
-  const retries = registry.add(new Counter("azmw_retries_total", "Upstream attempts beyond the first", ["upstream"]));
+  const retries = registry.add(
+    new Counter("azmw_retries_total", "Upstream attempts beyond the first", ["upstream"]),
+  );
   const rejections = registry.add(
     new Counter("azmw_rejections_total", "Calls the gateway refused before any upstream attempt", ["reason"]),
   );
@@ -84,7 +105,10 @@ export function createGatewayMetrics(options: { now?: () => number } = {}): Gate
   );
   const inFlight = registry.add(new Gauge("azmw_in_flight_requests", "Calls in progress"));
   registry.add(new Gauge("azmw_build_info", "Build information", ["version"])).set({ version: VERSION }, 1);
-  registry.add(new Gauge("process_start_time_seconds", "Start time of the process since the epoch")).set(undefined, startedAt);
+  registry.add(new Gauge("process_start_time_seconds", "Start time of the process since the epoch")).set(
+    undefined,
+    startedAt,
+  );
   registry.add(new Gauge("process_resident_memory_bytes", "Resident memory size in bytes"))
     .collect(() => [[undefined, Deno.memoryUsage().rss]]);
 

@@ -140,7 +140,9 @@ export class Registry {
   readonly #metrics: Metric[] = [];
   /** Registers and returns a metric. */
   add<M extends Metric>(metric: M): M {
-    if (this.#metrics.some((m) => m.name === metric.name)) throw new TypeError(`Duplicate metric "${metric.name}"`);
+    if (this.#metrics.some((m) => m.name === metric.name)) {
+      throw new TypeError(`Duplicate metric "${metric.name}"`);
+    }
     this.#metrics.push(metric);
     return metric;
   }

@@ -6,6 +6,7 @@
 import type { Config } from "../config/types.ts";
 import type { AppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics, type GatewayMetrics } from "../observability/metrics.ts";
+import { createTracing } from "../observability/tracing.ts";
 import type { CallSink } from "../pipeline/record.ts";
 import { type App, createApp } from "./app.ts";
 import { errorResponse } from "./errors.ts";
@@ -35,9 +36,11 @@ export interface RunningGateway {
 /** Starts listening on the config's host and port. */
 export async function startGateway(config: Config, options: GatewayOptions): Promise<RunningGateway> {
   const metrics = options.metrics ?? createGatewayMetrics();
-  const sinks = [metrics.sink, ...(options.sinks ?? [])];
+  const tracing = createTracing();
+  const sinks = [metrics.sink, tracing.sink, ...(options.sinks ?? [])];
   const retired = new Set<App>();
-  const build = async (c: Config) => createApp({ ...(await buildAppDeps(c, options)), sinks, metrics: source });
+  const build = async (c: Config) =>
+    createApp({ ...(await buildAppDeps(c, options)), sinks, metrics: source });
   const source = {
     render: (live: { inFlight: number }) => {
       let inFlight = live.inFlight;
@@ -50,12 +53,12 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   };
   let current = { config, app: await build(config) };
 
-  const handler = async (req: Request): Promise<Response> => {
+  const handler = tracing.wrap(async (req: Request): Promise<Response> => {
     const res = await current.app(req);
     const overhead = res.headers.get("x-azmw-overhead-ms");
     if (overhead !== null) metrics.observeOverhead(Number(overhead) / 1000);
     return res;
-  };
+  });
   const listening = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve({
     hostname: config.server.host,
@@ -78,7 +81,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     metrics,
     async reload(next) {
       const app = await build(next);
-      if (next.server.host !== current.config.server.host || next.server.port !== current.config.server.port) {
+      if (
+        next.server.host !== current.config.server.host || next.server.port !== current.config.server.port
+      ) {
         options.log.warn("The listen address changes only on restart", {
           listening: url,
           configured: `${next.server.host}:${next.server.port}`,

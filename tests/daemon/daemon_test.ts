@@ -145,10 +145,15 @@ Deno.test("serve -d reports why the gateway could not start", async () => {
     const cfg = `${dir}/config.yaml`;
     await Deno.writeTextFile(cfg, configYaml("http://127.0.0.1:9"));
     const port = String((taken.addr as Deno.NetAddr).port);
-    const r = await runAzmw(["serve", "-d", "--config", cfg, "--port", port, "--data-dir", `${dir}/data`], { env: ENV });
+    const r = await runAzmw(["serve", "-d", "--config", cfg, "--port", port, "--data-dir", `${dir}/data`], {
+      env: ENV,
+    });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /already in use/);
-    const bad = await runAzmw(["serve", "-d", "--config", `${dir}/missing.yaml`, "--data-dir", `${dir}/data`], { env: ENV });
+    const bad = await runAzmw(
+      ["serve", "-d", "--config", `${dir}/missing.yaml`, "--data-dir", `${dir}/data`],
+      { env: ENV },
+    );
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /missing\.yaml/);
   } finally {

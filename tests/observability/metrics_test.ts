@@ -19,7 +19,14 @@ function record(over: Partial<CallRecord> = {}): CallRecord {
     attempts: 1,
     latencyMs: 120,
     ttfbMs: 80,
-    usage: { promptTokens: 10, completionTokens: 5, cachedTokens: 4, reasoningTokens: 2, totalTokens: 15, cacheWriteTokens: 0 },
+    usage: {
+      promptTokens: 10,
+      completionTokens: 5,
+      cachedTokens: 4,
+      reasoningTokens: 2,
+      totalTokens: 15,
+      cacheWriteTokens: 0,
+    },
     usageSource: "upstream",
     error: null,
     requestBody: null,
@@ -29,7 +36,17 @@ function record(over: Partial<CallRecord> = {}): CallRecord {
   } as CallRecord;
 }
 
-type Family = { name: string; type: string; metrics: { labels?: Record<string, string>; value?: string; buckets?: Record<string, string>; count?: string; sum?: string }[] };
+type Family = {
+  name: string;
+  type: string;
+  metrics: {
+    labels?: Record<string, string>;
+    value?: string;
+    buckets?: Record<string, string>;
+    count?: string;
+    sum?: string;
+  }[];
+};
 
 function parse(text: string): Map<string, Family> {
   const families = parsePrometheusTextFormat(text) as Family[];
@@ -50,7 +67,13 @@ Deno.test("createGatewayMetrics() counts calls, tokens and latency after known t
   assert.equal(req.type, "COUNTER");
   const ok = req.metrics.find((s) => s.labels?.status === "200")!;
   assert.equal(ok.value, "2");
-  assert.deepEqual(ok.labels, { dialect: "openai", operation: "chat", model: "gpt-4o", upstream: "azure-main", status: "200" });
+  assert.deepEqual(ok.labels, {
+    dialect: "openai",
+    operation: "chat",
+    model: "gpt-4o",
+    upstream: "azure-main",
+    status: "200",
+  });
   assert.equal(req.metrics.find((s) => s.labels?.status === "client_closed")?.value, "1");
 
   const tokens = fams.get("azmw_tokens_total")!;
@@ -80,13 +103,22 @@ Deno.test("createGatewayMetrics() counts calls, tokens and latency after known t
 Deno.test("createGatewayMetrics() counts the gateway's own refusals by reason", () => {
   const m = createGatewayMetrics();
   const refused = (status: number, code: string) =>
-    record({ status, attempts: 0, upstream: null, deployment: null, usage: null, error: { type: "x", code, message: "m" } });
+    record({
+      status,
+      attempts: 0,
+      upstream: null,
+      deployment: null,
+      usage: null,
+      error: { type: "x", code, message: "m" },
+    });
   m.sink(refused(401, "invalid_api_key"));
   m.sink(refused(429, "rate_limit_exceeded"));
   m.sink(refused(429, "daily_cost_cap_exceeded"));
   m.sink(refused(403, "model_not_allowed"));
   const fams = parse(m.render({ inFlight: 0 }));
-  const by = Object.fromEntries(fams.get("azmw_rejections_total")!.metrics.map((s) => [s.labels!.reason, s.value]));
+  const by = Object.fromEntries(
+    fams.get("azmw_rejections_total")!.metrics.map((s) => [s.labels!.reason, s.value]),
+  );
   assert.deepEqual(by, { auth: "1", rate_limit: "1", cost_cap: "1", policy: "1" });
   const unknown = fams.get("azmw_requests_total")!.metrics.find((s) => s.labels?.status === "401")!;
   assert.equal(unknown.labels?.model, "unknown", "unresolved model names never become labels");
@@ -104,7 +136,7 @@ Deno.test("metrics never carry secrets or caller key ids as labels", () => {
   m.sink(record({ caller: { keyId: "secret-key-id", project: "p", tokenId: "tok" } }));
   const text = m.render({ inFlight: 0 });
   assert.ok(!text.includes("secret-key-id"));
-  assert.ok(!text.includes("tok\""));
+  assert.ok(!text.includes('tok"'));
 });
 
 Deno.test("Registry escapes label values and refuses bad or duplicate names", () => {

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { serveMock } from "../../src/mock/mod.ts";
+import { createAppLog } from "../../src/observability/app_log.ts";
+import { startGateway } from "../../src/server/gateway.ts";
+import { CALLER_KEY, CALLER_SHA, UPSTREAM_KEY } from "../_helpers/app.ts";
+import { azureUpstream, testConfig } from "../_helpers/config.ts";
+
+function setup() {
+  const mock = serveMock({ apiKey: UPSTREAM_KEY });
+  const config = testConfig([azureUpstream(mock.url)]);
+  config.auth.keys = [{ id: "dev", sha256: CALLER_SHA }];
+  const lines: string[] = [];
+  const log = createAppLog((l) => lines.push(l));
+  const env = (n: string) => n === "TEST_UPSTREAM_KEY" ? UPSTREAM_KEY : undefined;
+  return { mock, config, lines, log, env };
+}
+
+const chat = (url: string, extra: Record<string, string> = {}, body: Record<string, unknown> = {}) =>
+  fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${CALLER_KEY}`, "content-type": "application/json", ...extra },
+    body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }], ...body }),
+  });
+
+Deno.test("startGateway() serves, counts metrics and reloads a new config", async () => {
+  const { mock, config, log, env } = setup();
+  let closed = false;
+  const gw = await startGateway(config, { log, env, onClose: async () => void (closed = true) });
+  try {
+    const res = await chat(gw.url);
+    assert.equal(res.status, 200);
+    await res.text();
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    assert.match(
+      metrics,
+      /azmw_requests_total\{dialect="openai",operation="chat",model="gpt-4o",upstream="azure-test",status="200"\} 1/,
+    );
+    assert.match(metrics, /azmw_gateway_overhead_seconds_count 1/);
+
+    const next = structuredClone(config);
+    next.upstreams[0]!.deployments.push({ name: "gpt-4.1", model: "gpt-4.1", aliases: [] });
+    next.server.port = 1; // the listener does not move on reload; a warning says so
+    await gw.reload(next);
+    assert.equal(gw.config, next);
+    const models = await (await fetch(`${gw.url}/v1/models`, { headers: { "api-key": CALLER_KEY } })).json();
+    assert.ok(models.data.some((m: { id: string }) => m.id === "gpt-4.1"));
+
+    const broken = structuredClone(config);
+    broken.upstreams[0]!.auth = { type: "api_key", key: "env:NOT_SET_ANYWHERE" };
+    await assert.rejects(() => gw.reload(broken), /NOT_SET_ANYWHERE/);
+    assert.equal(gw.config, next, "a failed reload keeps the live config");
+  } finally {
+    assert.deepEqual(await gw.shutdown(5000), { graceful: true });
+    await mock.shutdown();
+  }
+  assert.equal(closed, true);
+});
+
+Deno.test("startGateway() shutdown lets an open stream finish", async () => {
+  const { mock, config, log, env } = setup();
+  const gw = await startGateway(config, { log, env });
+  try {
+    const res = await chat(gw.url, { "x-mock-chunks": "6", "x-mock-chunk-delay-ms": "30" }, { stream: true });
+    const reader = res.body!.getReader();
+    await reader.read();
+    const stopping = gw.shutdown(5000);
+    let text = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    assert.ok(text.trimEnd().endsWith("data: [DONE]"));
+    assert.deepEqual(await stopping, { graceful: true });
+  } finally {
+    await mock.shutdown();
+  }
+});
+
+Deno.test("startGateway() shutdown gives up after its deadline", async () => {
+  const { mock, config, log, env } = setup();
+  const gw = await startGateway(config, { log, env });
+  const res = await chat(gw.url, { "x-mock-chunks": "50", "x-mock-chunk-delay-ms": "40" }, { stream: true });
+  const reader = res.body!.getReader();
+  await reader.read();
+  assert.deepEqual(await gw.shutdown(50), { graceful: false });
+  await reader.cancel();
+  await mock.shutdown();
+});
