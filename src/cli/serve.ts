@@ -5,7 +5,6 @@
  */
 import { parseArgs as parse } from "node:util";
 import { embeddedConfig, loadConfig } from "../config/load.ts";
-import type { Config } from "../config/types.ts";
 import { detach } from "../daemon/detach.ts";
 import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";
 import { serveMock } from "../mock/mod.ts";

@@ -25,7 +25,7 @@ const chat = (url: string, extra: Record<string, string> = {}, body: Record<stri
 Deno.test("startGateway() serves, counts metrics and reloads a new config", async () => {
   const { mock, config, log, env } = setup();
   let closed = false;
-  const gw = await startGateway(config, { log, env, onClose: async () => void (closed = true) });
+  const gw = await startGateway(config, { log, env, onClose: () => Promise.resolve(void (closed = true)) });
   try {
     const res = await chat(gw.url);
     assert.equal(res.status, 200);
