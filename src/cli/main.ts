@@ -6,6 +6,7 @@ import { VERSION } from "../version.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 import { configCheckCommand } from "./config_check.ts";
 import { reloadCommand, statusCommand, stopCommand } from "./daemon.ts";
+import { LOGS_COMMANDS } from "./logs.ts";
 import { mockCommand } from "./mock.ts";
 import { serveCommand } from "./serve.ts";
 
@@ -17,6 +18,7 @@ const COMMANDS: Command<any>[] = [
   reloadCommand,
   mockCommand,
   configCheckCommand,
+  ...LOGS_COMMANDS,
 ];
 
 /** Top-level help: every subcommand with its summary. */

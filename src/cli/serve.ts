@@ -8,7 +8,9 @@ import { embeddedConfig, loadConfig } from "../config/load.ts";
 import { detach } from "../daemon/detach.ts";
 import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";
 import { serveMock } from "../mock/mod.ts";
+import { ensureEmbeddedLogKey, openRequestLog } from "../logs/mod.ts";
 import { createAppLog } from "../observability/app_log.ts";
+import { createGatewayMetrics } from "../observability/metrics.ts";
 import { sha256Hex } from "../pipeline/auth.ts";
 import { startGateway } from "../server/gateway.ts";
 import { VERSION } from "../version.ts";
@@ -145,16 +147,47 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       (created
         ? `Your local key (shown once, kept in ${dataDir}/local_key): ${key}\n`
         : `Local key: in ${dataDir}/local_key\n`);
+    const logKey = await ensureEmbeddedLogKey(dataDir);
+    if (logKey.created) {
+      banner += `Request-log key created: ${logKey.path} ("azmw logs decrypt" finds it there)\n`;
+    }
   }
   if (args.host !== undefined) config.server.host = args.host;
   if (args.port !== undefined) config.server.port = args.port;
   config.server.dataDir = dataDir;
 
+  // Refuses to start when bodies are logged but no sealing key resolves: never plaintext bodies.
+  const requestLog = await openRequestLog(config, { env, warn: (msg) => log.warn(msg) });
+  const metrics = createGatewayMetrics();
+  const stat = (pick: (s: ReturnType<typeof requestLog.stats>) => number) => () =>
+    [[undefined, pick(requestLog.stats())]] as [undefined, number][];
+  metrics.gauge(
+    "azmw_log_queue_depth",
+    "Request-log records waiting for the writer",
+    [],
+    stat((s) => s.queued),
+  );
+  metrics.gauge("azmw_log_records_written_total", "Request-log records written", [], stat((s) => s.written), {
+    counter: true,
+  });
+  metrics.gauge(
+    "azmw_log_records_dropped_total",
+    "Request-log records dropped on a full queue",
+    [],
+    stat((s) => s.dropped),
+    {
+      counter: true,
+    },
+  );
+  const closeAll = async () => {
+    await requestLog.close();
+    await onClose();
+  };
   let gateway;
   try {
-    gateway = await startGateway(config, { env, log, onClose });
+    gateway = await startGateway(config, { env, log, metrics, sinks: [requestLog.sink], onClose: closeAll });
   } catch (err) {
-    await onClose();
+    await closeAll();
     if (err instanceof Deno.errors.AddrInUse) {
       io.stderr(`azmw serve: port ${config.server.port} on ${config.server.host} is already in use\n`);
       return 1;

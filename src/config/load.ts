@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "../server/errors.ts";
-import { defaultInstance, DEFAULTS, defaultLogsConfig, validateConfig } from "./schema.ts";
+import { defaultInstance, defaultLogsConfig, DEFAULTS, validateConfig } from "./schema.ts";
 import { resolveSecret, type SecretDeps } from "./secrets.ts";
 import type { Config, LogsConfig } from "./types.ts";
 

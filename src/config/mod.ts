@@ -12,7 +12,13 @@
  * @module
  */
 export type * from "./types.ts";
-export { defaultInstance, DEFAULTS, defaultLogsConfig, validateConfig, type ValidateOptions } from "./schema.ts";
+export {
+  defaultInstance,
+  defaultLogsConfig,
+  DEFAULTS,
+  validateConfig,
+  type ValidateOptions,
+} from "./schema.ts";
 export type { Issue } from "./schema_helpers.ts";
 export {
   isSecretRef,

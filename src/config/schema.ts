@@ -281,12 +281,20 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
 function logsChecks(logs: Partial<LogsConfig>, issues: Issues) {
   const keyIds = (logs.keys ?? []).map((k, i) => ({ value: k?.id, path: `logs.keys[${i}].id` }));
   (logs.projects ?? []).forEach((p, i) =>
-    (p?.keys ?? []).forEach((k, j) => keyIds.push({ value: k?.id, path: `logs.projects[${i}].keys[${j}].id` }))
+    (p?.keys ?? []).forEach((k, j) =>
+      keyIds.push({ value: k?.id, path: `logs.projects[${i}].keys[${j}].id` })
+    )
   );
   unique(issues, keyIds, "log key id");
-  const projects = (logs.projects ?? []).map((p, i) => ({ value: p?.name, path: `logs.projects[${i}].name` }));
+  const projects = (logs.projects ?? []).map((p, i) => ({
+    value: p?.name,
+    path: `logs.projects[${i}].name`,
+  }));
   unique(issues, projects, "project");
-  const callers = (logs.callers ?? []).map((c, i) => ({ value: c?.keyId, path: `logs.callers[${i}].key_id` }));
+  const callers = (logs.callers ?? []).map((c, i) => ({
+    value: c?.keyId,
+    path: `logs.callers[${i}].key_id`,
+  }));
   unique(issues, callers, "caller key id");
 }
 

@@ -65,13 +65,26 @@ export function isAzmwRunning(pid: number): boolean {
   } catch (err) {
     if ((err as { code?: string }).code !== "EPERM") return false;
   }
+  const seen = describeProcess(pid);
+  if (seen === null) return true; // cannot look closer: trust the signal probe
+  return !seen.zombie && /\bserve\b/.test(seen.args);
+}
+
+/** State and command line of a process, from `ps` (reading /proc of other processes needs --allow-all). */
+function describeProcess(pid: number): { zombie: boolean; args: string } | null {
   try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    if (/\) [ZX] /.test(stat)) return false; // a zombie: dead, not yet reaped
-    const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`).replaceAll("\0", " ");
-    return /\bserve\b/.test(cmdline);
+    const out = new Deno.Command("ps", {
+      args: ["-o", "stat=,args=", "-p", String(pid)],
+      stdout: "piped",
+      stderr: "null",
+    })
+      .outputSync();
+    const line = new TextDecoder().decode(out.stdout).trim();
+    if (!out.success || line === "") return out.code === 1 ? { zombie: true, args: "" } : null;
+    const [stat = "", ...args] = line.split(/\s+/);
+    return { zombie: stat.startsWith("Z"), args: args.join(" ") };
   } catch {
-    return true; // no /proc (macOS): trust the signal probe
+    return null;
   }
 }
 

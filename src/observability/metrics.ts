@@ -23,12 +23,13 @@ export interface GatewayMetrics {
   observeOverhead(seconds: number): void;
   /** Renders the exposition with live values. */
   render(live: { inFlight: number }): string;
-  /** Adds a gauge read at scrape time (log queue depth, breaker state, …). */
+  /** Adds a value read at scrape time (log queue depth, breaker state, …); `counter` for monotonic ones. */
   gauge(
     name: string,
     help: string,
     labelNames: readonly string[],
     collect: () => [Record<string, string> | undefined, number][],
+    options?: { counter?: boolean },
   ): void;
 }
 
@@ -141,8 +142,9 @@ export function createGatewayMetrics(options: { now?: () => number } = {}): Gate
       inFlight.set(undefined, live.inFlight);
       return registry.render();
     },
-    gauge(name, help, labelNames, collect) {
-      registry.add(new Gauge(name, help, labelNames).collect(collect));
+    gauge(name, help, labelNames, collect, options) {
+      const g = new Gauge(name, help, labelNames).collect(collect);
+      registry.add(options?.counter ? g.asCounter() : g);
     },
   };
 }

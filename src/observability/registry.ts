@@ -70,6 +70,12 @@ export class Counter extends Metric {
 export class Gauge extends Metric {
   readonly #values = new Map<string, number>();
   #collect: (() => [Labels | undefined, number][]) | undefined;
+  #type: "gauge" | "counter" = "gauge";
+  /** Declares the collected values monotonic (exposed as a counter kept by another component). */
+  asCounter(): this {
+    this.#type = "counter";
+    return this;
+  }
   /** Sets the series with these labels. */
   set(labels: Labels | undefined, value: number): void {
     this.#values.set(this.key(labels), value);
@@ -81,7 +87,7 @@ export class Gauge extends Metric {
   }
   /** @inheritdoc */
   render(): string {
-    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} gauge\n`;
+    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} ${this.#type}\n`;
     const entries: [string, number][] = this.#collect
       ? this.#collect().map(([l, v]) => [this.key(l), v])
       : [...this.#values];

@@ -134,7 +134,9 @@ export function createApp(deps: AppDeps): App {
         return new Response(modelList, { headers: JSON_HEADERS });
       case "metrics":
         if (deps.metrics === undefined) {
-          return errorResponse(new GatewayError(404, "metrics_disabled", "Metrics are turned off in the config"));
+          return errorResponse(
+            new GatewayError(404, "metrics_disabled", "Metrics are turned off in the config"),
+          );
         }
         return new Response(deps.metrics.render({ inFlight }), { headers: METRICS_HEADERS });
       case "inference":

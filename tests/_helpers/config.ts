@@ -3,7 +3,10 @@ import { defaultLogsConfig } from "../../src/config/schema.ts";
 import type { AzureUpstreamConfig, Config } from "../../src/config/types.ts";
 
 /** An Azure upstream at `endpoint` with the usual test deployments. */
-export function azureUpstream(endpoint: string, over: Partial<AzureUpstreamConfig> = {}): AzureUpstreamConfig {
+export function azureUpstream(
+  endpoint: string,
+  over: Partial<AzureUpstreamConfig> = {},
+): AzureUpstreamConfig {
   return {
     kind: "azure",
     name: "azure-test",

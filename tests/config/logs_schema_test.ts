@@ -31,7 +31,13 @@ Deno.test("validateConfig() fills the logs defaults", () => {
   assert.deepEqual(logs(undefined), defaultLogsConfig());
   assert.deepEqual(logs(null), defaultLogsConfig());
   const d = defaultLogsConfig();
-  assert.deepEqual([d.dir, d.bodies, d.keys, d.retentionDays, d.maxBodyBytes], ["./logs", true, [], 30, 65536]);
+  assert.deepEqual([d.dir, d.bodies, d.keys, d.retentionDays, d.maxBodyBytes], [
+    "./logs",
+    true,
+    [],
+    30,
+    65536,
+  ]);
   assert.deepEqual(d.redact.builtin, ["email", "phone", "iban", "credit_card", "api_key"]);
 });
 
@@ -70,7 +76,11 @@ Deno.test("validateConfig() reads every logs key", () => {
     fsyncIntervalMs: 0,
     redact: {
       builtin: ["email"],
-      rules: [{ pattern: "a+", flags: "i", replacement: "[REDACTED]" }, { pattern: "b", flags: "", replacement: "" }],
+      rules: [{ pattern: "a+", flags: "i", replacement: "[REDACTED]" }, {
+        pattern: "b",
+        flags: "",
+        replacement: "",
+      }],
       dropPaths: ["messages[*].content", "$.user"],
     },
     projects: [{ name: "p", bodies: true, keys: [{ key: "env:P", id: "p1" }] }, { name: "q", keys: [] }],
@@ -103,9 +113,15 @@ Deno.test("validateConfig() names bad logs values by path", () => {
   assert.match(at["logs.keys[1].id"]!, /^expected an id of letters/);
   assert.equal(at["logs.retention_days"], "expected an integer from 0 to 36500, got -1");
   assert.equal(at["logs.flush_interval_ms"], "expected an integer from 1 to 3600000, got 0");
-  assert.match(at["logs.redact.builtin[0]"]!, /^expected one of "email", "phone", "iban", "credit_card", "api_key", got "ssn"$/);
+  assert.match(
+    at["logs.redact.builtin[0]"]!,
+    /^expected one of "email", "phone", "iban", "credit_card", "api_key", got "ssn"$/,
+  );
   assert.match(at["logs.redact.rules[0].pattern"]!, /^expected a regular expression, got an invalid one \(/);
-  assert.equal(at["logs.redact.rules[1].flags"], 'expected RegExp flags from "imsu", each at most once, got "gg"');
+  assert.equal(
+    at["logs.redact.rules[1].flags"],
+    'expected RegExp flags from "imsu", each at most once, got "gg"',
+  );
   assert.match(at["logs.redact.drop_paths[0]"]!, /^expected a JSON path such as "messages\[\*\]\.content"/);
   assert.equal(at["logs.projects[1].name"], 'duplicate project "p", already used at logs.projects[0].name');
   assert.equal(at["logs.callers[0].bodies"], "required, expected true or false");
@@ -113,8 +129,14 @@ Deno.test("validateConfig() names bad logs values by path", () => {
 });
 
 Deno.test("validateConfig() rejects a log key id used twice, across projects too", () => {
-  const got = issues({ keys: [{ id: "a", key: "env:A" }], projects: [{ name: "p", keys: [{ id: "a", key: "env:B" }] }] });
-  assert.deepEqual(got, [{ path: "logs.projects[0].keys[0].id", message: 'duplicate log key id "a", already used at logs.keys[0].id' }]);
+  const got = issues({
+    keys: [{ id: "a", key: "env:A" }],
+    projects: [{ name: "p", keys: [{ id: "a", key: "env:B" }] }],
+  });
+  assert.deepEqual(got, [{
+    path: "logs.projects[0].keys[0].id",
+    message: 'duplicate log key id "a", already used at logs.keys[0].id',
+  }]);
 });
 
 Deno.test("config.example.yaml documents and validates the logs section", async () => {

@@ -10,9 +10,15 @@ import { runAzmw } from "../_helpers/cli.ts";
 const CALLER = "azmw_daemon_test_caller_key";
 const UPSTREAM = "daemon-test-upstream-key";
 
+let logsDir = "";
+
 function configYaml(mockUrl: string, extraDeployment = ""): string {
   return `server:
   shutdown_grace_ms: 10000
+logs:
+  dir: ${logsDir}/logs
+  keys:
+    - key: file:${logsDir}/log_key
 auth:
   keys:
     - id: dev
@@ -33,6 +39,11 @@ const ENV = { DAEMON_TEST_CALLER: CALLER, DAEMON_TEST_UPSTREAM: UPSTREAM };
 Deno.test("serve -d, status, reload, stop with an open stream, stale pid (subprocess)", async (t) => {
   const mock = serveMock({ apiKey: UPSTREAM });
   const dir = await Deno.makeTempDir();
+  logsDir = dir;
+  await Deno.writeTextFile(
+    `${dir}/log_key`,
+    btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
+  );
   const cfg = `${dir}/config.yaml`;
   await Deno.writeTextFile(cfg, configYaml(mock.url));
   const azmw = (...args: string[]) => runAzmw(args, { env: ENV, cwd: dir });
@@ -107,6 +118,19 @@ Deno.test("serve -d, status, reload, stop with an open stream, stale pid (subpro
       assert.equal(await readPidFile(`${dir}/data/azmw.pid`), null, "the pid file is removed");
       const out = await Deno.readTextFile(`${dir}/data/azmw.out`);
       assert.match(out, /"msg":"Gateway stopped"/);
+      const days = [];
+      for await (const d of Deno.readDir(`${dir}/logs`)) days.push(d.name);
+      const lines = [];
+      for (const day of days) {
+        for await (const f of Deno.readDir(`${dir}/logs/${day}`)) {
+          lines.push(...(await Deno.readTextFile(`${dir}/logs/${day}/${f.name}`)).trim().split("\n"));
+        }
+      }
+      const streamed = lines.map((l) => JSON.parse(l)).filter((r) => r.stream === true);
+      assert.equal(streamed.length, 1, "the stream's record was written before exit");
+      assert.equal(streamed[0].status, 200);
+      assert.ok(streamed[0].usage.completion_tokens > 0);
+      assert.ok(!lines.join("").includes(CALLER), "no caller key in the request log");
       assert.ok(!out.includes(CALLER) && !out.includes(UPSTREAM), "no secret in the output");
     });
     await t.step("after SIGKILL the stale pid file is handled by the next start", async () => {
@@ -116,12 +140,11 @@ Deno.test("serve -d, status, reload, stop with an open stream, stale pid (subpro
       const info = await readPidFile(`${dir}/data/azmw.pid`);
       Deno.kill(info!.pid, "SIGKILL");
       for (let i = 0; i < 50; i++) {
-        try {
-          Deno.readTextFileSync(`/proc/${info!.pid}/cmdline`);
-          await new Promise((r) => setTimeout(r, 50));
-        } catch {
-          break;
-        }
+        const ps = new Deno.Command("ps", { args: ["-o", "stat=", "-p", String(info!.pid)], stdout: "piped" })
+          .outputSync();
+        const stat = new TextDecoder().decode(ps.stdout).trim();
+        if (stat === "" || stat.startsWith("Z")) break;
+        await new Promise((r) => setTimeout(r, 50));
       }
       const st = await azmw("status", "--data-dir", `${dir}/data`);
       assert.equal(st.code, 3);
@@ -141,6 +164,11 @@ Deno.test("serve -d, status, reload, stop with an open stream, stale pid (subpro
 Deno.test("serve -d reports why the gateway could not start", async () => {
   const dir = await Deno.makeTempDir();
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  logsDir = dir;
+  await Deno.writeTextFile(
+    `${dir}/log_key`,
+    btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
+  );
   try {
     const cfg = `${dir}/config.yaml`;
     await Deno.writeTextFile(cfg, configYaml("http://127.0.0.1:9"));

@@ -38,10 +38,19 @@ Deno.test("pid files round-trip and stale ones are recognised", async () => {
   }
 });
 
-Deno.test("isAzmwRunning() refuses its own pid and processes that are not azmw", () => {
+Deno.test("isAzmwRunning() refuses its own pid and processes that are not azmw", async () => {
   assert.equal(isAzmwRunning(Deno.pid), false);
   assert.equal(isAzmwRunning(999_999_999), false);
   const sleeper = new Deno.Command("sleep", { args: ["5"] }).spawn();
+  // Right after fork the child still shows its parent's command line; wait for the exec.
+  const args = () =>
+    new TextDecoder().decode(
+      new Deno.Command("ps", { args: ["-o", "args=", "-p", String(sleeper.pid)], stdout: "piped" })
+        .outputSync().stdout,
+    );
+  while (!args().includes("sleep 5")) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
   try {
     assert.equal(isAzmwRunning(sleeper.pid), false, "a live process whose command line is not azmw serve");
   } finally {

@@ -39,6 +39,7 @@ Deno.test("gateway calls are traced with GenAI attributes (OTLP/HTTP receiver)",
   await Deno.writeTextFile(
     `${dir}/c.yaml`,
     `auth: { keys: [{ id: dev, key: env:T_CALLER }] }
+logs: { dir: ${dir}/logs, bodies: false }
 upstreams:
   - { name: mock, kind: azure, endpoint: ${mock.url}, auth: { type: api_key, key: env:T_UP }, deployments: [{ name: gpt-4o-prod, model: gpt-4o }] }
 `,

@@ -1,0 +1,100 @@
+/**
+ * The log record: one JSON line per call. Metadata is plain (cost can be rebuilt and reported without the
+ * key); `request` and `response` are sealed fields, or `null` when bodies are not logged.
+ */
+import type { CallRecord, CallStatus } from "../pipeline/record.ts";
+import type { Usage } from "../streams/types.ts";
+import type { SealedField } from "./seal.ts";
+
+/** Version of the record format. */
+export const RECORD_VERSION = 1;
+
+/** Token usage as logged (snake_case; `cache_write_tokens` only when non-zero). */
+export interface UsageJson {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+  cache_write_tokens?: number;
+}
+
+/** One line of a request log file. */
+export interface LogRecord {
+  v: 1;
+  id: string;
+  ts: string;
+  instance: string;
+  caller: { key_id: string | null; project: string | null; token_id: string | null };
+  dialect: string;
+  operation: string | null;
+  model: string | null;
+  upstream: string | null;
+  deployment: string | null;
+  status: CallStatus;
+  stream: boolean;
+  attempts: number;
+  latency_ms: number;
+  ttfb_ms: number | null;
+  usage: UsageJson | null;
+  usage_source: "upstream" | "estimated" | null;
+  cost_eur: number | null;
+  error: { type: string; message: string } | null;
+  request: SealedField | null;
+  response: SealedField | null;
+}
+
+/** Usage in the logged shape. */
+export function usageJson(u: Usage): UsageJson {
+  const out: UsageJson = {
+    prompt_tokens: u.promptTokens,
+    completion_tokens: u.completionTokens,
+    cached_tokens: u.cachedTokens,
+    reasoning_tokens: u.reasoningTokens,
+    total_tokens: u.totalTokens,
+  };
+  if (u.cacheWriteTokens) out.cache_write_tokens = u.cacheWriteTokens;
+  return out;
+}
+
+/** The metadata of a call record, bodies not yet sealed; `scrub` cleans free text (error messages). */
+export function logRecordOf(
+  rec: CallRecord,
+  instance: string,
+  scrub: (text: string) => string = (t) => t,
+): LogRecord {
+  return {
+    v: RECORD_VERSION,
+    id: rec.id,
+    ts: rec.ts,
+    instance,
+    caller: {
+      key_id: rec.caller?.keyId ?? null,
+      project: rec.caller?.project ?? null,
+      token_id: rec.caller?.tokenId ?? null,
+    },
+    dialect: rec.dialect,
+    operation: rec.operation,
+    model: rec.model,
+    upstream: rec.upstream,
+    deployment: rec.deployment,
+    status: rec.status,
+    stream: rec.stream,
+    attempts: rec.attempts,
+    latency_ms: rec.latencyMs,
+    ttfb_ms: rec.ttfbMs,
+    usage: rec.usage ? usageJson(rec.usage) : null,
+    usage_source: rec.usageSource,
+    cost_eur: null,
+    error: rec.error ? { type: rec.error.type, message: scrub(rec.error.message) } : null,
+    request: null,
+    response: null,
+  };
+}
+
+/** Whether a parsed line looks like a log record (enough for readers to use its metadata). */
+export function isLogRecord(value: unknown): value is LogRecord {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const r = value as Record<string, unknown>;
+  return r.v === RECORD_VERSION && typeof r.id === "string" && typeof r.ts === "string";
+}

@@ -1,0 +1,123 @@
+/**
+ * Built-in redaction patterns: e-mail addresses, phone numbers, IBANs (checksum verified), payment card
+ * numbers (Luhn verified) and API-key-like strings. Each match becomes a bracketed marker such as `[EMAIL]`.
+ */
+import type { BuiltinRedaction } from "../config/types.ts";
+
+/** A global regex plus an optional check that must accept a match before it is replaced. */
+export interface Pattern {
+  regex: RegExp;
+  replacement: string;
+  accept?: (match: string) => boolean;
+  /**
+   * A cheap precondition that skips the regex on most text: `"@"` needs an at sign, `"run"` a run of at
+   * least 32 key characters (`hasKeyRun`). Redaction cost is dominated by regexes scanning prose.
+   */
+  needs?: "@" | "run";
+}
+
+/** Whether `s` has at least `min` consecutive characters of `[A-Za-z0-9+/_=-]` (what keys are made of). */
+export function hasKeyRun(s: string, min: number): boolean {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const key = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 ||
+      c === 45 ||
+      c === 47 || c === 61 || c === 95;
+    if (!key) n = 0;
+    else if (++n >= min) return true;
+  }
+  return false;
+}
+
+/** Whether a digit string passes the Luhn check (payment card numbers). */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+/** Whether an IBAN (spaces allowed) has a valid ISO 13616 mod-97 checksum. */
+export function ibanValid(iban: string): boolean {
+  const s = iban.replaceAll(" ", "").toUpperCase();
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(s)) return false;
+  const moved = s.slice(4) + s.slice(0, 4);
+  let rest = 0;
+  for (const ch of moved) {
+    const code = ch.charCodeAt(0);
+    const value = code >= 65 ? String(code - 55) : ch;
+    for (const digit of value) rest = (rest * 10 + digit.charCodeAt(0) - 48) % 97;
+  }
+  return rest === 1;
+}
+
+const card = (m: string) => {
+  const digits = m.replace(/[ -]/g, "");
+  return digits.length >= 13 && digits.length <= 19 && luhnValid(digits);
+};
+
+/** Long random-looking tokens (base64 keys): mixed case and digits, and not a path. */
+const keyLike = (m: string) =>
+  /[A-Z]/.test(m) && /[a-z]/.test(m) && /\d/.test(m) && !m.startsWith("/") && !m.includes("//");
+
+const API_KEYS: Pattern[] = [
+  { regex: /\b[Bb]earer\s+[A-Za-z0-9._~+/-]{16,}=*/g, replacement: "Bearer [API_KEY]" },
+  { regex: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, replacement: "[API_KEY]" },
+  {
+    regex: new RegExp(
+      [
+        String.raw`\bsk-[A-Za-z0-9_-]{20,}`,
+        String.raw`\bazmw_[A-Za-z0-9_-]{20,}`,
+        String.raw`\bAKIA[0-9A-Z]{16}\b`,
+        String.raw`\bgh[pousr]_[A-Za-z0-9]{36,}\b`,
+        String.raw`\bgithub_pat_[A-Za-z0-9_]{22,}`,
+        String.raw`\bxox[abprs]-[A-Za-z0-9-]{10,}`,
+        String.raw`\bAIza[0-9A-Za-z_-]{35}\b`,
+      ].join("|"),
+      "g",
+    ),
+    replacement: "[API_KEY]",
+  },
+  { regex: /\b[0-9a-f]{32}\b/g, replacement: "[API_KEY]", needs: "run" },
+  {
+    regex: /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{40,128}={0,2}(?![A-Za-z0-9+/_=-])/g,
+    replacement: "[API_KEY]",
+    accept: keyLike,
+    needs: "run",
+  },
+];
+
+/** The patterns of each built-in rule, applied in the order of `BUILTIN_ORDER`. */
+export const BUILTIN_PATTERNS: Record<BuiltinRedaction, Pattern[]> = {
+  api_key: API_KEYS,
+  email: [{
+    regex: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
+    replacement: "[EMAIL]",
+    needs: "@",
+  }],
+  iban: [{
+    regex: /\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)\b/g,
+    replacement: "[IBAN]",
+    accept: ibanValid,
+  }],
+  credit_card: [{ regex: /\b\d(?:[ -]?\d){12,18}\b/g, replacement: "[CARD]", accept: card }],
+  phone: [
+    {
+      regex:
+        /(?<![\w+])(?:\+|\b00)[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}(?!\w)/g,
+      replacement: "[PHONE]",
+    },
+    { regex: /(?<![\w(])\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}(?!\w)/g, replacement: "[PHONE]" },
+    { regex: /(?<![\w.-])\d{3}[.-]\d{3}[.-]\d{4}(?![\w.-])/g, replacement: "[PHONE]" },
+  ],
+};
+
+/** Keys first (they may contain digit runs), then addresses, then the number patterns. */
+export const BUILTIN_ORDER: BuiltinRedaction[] = ["api_key", "email", "iban", "credit_card", "phone"];

@@ -1,0 +1,133 @@
+/**
+ * Sealed body fields: plaintext gzip-compressed, then encrypted with AES-256-GCM under a fresh 96-bit IV,
+ * with additional data binding the record id, the field name and the flags, so a field moved to another
+ * record or another field, or relabelled, no longer opens.
+ */
+import { Buffer } from "node:buffer";
+import { promisify } from "node:util";
+import { gunzip, gzip, gzipSync } from "node:zlib";
+import type { Keyring, LogKey } from "./keyring.ts";
+
+/** A sealed body as stored in a record. */
+export interface SealedField {
+  alg: "A256GCM";
+  kid: string;
+  /** Base64 IV (12 bytes). */
+  iv: string;
+  /** Base64 ciphertext with the 16-byte tag appended. */
+  ct: string;
+  /** Whether the plaintext was gzip-compressed before sealing. */
+  gz: boolean;
+  /** Whether the body was cut at the logged size cap. */
+  trunc: boolean;
+}
+
+/** Which field of which record a sealed value belongs to. */
+export interface FieldContext {
+  id: string;
+  field: "request" | "response";
+}
+
+/** A field that could not be opened; the message names the record id and the reason, never content. */
+export class LogOpenError extends Error {
+  /** Creates the error for record `id`. */
+  constructor(readonly id: string, readonly field: string, readonly reason: string) {
+    super(`Cannot decrypt log record ${JSON.stringify(id)}: ${reason} in "${field}"`);
+    this.name = "LogOpenError";
+  }
+}
+
+const IV_BYTES = 12;
+/** Smaller plaintexts are stored uncompressed (gzip's header would outweigh the gain). */
+const GZIP_MIN = 64;
+/** Larger plaintexts are compressed off the main thread. */
+const GZIP_SYNC_MAX = 16 * 1024;
+/** Opened plaintexts are capped, so a corrupt length cannot exhaust memory. */
+const GUNZIP_MAX = 1024 * 1024 * 1024;
+const enc = new TextEncoder();
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/**
+ * The additional data of a field: the record id and field name, plus the `gz` and `trunc` flags so they
+ * cannot be flipped either; JSON keeps it unambiguous for any id.
+ */
+export function additionalData(ctx: FieldContext, gz: boolean, trunc: boolean): Uint8Array<ArrayBuffer> {
+  return enc.encode(JSON.stringify(["azmw-log", 1, ctx.id, ctx.field, gz, trunc]));
+}
+
+async function compress(plain: Uint8Array): Promise<Uint8Array> {
+  if (plain.length <= GZIP_SYNC_MAX) return gzipSync(plain);
+  return await gzipAsync(plain);
+}
+
+/** Compresses and seals `plain` for `ctx` with `key`. */
+export async function sealField(
+  plain: Uint8Array,
+  ctx: FieldContext,
+  key: LogKey,
+  options: { trunc?: boolean } = {},
+): Promise<SealedField> {
+  const gz = plain.length >= GZIP_MIN;
+  const trunc = options.trunc ?? false;
+  const data = gz ? await compress(plain) : plain;
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const ct = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: additionalData(ctx, gz, trunc) },
+    key.key,
+    data as Uint8Array<ArrayBuffer>,
+  );
+  return {
+    alg: "A256GCM",
+    kid: key.kid,
+    iv: Buffer.from(iv).toString("base64"),
+    ct: Buffer.from(ct).toString("base64"),
+    gz,
+    trunc,
+  };
+}
+
+/** Whether `value` has the shape of a sealed field (not whether it opens). */
+export function isSealedField(value: unknown): value is SealedField {
+  if (typeof value !== "object" || value === null) return false;
+  const f = value as Record<string, unknown>;
+  return f.alg === "A256GCM" && typeof f.kid === "string" && typeof f.iv === "string" &&
+    typeof f.ct === "string" && typeof f.gz === "boolean" && typeof f.trunc === "boolean";
+}
+
+/** Opens a sealed field of record `ctx.id`; throws `LogOpenError` for any failure. */
+export async function openField(
+  sealed: unknown,
+  ctx: FieldContext,
+  keyring: Keyring,
+): Promise<{ plain: Uint8Array; trunc: boolean }> {
+  const fail = (reason: string) => new LogOpenError(ctx.id, ctx.field, reason);
+  if (!isSealedField(sealed)) throw fail("not a sealed field");
+  const key = keyring.get(sealed.kid);
+  if (key === undefined) throw fail(`no key with id ${JSON.stringify(sealed.kid)}`);
+  const iv = Buffer.from(sealed.iv, "base64");
+  if (iv.length !== IV_BYTES) throw fail(`IV of ${iv.length} bytes, expected ${IV_BYTES}`);
+  let data: Uint8Array;
+  try {
+    data = new Uint8Array(
+      await crypto.subtle.decrypt(
+        {
+          name: "AES-GCM",
+          iv: new Uint8Array(iv),
+          additionalData: additionalData(ctx, sealed.gz, sealed.trunc),
+        },
+        key.key,
+        new Uint8Array(Buffer.from(sealed.ct, "base64")),
+      ),
+    );
+  } catch {
+    // WebCrypto reports every failure the same way: wrong key, tampered bytes or wrong record or field.
+    throw fail("authentication tag mismatch");
+  }
+  if (!sealed.gz) return { plain: data, trunc: sealed.trunc };
+  try {
+    return { plain: await gunzipAsync(data, { maxOutputLength: GUNZIP_MAX }), trunc: sealed.trunc };
+  } catch (err) {
+    throw fail(`cannot decompress (${err instanceof Error ? err.message : err})`);
+  }
+}

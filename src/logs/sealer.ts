@@ -1,0 +1,61 @@
+/**
+ * Turns a finished call into its log line: plain metadata, bodies redacted, capped, compressed and sealed
+ * under the key the body policy picks (or left out). Runs in the writer task, never on the request path.
+ */
+import type { CallRecord } from "../pipeline/record.ts";
+import type { LogKey } from "./keyring.ts";
+import { type Payload, requestPayload, responsePayload } from "./payload.ts";
+import type { BodyPolicy } from "./policy.ts";
+import { logRecordOf } from "./record.ts";
+import type { Redactor } from "./redact.ts";
+import { type FieldContext, type SealedField, sealField } from "./seal.ts";
+
+/** What the sealer needs. */
+export interface SealerOptions {
+  instance: string;
+  policy: BodyPolicy;
+  redactor: Redactor;
+  /** Logged body cap per field, in bytes. */
+  maxBodyBytes: number;
+  warn: (message: string) => void;
+}
+
+/** Builds sealed log lines. */
+export class RecordSealer {
+  /** Creates a sealer. */
+  constructor(readonly options: SealerOptions) {}
+
+  async #field(
+    rec: CallRecord,
+    field: FieldContext["field"],
+    key: LogKey,
+    build: (rec: CallRecord, redactor: Redactor, cap: number) => Payload | null,
+  ): Promise<SealedField | null> {
+    const { redactor, maxBodyBytes, warn } = this.options;
+    try {
+      const payload = build(rec, redactor, maxBodyBytes);
+      if (payload === null) return null;
+      return await sealField(payload.plain, { id: rec.id, field }, key, { trunc: payload.trunc });
+    } catch (err) {
+      // A body that cannot be sealed is left out rather than written in any other form.
+      warn(
+        `Cannot seal the ${field} of log record ${JSON.stringify(rec.id)}: ${(err as Error)?.message ?? err}`,
+      );
+      return null;
+    }
+  }
+
+  /** The JSON line (without newline) of one call. */
+  async line(rec: CallRecord): Promise<string> {
+    const { instance, policy, redactor } = this.options;
+    const out = logRecordOf(rec, instance, (t) => redactor.text(t));
+    const key = policy.keyFor(rec.caller);
+    if (key !== null) {
+      [out.request, out.response] = await Promise.all([
+        this.#field(rec, "request", key, requestPayload),
+        this.#field(rec, "response", key, responsePayload),
+      ]);
+    }
+    return JSON.stringify(out);
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * The background writer: the request path pushes finished calls onto a bounded queue (synchronous, no
+ * I/O); one task drains it every flush interval, or sooner when a batch is full, seals the records in
+ * batches and appends them to the day's file. A full queue drops the record, counts it and warns at most
+ * once per interval; `close()` drains everything still queued.
+ */
+import type { CallRecord } from "../pipeline/record.ts";
+import type { DayClock } from "./day.ts";
+import type { LogFiles } from "./files.ts";
+import { bodyBytes } from "./payload.ts";
+import { Yielder } from "./yield.ts";
+
+/** Counters of a writer. */
+export interface WriterStats {
+  /** Records waiting or being written. */
+  queued: number;
+  /** Records appended to a file. */
+  written: number;
+  /** Records lost: queue full, log closed, or a failed write. */
+  dropped: number;
+  /** Bytes appended to files. */
+  bytes: number;
+}
+
+/** What a writer needs. */
+export interface WriterOptions {
+  files: LogFiles;
+  days: DayClock;
+  /** Builds the JSON line (without newline) of a record. */
+  line: (rec: CallRecord) => Promise<string>;
+  queueSize: number;
+  queueBytes: number;
+  batchSize: number;
+  flushIntervalMs: number;
+  /** 0 syncs after every flush that wrote something. */
+  fsyncIntervalMs: number;
+  now: () => number;
+  warn: (message: string) => void;
+  /** Runs after each flush (daily retention hooks in here). */
+  afterFlush?: () => Promise<void>;
+}
+
+/** Warnings about drops or write failures are repeated at most this often. */
+export const WARN_INTERVAL_MS = 10_000;
+const enc = new TextEncoder();
+
+/** A bounded queue drained by one background task. */
+export class LogWriter {
+  readonly #o: WriterOptions;
+  #queue: CallRecord[] = [];
+  #queueBytes = 0;
+  #inFlight = 0;
+  #written = 0;
+  #dropped = 0;
+  #bytes = 0;
+  #closing = false;
+  #wake: (() => void) | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Records dropped because the queue was full, and how many of them were warned about. */
+  #full = 0;
+  #fullWarned = 0;
+  #fullWarnedAt = -Infinity;
+  #failWarnedAt = -Infinity;
+  #unsynced = false;
+  #syncedAt: number;
+  readonly #done: Promise<void>;
+
+  /** Starts the writer task. */
+  constructor(options: WriterOptions) {
+    this.#o = options;
+    this.#syncedAt = options.now();
+    this.#done = this.#run();
+  }
+
+  /** Queues a record; never blocks or throws (a full queue drops it and counts the drop). */
+  push(rec: CallRecord): void {
+    const size = bodyBytes(rec);
+    if (
+      this.#closing || this.#queue.length >= this.#o.queueSize || this.#queueBytes + size > this.#o.queueBytes
+    ) {
+      this.#dropped++;
+      if (!this.#closing) this.#full++;
+      return;
+    }
+    this.#queue.push(rec);
+    this.#queueBytes += size;
+    if (this.#queue.length >= this.#o.batchSize) this.#wakeUp();
+  }
+
+  /** Current counters. */
+  stats(): WriterStats {
+    return {
+      queued: this.#queue.length + this.#inFlight,
+      written: this.#written,
+      dropped: this.#dropped,
+      bytes: this.#bytes,
+    };
+  }
+
+  /** Stops accepting records, writes every queued one, syncs and closes the files. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.#wakeUp();
+    await this.#done;
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = null;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    wake?.();
+  }
+
+  #sleep(): Promise<void> {
+    if (this.#closing || this.#queue.length >= this.#o.batchSize) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+      this.#timer = setTimeout(() => this.#wakeUp(), this.#o.flushIntervalMs);
+    });
+  }
+
+  async #run(): Promise<void> {
+    try {
+      while (true) {
+        await this.#sleep();
+        const closing = this.#closing;
+        await this.#drain();
+        await this.#sync(closing);
+        this.#warnDrops(closing);
+        if (closing) break;
+        await this.#o.afterFlush?.().catch((err) => this.#o.warn(`Request log maintenance failed: ${err}`));
+      }
+    } finally {
+      this.#o.files.close();
+    }
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#queue.length === 0) return;
+    const yielder = new Yielder();
+    try {
+      await this.#drainWith(yielder);
+    } finally {
+      // A fresh port per drain: nothing stays open while the writer sleeps.
+      yielder.close();
+    }
+  }
+
+  async #drainWith(yielder: Yielder): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.length <= this.#o.batchSize
+        ? this.#queue
+        : this.#queue.slice(0, this.#o.batchSize);
+      this.#queue = batch === this.#queue ? [] : this.#queue.slice(batch.length);
+      let size = 0;
+      for (const rec of batch) size += bodyBytes(rec);
+      this.#queueBytes -= size;
+      this.#inFlight = batch.length;
+      await this.#write(batch, yielder);
+      this.#inFlight = 0;
+    }
+  }
+
+  async #write(batch: CallRecord[], yielder: Yielder): Promise<void> {
+    // Each line() call does its synchronous part (redaction, small gzip) at once, so the calls are spread
+    // over slices of about a millisecond; the encryption they start runs off the main thread meanwhile.
+    const pending: Promise<string | null>[] = [];
+    for (const rec of batch) {
+      pending.push(
+        this.#o.line(rec).catch((err) => {
+          // A record that cannot be turned into a line is lost, never the writer task.
+          this.#dropped++;
+          this.#o.warn(`Cannot log record ${JSON.stringify(rec.id)}: ${(err as Error)?.message ?? err}`);
+          return null;
+        }),
+      );
+      await yielder.maybeYield();
+    }
+    const lines = await Promise.all(pending);
+    const byDay = new Map<string, Uint8Array[]>();
+    for (const [i, rec] of batch.entries()) {
+      if (lines[i] === null) continue;
+      const day = this.#o.days.dayOf(Date.parse(rec.ts) || this.#o.now());
+      let list = byDay.get(day);
+      if (list === undefined) byDay.set(day, list = []);
+      list.push(enc.encode(lines[i] + "\n"));
+    }
+    for (const [day, list] of byDay) {
+      try {
+        this.#bytes += await this.#o.files.append(day, list);
+        this.#written += list.length;
+        this.#unsynced = true;
+      } catch (err) {
+        this.#dropped += list.length;
+        if (this.#o.now() - this.#failWarnedAt >= WARN_INTERVAL_MS || this.#closing) {
+          this.#failWarnedAt = this.#o.now();
+          this.#o.warn(`Cannot write the request log for ${day}: ${(err as Error)?.message ?? err}`);
+        }
+      }
+    }
+  }
+
+  async #sync(force: boolean): Promise<void> {
+    if (!this.#unsynced) return;
+    const now = this.#o.now();
+    if (!force && this.#o.fsyncIntervalMs > 0 && now - this.#syncedAt < this.#o.fsyncIntervalMs) return;
+    try {
+      await this.#o.files.sync();
+      this.#unsynced = false;
+      this.#syncedAt = now;
+    } catch (err) {
+      this.#o.warn(`Cannot sync the request log: ${(err as Error)?.message ?? err}`);
+    }
+  }
+
+  #warnDrops(force: boolean): void {
+    const fresh = this.#full - this.#fullWarned;
+    const now = this.#o.now();
+    if (fresh === 0 || (!force && now - this.#fullWarnedAt < WARN_INTERVAL_MS)) return;
+    this.#o.warn(
+      `Request log queue is full: dropped ${fresh} records since the last warning (${this.#full} in total)`,
+    );
+    this.#fullWarned = this.#full;
+    this.#fullWarnedAt = now;
+  }
+}

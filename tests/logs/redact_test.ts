@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import type { RedactConfig } from "../../src/config/types.ts";
+import { parseJsonPath, Redactor } from "../../src/logs/redact.ts";
+import { ibanValid, luhnValid } from "../../src/logs/redact_patterns.ts";
+
+const ALL: RedactConfig = {
+  builtin: ["email", "phone", "iban", "credit_card", "api_key"],
+  rules: [],
+  dropPaths: [],
+};
+
+function redact(text: string, config: Partial<RedactConfig> = {}, secrets: string[] = []) {
+  return new Redactor({ ...ALL, ...config }, { secrets }).text(text);
+}
+
+Deno.test("Redactor.text() removes built-in patterns", async (t) => {
+  const cases: [string, string, string][] = [
+    ["email", "mail jane.doe+x@example.co.uk now", "mail [EMAIL] now"],
+    ["international phone", "call +49 30 1234567 today", "call [PHONE] today"],
+    ["phone with 00", "call 0044 20 7946 0958", "call [PHONE]"],
+    ["NANP phone", "(555) 123-4567 or 555.123.4567", "[PHONE] or [PHONE]"],
+    ["IBAN grouped", "pay DE89 3704 0044 0532 0130 00 please", "pay [IBAN] please"],
+    ["IBAN compact", "GB29NWBK60161331926819", "[IBAN]"],
+    ["Visa with spaces", "card 4111 1111 1111 1111 exp", "card [CARD] exp"],
+    ["Mastercard with dashes", "5500-0000-0000-0004", "[CARD]"],
+    ["OpenAI key", "key sk-proj-abcdefghijklmnopqrstuvwx123", "key [API_KEY]"],
+    ["Anthropic key", "sk-ant-api03-abcdefghijklmnopqrstuvwxyz", "[API_KEY]"],
+    ["azmw key", "azmw_AbCdEfGhIjKlMnOpQrStUvWxYz012345", "[API_KEY]"],
+    ["AWS key", "AKIAIOSFODNN7EXAMPLE", "[API_KEY]"],
+    ["Azure key", "api-key: 0123456789abcdef0123456789abcdef", "api-key: [API_KEY]"],
+    ["bearer", "Authorization: Bearer abc.def-ghi_jkl123456", "Authorization: Bearer [API_KEY]"],
+    ["JWT", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.c2lnbmF0dXJlLXZhbHVl", "[API_KEY]"],
+    ["base64 key", "k=q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=", "k=[API_KEY]"],
+  ];
+  for (const [name, input, output] of cases) {
+    await t.step(name, () => assert.equal(redact(input), output));
+  }
+});
+
+Deno.test("Redactor.text() leaves look-alikes alone", async (t) => {
+  const cases: [string, string][] = [
+    ["a date", "api-version 2024-10-21"],
+    ["a number failing Luhn", "order 4111 1111 1111 1112"],
+    ["an IBAN failing its checksum", "GB29NWBK60161331926818"],
+    ["short numbers", "it costs 1234 EUR, 12 tokens"],
+    ["a path", "/usr/local/share/azmw/some/long/path/to/a/file1.txt"],
+    ["words", "the quick brown fox jumps over the lazy dog"],
+    ["a UUID", "id 123e4567-e89b-12d3-a456-426614174000"],
+  ];
+  for (const [name, input] of cases) {
+    await t.step(name, () => assert.equal(redact(input), input));
+  }
+});
+
+Deno.test("Redactor applies only the chosen built-ins", () => {
+  assert.equal(redact("a@b.de +49 30 1234567", { builtin: ["phone"] }), "a@b.de [PHONE]");
+  assert.equal(redact("a@b.de", { builtin: [] }), "a@b.de");
+});
+
+Deno.test("Redactor applies custom rules after the built-ins", () => {
+  const rules = [
+    { pattern: "ACME-\\d+", flags: "", replacement: "[CUSTOMER]" },
+    { pattern: "project (\\w+)", flags: "i", replacement: "project $1-x" },
+  ];
+  assert.equal(redact("ACME-42 and Project Apollo", { rules }), "[CUSTOMER] and project Apollo-x");
+  assert.equal(redact("acme-42", { rules }), "acme-42");
+});
+
+Deno.test("Redactor removes known secrets everywhere, even in metadata", () => {
+  const r = new Redactor({ ...ALL, builtin: [] }, { secrets: ["upstream-secret-1234", "short"] });
+  assert.equal(r.text("x upstream-secret-1234 y"), "x [SECRET] y");
+  assert.equal(r.secrets("failed with upstream-secret-1234"), "failed with [SECRET]");
+  assert.equal(r.text("short"), "short", "secrets under 8 characters are ignored");
+});
+
+Deno.test("Redactor.json() drops paths and redacts every string", () => {
+  const r = new Redactor({ ...ALL, dropPaths: ["messages[*].content", "$.user", "metadata.*", "input[1]"] });
+  const body = {
+    model: "gpt-4o",
+    user: "jane",
+    messages: [{ role: "system", content: "secret" }, { role: "user", content: [{ type: "text" }] }],
+    metadata: { a: 1, b: { c: 2 } },
+    input: ["keep", "drop", "mail a@b.de"],
+    tools: [{ description: "Reach me at a@b.de", nested: [["x@y.org"]] }],
+    n: 3,
+  };
+  assert.deepEqual(r.json(body), {
+    model: "gpt-4o",
+    user: "[dropped]",
+    messages: [{ role: "system", content: "[dropped]" }, { role: "user", content: "[dropped]" }],
+    metadata: { a: "[dropped]", b: "[dropped]" },
+    input: ["keep", "[dropped]", "mail [EMAIL]"],
+    tools: [{ description: "Reach me at [EMAIL]", nested: [["[EMAIL]"]] }],
+    n: 3,
+  });
+  assert.equal(r.json("a@b.de"), "[EMAIL]");
+  assert.equal(r.json(null), null);
+});
+
+Deno.test("parseJsonPath() reads the path forms", () => {
+  assert.deepEqual(parseJsonPath("messages[*].content"), ["messages", "*", "content"]);
+  assert.deepEqual(parseJsonPath("$.user"), ["user"]);
+  assert.deepEqual(parseJsonPath("input[0].x.*"), ["input", 0, "x", "*"]);
+  for (const bad of ["", "$", "a..b", "a[x]", "a b"]) {
+    assert.throws(() => parseJsonPath(bad), TypeError, bad);
+  }
+});
+
+Deno.test("luhnValid() and ibanValid() check digits", () => {
+  assert.ok(luhnValid("4111111111111111"));
+  assert.ok(!luhnValid("4111111111111112"));
+  assert.ok(!luhnValid(""));
+  assert.ok(ibanValid("DE89 3704 0044 0532 0130 00"));
+  assert.ok(ibanValid("gb29nwbk60161331926819"));
+  assert.ok(!ibanValid("DE89370400440532013001"));
+  assert.ok(!ibanValid("DE89"));
+});
