@@ -5,10 +5,13 @@
 import { VERSION } from "../version.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 import { configCheckCommand } from "./config_check.ts";
+import { KEYS_COMMANDS } from "./keys.ts";
 import { reloadCommand, statusCommand, stopCommand } from "./daemon.ts";
 import { LOGS_COMMANDS } from "./logs.ts";
 import { mockCommand } from "./mock.ts";
+import { PROJECTS_COMMANDS } from "./projects.ts";
 import { serveCommand } from "./serve.ts";
+import { TOKENS_COMMANDS } from "./tokens.ts";
 
 // deno-lint-ignore no-explicit-any
 const COMMANDS: Command<any>[] = [
@@ -19,6 +22,9 @@ const COMMANDS: Command<any>[] = [
   mockCommand,
   configCheckCommand,
   ...LOGS_COMMANDS,
+  ...PROJECTS_COMMANDS,
+  ...KEYS_COMMANDS,
+  ...TOKENS_COMMANDS,
 ];
 
 /** Top-level help: every subcommand with its summary. */

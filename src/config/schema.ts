@@ -21,6 +21,18 @@ import {
   unique,
 } from "./schema_helpers.ts";
 import { describeBadRef, isSecretRef, SECRET_REF_EXPECTED } from "./secrets.ts";
+import {
+  ANTHROPIC_AUTH,
+  HEADERS,
+  MODELS,
+  OPENAI_AUTH,
+  POOL,
+  ROUTING,
+  ROUTING_DEFAULTS,
+  ROUTING_OVERRIDE,
+  routingChecks,
+} from "./schema_routing.ts";
+import { MANAGE, POLICY } from "./schema_manage.ts";
 import type {
   AzureAuthConfig,
   CallerKeyConfig,
@@ -159,25 +171,31 @@ const DEPLOYMENT_NAME = str(
   /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
   "a deployment name of letters, digits, ., _ or -",
 );
-const DEPLOYMENT_RECORD = record({
-  name: DEPLOYMENT_NAME,
-  model: opt(noSpaces("a model name")),
-  aliases: def(list(noSpaces("a model name")), []),
-});
 /** Deployments written as a bare string: their issues sit on the list entry, which has no `name` key. */
 const BARE = new WeakSet<DeploymentConfig>();
-const DEPLOYMENT: Field<DeploymentConfig> = {
-  expected: "a deployment name or mapping",
-  read(value, path, issues) {
-    if (typeof value !== "string") {
-      const d = DEPLOYMENT_RECORD.read(value, path, issues);
-      return d && { name: d.name, model: d.model ?? d.name, aliases: d.aliases };
-    }
-    const bare = { name: DEPLOYMENT_NAME.read(value, path, issues), model: value, aliases: [] };
-    BARE.add(bare);
-    return bare;
-  },
+/** A deployment entry whose `name` (the upstream-side name) is read by `nameField`. */
+const deployment = (nameField: Field<string>): Field<DeploymentConfig> => {
+  const full = record({
+    name: nameField,
+    model: opt(noSpaces("a model name")),
+    aliases: def(list(noSpaces("a model name")), []),
+  });
+  return {
+    expected: "a deployment name or mapping",
+    read(value, path, issues) {
+      if (typeof value !== "string") {
+        const d = full.read(value, path, issues);
+        return d && { name: d.name, model: d.model ?? d.name, aliases: d.aliases };
+      }
+      const bare = { name: nameField.read(value, path, issues), model: value, aliases: [] };
+      BARE.add(bare);
+      return bare;
+    },
+  };
 };
+const DEPLOYMENT = deployment(DEPLOYMENT_NAME);
+/** OpenAI-compatible and Anthropic model ids may hold `:` and `/` (`llama3.1:8b`, `meta-llama/llama-3`). */
+const MODEL_ID = deployment(noSpaces("a model id"));
 
 const TIMEOUTS = record({
   first_byte_ms: def(int(0, DAY_MS), DEFAULTS.timeouts.firstByteMs),
@@ -185,9 +203,35 @@ const TIMEOUTS = record({
   total_ms: def(int(0, DAY_MS), DEFAULTS.timeouts.totalMs),
 });
 
+/** What every upstream kind has; deployments may be empty when a `models` entry targets the upstream. */
+const UPSTREAM_BASE = {
+  name: str(/^[a-z0-9_-]+$/, "a name of a-z0-9_-"),
+  deployments: def(list(MODEL_ID), []),
+  timeouts: def(TIMEOUTS, {}),
+  pool: opt(POOL),
+  routing: opt(ROUTING_OVERRIDE),
+};
+
+/** Like `endpoint`, but plain http is fine for any host (local model servers) unless a key is sent. */
+const baseUrl = (fallback: string) =>
+  def(
+    refine(str(/\S/, "an http or https URL"), (text, path, issues) => {
+      const url = URL.parse(text);
+      if (url === null || (url.protocol !== "https:" && url.protocol !== "http:")) {
+        return issues.fail<string>(path, `expected an http or https URL, got ${JSON.stringify(text)}`);
+      }
+      if (url.username || url.password || url.search || url.hash) {
+        return issues.fail<string>(path, "expected a URL without user info, query or fragment");
+      }
+      return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
+    }),
+    fallback,
+  );
+
 const UPSTREAM = tagged<UpstreamConfig>("kind", {
   azure: record({
-    name: str(/^[a-z0-9_-]+$/, "a name of a-z0-9_-"),
+    ...UPSTREAM_BASE,
+    deployments: def(list(DEPLOYMENT), []),
     kind: oneOf(["azure"]),
     endpoint,
     api_version: def(
@@ -195,9 +239,42 @@ const UPSTREAM = tagged<UpstreamConfig>("kind", {
       DEFAULTS.apiVersion,
     ),
     auth: AZURE_AUTH,
-    deployments: list(DEPLOYMENT, 1),
-    timeouts: def(TIMEOUTS, {}),
   }),
+  openai: refine(
+    record({
+      ...UPSTREAM_BASE,
+      kind: oneOf(["openai"]),
+      base_url: baseUrl(ROUTING_DEFAULTS.openaiBaseUrl),
+      auth: def(OPENAI_AUTH, { type: "none" }),
+      headers: def(HEADERS, {}),
+      stream_usage: def(bool(), true),
+    }),
+    ({ baseUrl, ...u }, path, issues): UpstreamConfig => {
+      const url = new URL(baseUrl);
+      if (u.auth.type === "bearer" && url.protocol === "http:" && !LOOPBACK.includes(url.hostname)) {
+        issues.fail(
+          child(path, "base_url"),
+          `expected ${ENDPOINT_EXPECTED} when a key is sent, got "${baseUrl}"`,
+        );
+      }
+      return { ...u, endpoint: baseUrl };
+    },
+  ),
+  anthropic: refine(
+    record({
+      ...UPSTREAM_BASE,
+      kind: oneOf(["anthropic"]),
+      base_url: def(endpoint, ROUTING_DEFAULTS.anthropicBaseUrl),
+      auth: ANTHROPIC_AUTH,
+      anthropic_version: def(
+        str(/^\d{4}-\d{2}-\d{2}$/, 'a date "YYYY-MM-DD"'),
+        ROUTING_DEFAULTS.anthropicVersion,
+      ),
+      default_max_tokens: def(int(1, 1_000_000), ROUTING_DEFAULTS.defaultMaxTokens),
+      headers: def(HEADERS, {}),
+    }),
+    ({ baseUrl, ...u }): UpstreamConfig => ({ ...u, endpoint: baseUrl }),
+  ),
 });
 
 const KEY_ID = str(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "an id of letters, digits, _, . or -");
@@ -255,7 +332,11 @@ const ROOT = record({
   server: def(SERVER, {}),
   auth: def(AUTH, {}),
   upstreams: list(UPSTREAM, 1, "upstreams"),
+  models: def(MODELS, {}),
+  routing: def(ROUTING, {}),
   logs: def(LOGS, {}),
+  manage: def(MANAGE, {}),
+  policy: def(POLICY, {}),
 });
 
 /** Turns a parsed YAML document into a `Config` with every default filled, or throws one `ConfigError`. */
@@ -264,6 +345,7 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
   const root = ROOT.read(raw, "", issues);
   if (root !== undefined) {
     crossChecks(root.auth?.keys ?? [], root.upstreams ?? [], issues);
+    routingChecks(root.upstreams ?? [], root.models ?? [], issues);
     if (root.logs !== undefined) logsChecks(root.logs, issues);
   }
   if (issues.list.length > 0) throw new ConfigError(issues.list, source);
@@ -272,7 +354,11 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
     server: { ...root.server, instance },
     auth: root.auth,
     upstreams: root.upstreams,
+    models: root.models,
+    routing: root.routing,
     logs: root.logs,
+    manage: root.manage,
+    policy: root.policy,
     source,
   };
 }

@@ -71,8 +71,8 @@ export function secretRefs(cfg: Config): { path: string; ref: string }[] {
     if (k.key !== undefined) refs.push({ path: `auth.keys[${i}].key`, ref: k.key });
   });
   cfg.upstreams.forEach((u, i) => {
-    if (u.auth.type === "api_key") refs.push({ path: `upstreams[${i}].auth.key`, ref: u.auth.key });
-    else if (u.auth.clientSecret !== undefined) {
+    if ("key" in u.auth) refs.push({ path: `upstreams[${i}].auth.key`, ref: u.auth.key });
+    else if ("clientSecret" in u.auth && u.auth.clientSecret !== undefined) {
       refs.push({ path: `upstreams[${i}].auth.client_secret`, ref: u.auth.clientSecret });
     }
   });

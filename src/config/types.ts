@@ -76,21 +76,119 @@ export interface TimeoutConfig {
   totalMs: number;
 }
 
-/** An Azure OpenAI resource. */
-export interface AzureUpstreamConfig {
-  kind: "azure";
+/** Connection pool of one upstream (one `Deno.HttpClient` each; connections are kept alive and reused). */
+export interface PoolConfig {
+  /** Most idle connections kept per host. */
+  maxIdlePerHost: number;
+  /** An idle connection is closed after this many milliseconds; 0 keeps it open. */
+  idleTimeoutMs: number;
+}
+
+/** Retry and circuit-breaker settings; each upstream may override any of them. */
+export interface RoutingConfig {
+  /** Retries per target for retryable failures before falling back to the next target. */
+  retries: number;
+  /** Base of the exponential backoff (full jitter) between retries. */
+  backoffMs: number;
+  /** Cap of one backoff, and the longest `Retry-After` the gateway waits for before falling back. */
+  maxBackoffMs: number;
+  breaker: BreakerConfig;
+}
+
+/** Per-target circuit breaker: open after `failures` consecutive failures for `cooldownMs`. */
+export interface BreakerConfig {
+  /** Consecutive failures that open the breaker; 0 turns it off. */
+  failures: number;
+  /** How long an open breaker refuses calls before one probe may pass. */
+  cooldownMs: number;
+}
+
+/** Per-upstream overrides of `routing`. */
+export interface RoutingOverride {
+  retries?: number;
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  breaker?: Partial<BreakerConfig>;
+}
+
+/** What every upstream kind has: a name, the deployments (upstream model names) it offers, timeouts. */
+export interface UpstreamBaseConfig {
   name: string;
-  /** Base URL such as `https://my-resource.openai.azure.com` (no trailing slash). */
+  /**
+   * Base URL, no trailing slash: the Azure resource (`endpoint`), or `base_url` of the other kinds —
+   * including the version path for OpenAI (`https://api.openai.com/v1`), without it for Anthropic.
+   */
   endpoint: string;
+  /** Deployments (Azure) or model ids (OpenAI, Anthropic) offered under public names; may be empty. */
+  deployments: DeploymentConfig[];
+  timeouts: TimeoutConfig;
+  /** Connection pool; absent means the defaults. */
+  pool?: PoolConfig;
+  /** Overrides of the global `routing` settings for this upstream's targets. */
+  routing?: RoutingOverride;
+}
+
+/** An Azure OpenAI resource. */
+export interface AzureUpstreamConfig extends UpstreamBaseConfig {
+  kind: "azure";
   /** api-version used when the caller's route carries none (OpenAI-style and v1 routes). */
   apiVersion: string;
   auth: AzureAuthConfig;
-  deployments: DeploymentConfig[];
-  timeouts: TimeoutConfig;
 }
 
-/** Any configured upstream (a discriminated union on `kind`; more kinds come with the providers work). */
-export type UpstreamConfig = AzureUpstreamConfig;
+/** Upstream auth for OpenAI-compatible servers: a bearer key, or none (local servers). */
+export type OpenAIAuthConfig = { type: "bearer"; key: SecretRef } | { type: "none" };
+
+/** OpenAI or any OpenAI-compatible server (Ollama, vLLM, LM Studio, OpenRouter). */
+export interface OpenAIUpstreamConfig extends UpstreamBaseConfig {
+  kind: "openai";
+  auth: OpenAIAuthConfig;
+  /** Extra request headers (not secrets), e.g. OpenRouter's `HTTP-Referer`. */
+  headers: Record<string, string>;
+  /** Whether chat streams ask for usage (`stream_options.include_usage`) on the client's behalf. */
+  streamUsage: boolean;
+}
+
+/** Upstream auth for Anthropic: a key sent as `x-api-key`. */
+export type AnthropicAuthConfig = { type: "api_key"; key: SecretRef };
+
+/** The Anthropic Messages API. */
+export interface AnthropicUpstreamConfig extends UpstreamBaseConfig {
+  kind: "anthropic";
+  auth: AnthropicAuthConfig;
+  /** `anthropic-version` sent on translated calls and when the client sends none. */
+  anthropicVersion: string;
+  /** `max_tokens` of a translated chat call that names none (Anthropic requires one). */
+  defaultMaxTokens: number;
+  /** Extra request headers (not secrets), e.g. `anthropic-beta`. */
+  headers: Record<string, string>;
+}
+
+/** Any configured upstream: a discriminated union on `kind`. */
+export type UpstreamConfig = AzureUpstreamConfig | OpenAIUpstreamConfig | AnthropicUpstreamConfig;
+
+/** How a public model spreads calls over its targets. */
+export type RoutingStrategy = "priority" | "weighted" | "least_inflight";
+
+/** One target of a public model: a deployment (or model id) on an upstream. */
+export interface ModelTargetConfig {
+  upstream: string;
+  /** The upstream's deployment name or model id. */
+  deployment: string;
+  /** Share of calls under `weighted` (0 = only when the others are unavailable). */
+  weight: number;
+  /** Lower is tried first; equal priorities follow the strategy. */
+  priority: number;
+}
+
+/** A public model name served by one or more targets, with retries and fallback between them. */
+export interface ModelConfig {
+  name: string;
+  strategy: RoutingStrategy;
+  targets: ModelTargetConfig[];
+  /** More public names for the same model. */
+  aliases: string[];
+}
 
 /** A request-log sealing key: 32 random bytes in base64, behind a secret reference. */
 export interface LogKeyConfig {
@@ -161,12 +259,53 @@ export interface LogsConfig {
   callers: LogCallerConfig[];
 }
 
+/**
+ * What a caller may do. The config's `policy` applies to every caller; a project's policy and a key's or
+ * token's own policy narrow it (allow lists must all match, the smallest limit wins).
+ */
+export interface PolicyConfig {
+  /** Model name globs (`*`, `?`), e.g. `gpt-4o*`; absent allows every model. */
+  models?: string[];
+  /** Allowed operations (`chat`, `completions`, `embeddings`, `responses`, `messages`); absent allows all. */
+  operations?: string[];
+  /** Largest `max_tokens` / `max_completion_tokens` / `max_output_tokens` a request may ask for. */
+  maxTokens?: number;
+  /** Largest request body in bytes (413 above it). */
+  maxBodyBytes?: number;
+  /** Requests per minute (per key or token; on a project, shared by all its callers). */
+  rpm?: number;
+  /** Tokens per minute, counted like `rpm`: estimated at admission, settled to real usage. */
+  tpm?: number;
+  /** Daily cost cap in EUR (enforced by the cost stage). */
+  dailyCostEur?: number;
+}
+
+/** The management API and the store of projects, keys, tokens, policies and the audit trail. */
+export interface ManageConfig {
+  /** Admin management token (read and write); without it and `readerToken`, `/manage` is off. */
+  token?: SecretRef;
+  /** Read-only management token. */
+  readerToken?: SecretRef;
+  /** SQLite file of the store; absent means `<server.data_dir>/azmw.db`. */
+  store?: string;
+  /** How long a resolved caller is cached; a revocation takes effect within this time. */
+  cacheTtlMs: number;
+}
+
 /** The whole validated configuration. */
 export interface Config {
   server: ServerConfig;
   auth: AuthConfig;
   upstreams: UpstreamConfig[];
+  /** Public models with several targets; absent in hand-built configs means none. */
+  models?: ModelConfig[];
+  /** Retry, fallback and breaker defaults; absent in hand-built configs means the defaults. */
+  routing?: RoutingConfig;
   logs: LogsConfig;
+  /** Management API and store; absent in hand-built configs means the defaults. */
+  manage?: ManageConfig;
+  /** Default policy of every caller; absent in hand-built configs means no limits. */
+  policy?: PolicyConfig;
   /** Where the config came from: a file path, or `"embedded"` for the built-in default. */
   source: string;
 }

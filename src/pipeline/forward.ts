@@ -143,6 +143,7 @@ export function networkReason(err: unknown): string {
   const t = text.toLowerCase();
   if (t.includes("refused")) return "connection refused";
   if (t.includes("reset") || t.includes("broken pipe")) return "connection reset";
+  if (t.includes("error reading a body")) return "connection lost while reading the response";
   if (
     t.includes("closed") || t.includes("incomplete") || t.includes("unexpected eof") ||
     t.includes("end of file")

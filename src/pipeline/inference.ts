@@ -1,19 +1,24 @@
 /**
- * The inference pipeline, stage by stage: authenticate → read and parse the body → resolve the target →
- * plan the upstream request → apply upstream auth → forward → relay → finalize. Every path, success or
- * failure, ends in exactly one call record handed to the sink.
+ * The inference pipeline, stage by stage: authenticate → read and parse the body → resolve the model →
+ * order its targets → attempts with retries and fallback (plan, upstream auth, forward) → respond
+ * (relay or translate) → finalize. Every path, success or failure, ends in exactly one call record.
  */
 import type { Config } from "../config/types.ts";
+import type { UpstreamAuth } from "../providers/auth.ts";
+import { requireApiVersion } from "../providers/azure/request.ts";
+import { providerOf } from "../providers/registry.ts";
 import { type Dialect, errorResponse, GatewayError } from "../server/errors.ts";
 import type { InferenceRoute } from "../server/routes.ts";
-import { planAzureRequest, requireApiVersion } from "../providers/azure/request.ts";
-import type { UpstreamAuth } from "../providers/azure/auth.ts";
+import { type Answer, runAttempt } from "./attempt.ts";
 import type { Caller } from "./auth.ts";
 import { parseJsonObject, readBody } from "./body.ts";
-import { type FetchLike, UpstreamCall } from "./forward.ts";
-import { clientResponseHeaders, upstreamRequestHeaders } from "./headers.ts";
+import { failover } from "./failover.ts";
+import type { FetchLike } from "./forward.ts";
 import type { CallRecord, CallSink } from "./record.ts";
-import { relayStream, type StreamEnd, upstreamErrorOf, usageFromBytes } from "./relay.ts";
+import type { StreamEnd } from "./relay.ts";
+import { respond } from "./respond.ts";
+import { realSleep, type Sleep } from "./retry.ts";
+import { orderTargets } from "./select.ts";
 import type { TargetIndex } from "./target.ts";
 
 /** What the inference pipeline needs from the outside world. */
@@ -24,14 +29,18 @@ export interface PipelineDeps {
   targets: TargetIndex;
   upstreamAuth: ReadonlyMap<string, UpstreamAuth>;
   fetch: FetchLike;
-  /** Wall clock in ms since the epoch (record timestamps). */
+  /** Wall clock in ms since the epoch (record timestamps, `Retry-After` dates). */
   now: () => number;
-  /** Monotonic clock in ms (durations). */
+  /** Monotonic clock in ms (durations, backoff, breakers). */
   clock: () => number;
   randomId: () => string;
   sink: CallSink;
   /** Reports unexpected failures (status ≥ 500 caused by the gateway itself). */
   onInternalError: (err: unknown, record: CallRecord) => void;
+  /** Waits between retries (default: a timer); tests pass one that advances a fake clock. */
+  sleep?: Sleep;
+  /** Uniform in [0, 1) for jitter and weighted routing (default `Math.random`). */
+  random?: () => number;
 }
 
 function newRecord(deps: PipelineDeps, route: InferenceRoute): CallRecord {
@@ -47,6 +56,7 @@ function newRecord(deps: PipelineDeps, route: InferenceRoute): CallRecord {
     status: 0,
     stream: false,
     attempts: 0,
+    tried: [],
     latencyMs: 0,
     ttfbMs: null,
     usage: null,
@@ -67,6 +77,7 @@ export async function handleInference(
 ): Promise<Response> {
   const start = deps.clock();
   const rec = newRecord(deps, route);
+  const tried = rec.tried!;
   const finalize = () => {
     rec.latencyMs = round(deps.clock() - start);
     try {
@@ -86,78 +97,91 @@ export async function handleInference(
     const apiVersion = route.style === "deployment" || route.style === "azure_responses"
       ? requireApiVersion(url.searchParams)
       : null;
-    const target = deps.targets.resolve(route, body.model);
-    rec.upstream = target.upstream.name;
-    rec.deployment = target.deployment.name;
-    const plan = planAzureRequest(route, target, { body, search: url.search, apiVersion });
-
-    const headers = upstreamRequestHeaders(req.headers);
-    const auth = deps.upstreamAuth.get(target.upstream.name);
-    if (auth === undefined) throw new Error(`No upstream auth for "${target.upstream.name}"`);
-    const pending = auth.apply(headers);
-    if (pending) await pending;
-
-    const call = new UpstreamCall(target.upstream.name, target.upstream.timeouts, req.signal);
-    rec.attempts = 1;
-    const sentAt = deps.clock();
-    const res = await call.send(deps.fetch, plan.url, {
-      method: "POST",
-      headers,
-      body: plan.rewrite ? JSON.stringify(body) : bytes,
+    const model = deps.targets.resolve(route, body.model);
+    const random = deps.random ?? Math.random;
+    const sleep = deps.sleep ?? realSleep;
+    let waitedMs = 0;
+    let lastMs = 0;
+    const targets = orderTargets(model, {
+      random,
+      serves: (t) => providerOf(t.upstream).operations.has(route.operation),
     });
-    const headersAt = deps.clock();
-    rec.ttfbMs = round(headersAt - start);
-    rec.status = res.status;
-    const outHeaders = clientResponseHeaders(res.headers);
-    outHeaders.set("x-azmw-request-id", rec.id);
-
-    const type = res.headers.get("content-type") ?? "";
-    if (res.ok && res.body !== null && type.startsWith("text/event-stream")) {
-      rec.stream = true;
-      const relayed = relayStream(res.body, {
-        call,
-        operation: route.operation,
-        dialect: route.dialect,
-        injectedUsage: plan.injectedUsage,
-        now: deps.clock,
-        onEnd: (end) => {
-          applyStreamEnd(rec, end);
-          finalize();
-        },
-      });
-      outHeaders.set("x-azmw-overhead-ms", overhead(deps.clock() - start - (headersAt - sentAt)));
-      return new Response(relayed, { status: res.status, statusText: res.statusText, headers: outHeaders });
+    if (targets.length === 0) {
+      throw new GatewayError(
+        400,
+        "unsupported_operation",
+        `The model "${model.name}" does not support ${route.operation} requests`,
+        { param: "model" },
+      );
     }
-
-    let out: Uint8Array<ArrayBuffer>;
-    let bodyMs = 0;
-    try {
-      const readAt = deps.clock();
-      out = new Uint8Array(await res.arrayBuffer());
-      bodyMs = deps.clock() - readAt;
-    } catch (err) {
-      throw call.toError(err);
-    } finally {
-      call.finish();
-    }
-    rec.responseBody = out;
-    if (res.ok) {
-      const usage = usageFromBytes(route.operation, out);
-      if (usage) {
-        rec.usage = usage;
-        rec.usageSource = "upstream";
-      }
-    } else {
-      rec.error = upstreamErrorOf(out);
-    }
-    finalize();
-    outHeaders.set("x-azmw-overhead-ms", overhead(deps.clock() - start - (headersAt - sentAt) - bodyMs));
-    return new Response(out, { status: res.status, statusText: res.statusText, headers: outHeaders });
+    const outcome = await failover(targets, {
+      clock: deps.clock,
+      random,
+      sleep: async (ms, signal) => {
+        const at = deps.clock();
+        try {
+          await sleep(ms, signal);
+        } finally {
+          waitedMs += deps.clock() - at;
+        }
+      },
+      signal: req.signal,
+      tried,
+      attempt: async (target, n) => {
+        rec.attempts = n + 1;
+        const at = deps.clock();
+        const r = await runAttempt(target, n, {
+          req,
+          route,
+          bytes,
+          search: url.search,
+          apiVersion,
+          upstreamAuth: deps.upstreamAuth,
+          fetch: deps.fetch,
+          clock: deps.clock,
+          now: deps.now,
+          body: (i) => i === 0 ? body : parseJsonObject(bytes),
+          onStreamEnd: (_answer, end) => {
+            applyStreamEnd(rec, end);
+            finalize();
+          },
+        });
+        lastMs = deps.clock() - at;
+        if (!r.ok) waitedMs += lastMs;
+        return r;
+      },
+    });
+    if ("unavailable" in outcome) throw unavailable(model.name, outcome.until - deps.clock());
+    const answer: Answer | null = outcome.answer;
+    if (answer === null) throw outcome.ok ? new Error("unreachable") : outcome.error!;
+    if (!outcome.ok) waitedMs -= lastMs; // the failed answer passed on is the one measured below
+    rec.upstream = answer.target.upstream.name;
+    rec.deployment = answer.target.deployment.name;
+    rec.ttfbMs = round(answer.headersAt - start);
+    const response = respond(answer, rec, { clock: deps.clock, start, waitedMs });
+    if (answer.relay === null) finalize();
+    return response;
   } catch (err) {
+    const last = tried.at(-1);
+    if (rec.upstream === null && last !== undefined) {
+      rec.upstream = last.upstream;
+      rec.deployment = last.deployment;
+    }
     const response = failure(err, rec, route.dialect, deps);
     finalize();
     return response;
   }
+}
+
+/** 429 when every target is cooling down or breaker-open, with `Retry-After` for the earliest one. */
+function unavailable(model: string, waitMs: number): GatewayError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new GatewayError(
+    429,
+    "upstreams_unavailable",
+    `Every upstream of the model "${model}" is cooling down or failing; retry in ${seconds} s`,
+    { headers: { "retry-after": String(seconds) } },
+  );
 }
 
 function applyStreamEnd(rec: CallRecord, end: StreamEnd): void {
@@ -190,11 +214,6 @@ function failure(err: unknown, rec: CallRecord, dialect: Dialect, deps: Pipeline
   if (!known) deps.onInternalError(err, rec);
   response.headers.set("x-azmw-request-id", rec.id);
   return response;
-}
-
-/** Gateway time minus upstream time, as the `x-azmw-overhead-ms` header value. */
-function overhead(ms: number): string {
-  return Math.max(0, ms).toFixed(3);
 }
 
 function round(ms: number): number {

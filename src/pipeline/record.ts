@@ -9,6 +9,16 @@ import type { Caller } from "./auth.ts";
 /** Final status of a call: the HTTP status sent, or `client_closed` when the client left first. */
 export type CallStatus = number | "client_closed";
 
+/** One target considered for a call. */
+export interface TriedTarget {
+  upstream: string;
+  deployment: string;
+  status: number | null;
+  error: string | null;
+  /** Time spent on this attempt, until its answer was accepted or refused. */
+  ms: number;
+}
+
 /** Everything known about one call once it has ended. */
 export interface CallRecord {
   id: string;
@@ -23,7 +33,14 @@ export interface CallRecord {
   deployment: string | null;
   status: CallStatus;
   stream: boolean;
+  /** Upstream requests sent (retries and fallbacks included). */
   attempts: number;
+  /**
+   * Every target considered, in order: what it answered (`status`, null when nothing came back) and why
+   * it was not the final answer (`error`, null for the one that was). Targets skipped because their
+   * breaker was open or they were cooling down after a 429 appear with status null and ms 0.
+   */
+  tried?: TriedTarget[];
   latencyMs: number;
   /** Time until the upstream's response headers, from the start of the call. */
   ttfbMs: number | null;

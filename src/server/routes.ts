@@ -10,7 +10,8 @@ export type RouteStyle =
   | "deployment" // /openai/deployments/{d}/{op}?api-version=
   | "azure_responses" // /openai/responses?api-version=
   | "azure_v1" // /openai/v1/{op}
-  | "openai"; // /v1/{op}
+  | "openai" // /v1/{op}
+  | "anthropic"; // /v1/messages
 
 /** A matched inference route. */
 export interface InferenceRoute {
@@ -51,6 +52,9 @@ export function matchRoute(method: string, pathname: string): RouteMatch | null 
     return null;
   }
   if (method !== "POST") return null;
+  if (path === "/v1/messages") {
+    return { kind: "inference", dialect: "anthropic", style: "anthropic", operation: "messages" };
+  }
   if (path.startsWith("/v1/")) {
     const op = OPERATIONS[path.slice(4)];
     return op ? { kind: "inference", dialect: "openai", style: "openai", operation: op } : null;

@@ -1,12 +1,15 @@
 /**
- * Start-up wiring: resolves the config's secret references once and builds the app's dependencies
- * (caller key digests, upstream auth with cached Entra tokens).
+ * Start-up wiring: resolves the config's secret references once and builds the app's dependencies —
+ * caller key digests, each upstream's credentials (built by its provider), and a `fetch` that sends each
+ * upstream's calls through its own keep-alive connection pool.
  */
-import type { Config } from "../config/types.ts";
+import type { AzureAuthConfig, Config } from "../config/types.ts";
 import { resolveCallerKeys } from "../config/load.ts";
 import { resolveSecret } from "../config/secrets.ts";
-import { apiKeyAuth, createCredential, entraAuth, type UpstreamAuth } from "../providers/azure/auth.ts";
-import { TokenCache, type TokenCredentialLike } from "../providers/azure/token_cache.ts";
+import type { UpstreamAuth } from "../providers/auth.ts";
+import type { TokenCredentialLike } from "../providers/azure/token_cache.ts";
+import { createUpstreamPool } from "../providers/pool.ts";
+import { providerOf } from "../providers/registry.ts";
 import type { AppDeps } from "./app.ts";
 
 /** I/O used while resolving secrets and credentials (tests inject fakes). */
@@ -15,17 +18,22 @@ export interface RuntimeOptions {
   readTextFile?: (path: string) => Promise<string>;
   /** Builds the Entra credential of an upstream; defaults to `@azure/identity`. */
   credentialFactory?: (
-    auth: Extract<Config["upstreams"][number]["auth"], { type: "entra" }>,
+    auth: Extract<AzureAuthConfig, { type: "entra" }>,
     clientSecret: string | undefined,
   ) => Promise<TokenCredentialLike>;
   now?: () => number;
+  /** One `Deno.HttpClient` per upstream origin (default true); false uses the global `fetch`. */
+  pool?: boolean;
 }
 
+/** The parts of `AppDeps` that come from the config, and `close()` for the connection pools. */
+export type RuntimeDeps = Pick<AppDeps, "config" | "callerKeys" | "upstreamAuth" | "fetch"> & {
+  /** Closes the upstream connection pools; call when the app is retired (reload) or shut down. */
+  close(): void;
+};
+
 /** Resolves secrets and builds the parts of `AppDeps` that come from the config. */
-export async function buildAppDeps(
-  config: Config,
-  options: RuntimeOptions = {},
-): Promise<Pick<AppDeps, "config" | "callerKeys" | "upstreamAuth">> {
+export async function buildAppDeps(config: Config, options: RuntimeOptions = {}): Promise<RuntimeDeps> {
   const secretDeps = {
     env: options.env ?? ((n: string) => Deno.env.get(n)),
     readTextFile: options.readTextFile ?? ((p: string) => Deno.readTextFile(p)),
@@ -33,22 +41,15 @@ export async function buildAppDeps(
   const callerKeys = await resolveCallerKeys(config, secretDeps);
   const upstreamAuth = new Map<string, UpstreamAuth>();
   for (const [i, u] of config.upstreams.entries()) {
-    const path = `upstreams[${i}].auth`;
-    if (u.auth.type === "api_key") {
-      upstreamAuth.set(
-        u.name,
-        apiKeyAuth(await resolveSecret(u.auth.key, { ...secretDeps, path: `${path}.key` })),
-      );
-      continue;
-    }
-    const secret = u.auth.clientSecret === undefined
-      ? undefined
-      : await resolveSecret(u.auth.clientSecret, { ...secretDeps, path: `${path}.client_secret` });
-    const credential = await (options.credentialFactory ?? createCredential)(u.auth, secret);
-    const cache = new TokenCache(credential, u.auth.scope, options.now ? { now: options.now } : {});
-    upstreamAuth.set(u.name, entraAuth(cache));
-    // Warm the token so the first call does not wait; a failure shows in /health and is retried per call.
-    Promise.resolve(cache.get()).catch(() => {});
+    const auth = await providerOf(u).createAuth(u, {
+      path: `upstreams[${i}].auth`,
+      secret: (ref, path) => resolveSecret(ref, { ...secretDeps, path }),
+      ...(options.credentialFactory ? { credentialFactory: options.credentialFactory } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    upstreamAuth.set(u.name, auth);
   }
-  return { config, callerKeys, upstreamAuth };
+  if (options.pool === false) return { config, callerKeys, upstreamAuth, close() {} };
+  const pool = createUpstreamPool(config.upstreams);
+  return { config, callerKeys, upstreamAuth, fetch: pool.fetch, close: pool.close };
 }

@@ -1,6 +1,6 @@
 /** Test configs built directly in the validated shape (no YAML), with short timeouts. */
 import { defaultLogsConfig } from "../../src/config/schema.ts";
-import type { AzureUpstreamConfig, Config } from "../../src/config/types.ts";
+import type { AzureUpstreamConfig, Config, UpstreamConfig } from "../../src/config/types.ts";
 
 /** An Azure upstream at `endpoint` with the usual test deployments. */
 export function azureUpstream(
@@ -23,7 +23,7 @@ export function azureUpstream(
 }
 
 /** A whole config with one caller key (digest given) and the upstreams given. */
-export function testConfig(upstreams: AzureUpstreamConfig[], over: Partial<Config["server"]> = {}): Config {
+export function testConfig(upstreams: UpstreamConfig[], over: Partial<Config["server"]> = {}): Config {
   return {
     server: {
       host: "127.0.0.1",

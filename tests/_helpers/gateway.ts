@@ -1,4 +1,5 @@
 /** A real gateway on port 0 in front of a real mock upstream on port 0, for integration tests. */
+import type { Config } from "../../src/config/types.ts";
 import { serveMock } from "../../src/mock/mod.ts";
 import type { CallRecord } from "../../src/pipeline/record.ts";
 import { createApp } from "../../src/server/app.ts";
@@ -7,10 +8,14 @@ import { CALLER_SHA, UPSTREAM_KEY } from "./app.ts";
 import { azureUpstream, testConfig } from "./config.ts";
 
 /** Starts mock + gateway; `close()` stops both. */
-export async function startGateway(options: { chunkDelayMs?: number } = {}) {
-  const mock = serveMock({ apiKey: UPSTREAM_KEY, ...options });
+export async function startGateway(
+  options: { chunkDelayMs?: number; configure?: (config: Config, mockUrl: string) => void } = {},
+) {
+  const { configure, ...mockOptions } = options;
+  const mock = serveMock({ apiKey: UPSTREAM_KEY, ...mockOptions });
   const config = testConfig([azureUpstream(mock.url)]);
   config.auth.keys = [{ id: "dev", sha256: CALLER_SHA, project: "demo" }];
+  configure?.(config, mock.url);
   const deps = await buildAppDeps(config, {
     env: (n) => n === "TEST_UPSTREAM_KEY" ? UPSTREAM_KEY : undefined,
   });
@@ -37,6 +42,7 @@ export async function startGateway(options: { chunkDelayMs?: number } = {}) {
       }),
     async close() {
       await server.shutdown();
+      deps.close();
       await mock.shutdown();
     },
   };

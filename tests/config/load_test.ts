@@ -38,7 +38,7 @@ Deno.test("parseConfigText() turns snake_case YAML into a Config", () => {
   assert.equal(cfg.server.maxBodyBytes, 2048);
   assert.equal(cfg.server.instance, "test-host");
   assert.equal(cfg.upstreams[0]!.endpoint, "https://my-resource.openai.azure.com");
-  assert.equal(cfg.upstreams[0]!.apiVersion, "2024-10-21");
+  assert.equal(cfg.upstreams[0]!.kind === "azure" && cfg.upstreams[0]!.apiVersion, "2024-10-21");
 });
 
 Deno.test("parseConfigText() reports a YAML syntax error with its line and column", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { validateConfig } from "../../src/config/schema.ts";
-import type { Config } from "../../src/config/types.ts";
+import type { AzureUpstreamConfig, Config } from "../../src/config/types.ts";
 import { ConfigError } from "../../src/server/errors.ts";
 
 type Raw = Record<string, unknown>;
@@ -74,6 +74,13 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         deployments: [{ name: "gpt-4o", model: "gpt-4o", aliases: [] }],
         timeouts: { firstByteMs: 60000, idleMs: 60000, totalMs: 600000 },
       }],
+      models: [],
+      routing: {
+        retries: 2,
+        backoffMs: 200,
+        maxBackoffMs: 5000,
+        breaker: { failures: 5, cooldownMs: 30000 },
+      },
       logs: {
         dir: "./logs",
         bodies: true,
@@ -90,6 +97,8 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         projects: [],
         callers: [],
       },
+      manage: { cacheTtlMs: 1000 },
+      policy: {},
       source: "test.yaml",
     } satisfies Config,
   );
@@ -217,7 +226,7 @@ Deno.test("validateConfig() checks upstream names", async (t) => {
 Deno.test("validateConfig() rejects an unknown upstream kind", () => {
   assert.equal(
     issueAt(doc({ kind: "bedrock" }), "upstreams[0].kind"),
-    'expected one of "azure", got "bedrock"',
+    'expected one of "azure", "openai", "anthropic", got "bedrock"',
   );
   assert.match(issueAt(doc({ kind: undefined }), "upstreams[0].kind"), /^required/);
 });
@@ -258,7 +267,7 @@ Deno.test("validateConfig() checks endpoints", async (t) => {
 
 Deno.test("validateConfig() checks api_version", () => {
   assert.equal(
-    validate(doc({ api_version: "2025-04-01-preview" })).upstreams[0]!.apiVersion,
+    (validate(doc({ api_version: "2025-04-01-preview" })).upstreams[0] as AzureUpstreamConfig).apiVersion,
     "2025-04-01-preview",
   );
   assert.equal(
@@ -283,7 +292,7 @@ Deno.test("validateConfig() checks deployments", async (t) => {
   await t.step("at least one", () => {
     assert.equal(
       issueAt(doc({ deployments: [] }), "upstreams[0].deployments"),
-      "expected at least 1 entry, got 0",
+      "expected at least 1 entry, got 0 (or a models entry that targets this upstream)",
     );
   });
   await t.step("names", () => {

@@ -63,12 +63,14 @@ Deno.test("createApp() relays each chunk before the next one exists", async () =
   const { app, records, recordsReached } = appWith(() =>
     new Response(body, { headers: { "content-type": "text/event-stream" } })
   );
-  const res = await app(
+  // The response is committed once its first chunk exists (until then a failure can still be retried).
+  const pending = app(
     post("/v1/chat/completions", { model: "gpt-4o", stream: true, stream_options: { include_usage: true } }),
   );
+  push(chunk("a"));
+  const res = await pending;
   const reader = res.body!.getReader();
   const dec = new TextDecoder();
-  push(chunk("a"));
   assert.equal(dec.decode((await reader.read()).value), chunk("a"));
   push(chunk("b"));
   assert.equal(dec.decode((await reader.read()).value), chunk("b"));

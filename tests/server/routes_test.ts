@@ -16,6 +16,7 @@ Deno.test("matchRoute() maps every inference style to its operation", () => {
     ["/v1/embeddings", "openai", "embeddings", "openai"],
     ["/v1/responses", "openai", "responses", "openai"],
     ["/v1/chat/completions/", "openai", "chat", "openai"],
+    ["/v1/messages", "anthropic", "messages", "anthropic"],
   ];
   for (const [path, style, operation, dialect] of cases) {
     const m = matchRoute("POST", path);

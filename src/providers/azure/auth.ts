@@ -3,24 +3,14 @@
  * `@azure/identity` held in a `TokenCache`. Built once at start; secrets are resolved there, not per call.
  */
 import type { AzureAuthConfig } from "../../config/types.ts";
-import type { TokenCache, TokenCredentialLike, TokenStatus } from "./token_cache.ts";
+import { headerAuth, type UpstreamAuth } from "../auth.ts";
+import type { TokenCache, TokenCredentialLike } from "./token_cache.ts";
 
-/** Applies upstream credentials to an outgoing request's headers. */
-export interface UpstreamAuth {
-  /** Sets the auth header; returns a promise only when a token must be fetched first. */
-  apply(headers: Headers): void | Promise<void>;
-  /** Readiness for `/health`. */
-  status(): TokenStatus;
-}
+export type { UpstreamAuth } from "../auth.ts";
 
 /** Auth with a static key sent as `api-key`. */
 export function apiKeyAuth(key: string): UpstreamAuth {
-  return {
-    apply(headers) {
-      headers.set("api-key", key);
-    },
-    status: () => ({ ok: true, expiresAt: null, error: null }),
-  };
+  return headerAuth("api-key", key);
 }
 
 /** Auth with Entra ID tokens sent as `Authorization: Bearer`. */

@@ -80,6 +80,7 @@ export function planAzureRequest(
       rewrite = setModel(body, deployment.name);
       break;
     case "openai":
+    case "anthropic":
       if (route.operation === "responses") {
         url = `${base}/openai/v1/responses`;
         rewrite = setModel(body, deployment.name);

@@ -1,0 +1,37 @@
+/**
+ * Callers and governance on the hot path: who is calling (config keys, store API keys, withering
+ * tokens), what they may do (policy check: models, operations, body size, max tokens) and how fast
+ * (RPM/TPM limits with OpenAI-style headers, settled to real usage).
+ *
+ * ```ts
+ * import { checkPolicy, estimateTokens, setupGovernance } from "./src/governance/mod.ts";
+ * const gov = await setupGovernance(config, { callerKeys });
+ * const caller = await gov.resolver.authenticate(req.headers);           // 401/403/503
+ * checkPolicy(caller, { operation, model, body, bodyBytes });            // 403/413
+ * const admission = gov.limiter.admit(caller, { estimatedTokens: estimateTokens(body).total }); // 429
+ * // … forward, add admission.headers to the response, then:
+ * admission.settle(usage.total_tokens);
+ * ```
+ *
+ * @module
+ */
+export { anonymousCaller, type GovernedCaller } from "./caller.ts";
+export { checkPolicy, MAX_TOKEN_FIELDS, type PolicyRequest } from "./check.ts";
+export { digestHex, newApiKey, newId, newToken, type RandomBytes, secureRandom } from "./credentials.ts";
+export { estimateTokens } from "./estimate.ts";
+export {
+  type LimitScope,
+  matchGlob,
+  type PolicyLayers,
+  type ResolvedPolicy,
+  resolvePolicy,
+} from "./policy.ts";
+export {
+  type Admission,
+  createRateLimiter,
+  type RateLimiter,
+  type RateLimiterOptions,
+} from "./rate_limit.ts";
+export { type CallerResolver, type CallerResolverOptions, createCallerResolver } from "./resolver.ts";
+export { type Governance, type GovernanceOptions, setupGovernance } from "./setup.ts";
+export { TokenUses, type TokenUsesOptions } from "./token_uses.ts";

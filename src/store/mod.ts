@@ -1,0 +1,43 @@
+/**
+ * The store of projects, API keys, withering tokens, their policies and the audit trail: an async
+ * interface (`Store`) with the embedded SQLite implementation, plus the public views the management API
+ * and the audit trail show.
+ *
+ * ```ts
+ * import { openStore, storePath } from "./src/store/mod.ts";
+ * const store = await openStore(storePath(config));
+ * ```
+ *
+ * @module
+ */
+import { dirname } from "node:path";
+import { MANAGE_DEFAULTS } from "../config/schema_manage.ts";
+import type { Config } from "../config/types.ts";
+import { openSqliteStore, type SqliteStoreOptions } from "./sqlite.ts";
+import type { Store } from "./types.ts";
+
+export type * from "./types.ts";
+export { StoreError } from "./types.ts";
+export { MIGRATIONS, SCHEMA_VERSION } from "./migrations.ts";
+export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from "./sqlite.ts";
+export * from "./views.ts";
+
+/** Where the config keeps its store: `manage.store`, else `<server.data_dir>/azmw.db`. */
+export function storePath(config: Pick<Config, "server" | "manage">): string {
+  return config.manage?.store ?? `${config.server.dataDir.replace(/\/+$/, "")}/${MANAGE_DEFAULTS.storeFile}`;
+}
+
+/** Opens the store at `path`, creating its directory (mode 0700) when missing; `:memory:` for tests. */
+export async function openStore(path: string, options: SqliteStoreOptions = {}): Promise<Store> {
+  if (path !== ":memory:") {
+    await Deno.mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    // The store holds digests and the audit trail: readable by its owner only (SQLite's -wal and -shm
+    // files take the same mode).
+    try {
+      await Deno.writeFile(path, new Uint8Array(), { createNew: true, mode: 0o600 });
+    } catch (err) {
+      if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+    }
+  }
+  return openSqliteStore(path, options);
+}
