@@ -4,7 +4,8 @@
  * `-d` it starts itself detached and returns once the gateway answers.
  */
 import { parseArgs as parse } from "node:util";
-import { embeddedConfig, loadConfig } from "../config/load.ts";
+import { embeddedConfig, loadConfig, resolveCallerKeys } from "../config/load.ts";
+import { openGovernance } from "../governance/runtime.ts";
 import { detach } from "../daemon/detach.ts";
 import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";
 import { serveMock } from "../mock/mod.ts";
@@ -179,13 +180,27 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       counter: true,
     },
   );
+  const governance = await openGovernance(config, {
+    callerKeys: await resolveCallerKeys(config, { env }),
+    env,
+    onError: (err) =>
+      log.error("Governance background task failed", { error: err instanceof Error ? err : String(err) }),
+  });
   const closeAll = async () => {
     await requestLog.close();
+    await governance.close();
     await onClose();
   };
   let gateway;
   try {
-    gateway = await startGateway(config, { env, log, metrics, sinks: [requestLog.sink], onClose: closeAll });
+    gateway = await startGateway(config, {
+      env,
+      log,
+      metrics,
+      governance,
+      sinks: [requestLog.sink],
+      onClose: closeAll,
+    });
   } catch (err) {
     await closeAll();
     if (err instanceof Deno.errors.AddrInUse) {

@@ -23,6 +23,8 @@ export interface GovernanceOptions extends SecretDeps {
   clock?: () => number;
   /** Reports background failures (token-use writes, unexpected management errors). */
   onError?: (err: unknown) => void;
+  /** Runs after each change through the management API (default: drop the resolver's cache). */
+  onChange?: () => void;
 }
 
 /** The governance parts the gateway wires in. */
@@ -66,7 +68,7 @@ export async function setupGovernance(config: Config, options: GovernanceOptions
     adminToken,
     readerToken,
     now,
-    onChange: resolver.invalidate,
+    onChange: options.onChange ?? resolver.invalidate,
     onError,
   });
   return {

@@ -9,6 +9,7 @@ import { requireApiVersion } from "../providers/azure/request.ts";
 import { providerOf } from "../providers/registry.ts";
 import { type Dialect, errorResponse, GatewayError } from "../server/errors.ts";
 import type { InferenceRoute } from "../server/routes.ts";
+import { type AdmissionStage, admit, settleAll, type Ticket } from "./admission.ts";
 import { type Answer, runAttempt } from "./attempt.ts";
 import type { Caller } from "./auth.ts";
 import { parseJsonObject, readBody } from "./body.ts";
@@ -41,6 +42,8 @@ export interface PipelineDeps {
   sleep?: Sleep;
   /** Uniform in [0, 1) for jitter and weighted routing (default `Math.random`). */
   random?: () => number;
+  /** Policy, rate-limit and budget checks run before the first upstream attempt. */
+  admission?: readonly AdmissionStage[];
 }
 
 function newRecord(deps: PipelineDeps, route: InferenceRoute): CallRecord {
@@ -78,8 +81,10 @@ export async function handleInference(
   const start = deps.clock();
   const rec = newRecord(deps, route);
   const tried = rec.tried!;
+  const tickets: Ticket[] = [];
   const finalize = () => {
     rec.latencyMs = round(deps.clock() - start);
+    if (tickets.length > 0) settleAll(tickets, rec, (err) => deps.onInternalError(err, rec));
     try {
       deps.sink(rec);
     } catch (err) {
@@ -89,7 +94,7 @@ export async function handleInference(
   try {
     const caller = deps.authenticate(req.headers);
     rec.caller = caller instanceof Promise ? await caller : caller;
-    const bytes = await readBody(req, deps.config.server.maxBodyBytes);
+    let bytes: Uint8Array<ArrayBuffer> = await readBody(req, deps.config.server.maxBodyBytes);
     rec.requestBody = bytes;
     const body = parseJsonObject(bytes);
     if (typeof body.model === "string" && route.style !== "deployment") rec.model = body.model;
@@ -97,6 +102,23 @@ export async function handleInference(
     const apiVersion = route.style === "deployment" || route.style === "azure_responses"
       ? requireApiVersion(url.searchParams)
       : null;
+    if (deps.admission?.length) {
+      const asked = route.style === "deployment"
+        ? route.deployment ?? null
+        : (typeof body.model === "string" ? body.model : null);
+      const ctx = await admit(deps.admission, {
+        caller: rec.caller,
+        route,
+        model: asked,
+        body,
+        bodyBytes: bytes.byteLength,
+      }, tickets);
+      if (ctx.model !== asked && ctx.model !== null) {
+        // A stage substituted the model (budget downshift): address the new one and send the new body.
+        if (route.style === "deployment") route = { ...route, deployment: ctx.model };
+        bytes = new TextEncoder().encode(JSON.stringify(body)) as Uint8Array<ArrayBuffer>;
+      }
+    }
     const model = deps.targets.resolve(route, body.model);
     const random = deps.random ?? Math.random;
     const sleep = deps.sleep ?? realSleep;
@@ -159,6 +181,9 @@ export async function handleInference(
     rec.deployment = answer.target.deployment.name;
     rec.ttfbMs = round(answer.headersAt - start);
     const response = respond(answer, rec, { clock: deps.clock, start, waitedMs });
+    for (const t of tickets) {
+      if (t.headers) { for (const [k, v] of Object.entries(t.headers)) response.headers.set(k, v); }
+    }
     if (answer.relay === null) finalize();
     return response;
   } catch (err) {

@@ -6,6 +6,7 @@ import type { Config } from "../config/types.ts";
 import type { UpstreamAuth } from "../providers/azure/auth.ts";
 import { type CallerKey, createAuthenticator } from "../pipeline/auth.ts";
 import type { FetchLike } from "../pipeline/forward.ts";
+import type { AdmissionStage } from "../pipeline/admission.ts";
 import { handleInference, type PipelineDeps } from "../pipeline/inference.ts";
 import type { CallRecord, CallSink } from "../pipeline/record.ts";
 import { TargetIndex } from "../pipeline/target.ts";
@@ -29,6 +30,16 @@ export interface AppDeps {
   onInternalError?: (err: unknown, record: CallRecord) => void;
   /** Source of `GET /metrics`; without one the route answers 404. */
   metrics?: MetricsSource;
+  /** Caller lookup (store keys and tokens); default: the config's caller keys only. */
+  authenticate?: PipelineDeps["authenticate"];
+  /** Policy, rate-limit and budget stages run before the upstream call. */
+  admission?: readonly AdmissionStage[];
+  /** The management API behind `/manage/*`; without one those paths answer 404. */
+  manage?: (req: Request) => Promise<Response>;
+  /** Waits between retries (tests pass a fake). */
+  sleep?: PipelineDeps["sleep"];
+  /** Uniform random in [0, 1) for jitter and weights (tests pass a fake). */
+  random?: () => number;
 }
 
 /** The request handler, plus counters for health. */
@@ -52,7 +63,11 @@ export function createApp(deps: AppDeps): App {
   let served = 0;
   const pipeline: PipelineDeps = {
     config: deps.config,
-    authenticate: createAuthenticator(deps.callerKeys, { required: deps.config.auth.required }),
+    authenticate: deps.authenticate ??
+      createAuthenticator(deps.callerKeys, { required: deps.config.auth.required }),
+    ...(deps.admission ? { admission: deps.admission } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...(deps.random ? { random: deps.random } : {}),
     targets: new TargetIndex(deps.config),
     upstreamAuth: deps.upstreamAuth,
     fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
@@ -132,6 +147,11 @@ export function createApp(deps: AppDeps): App {
           return errorResponse(err, route.dialect);
         }
         return new Response(modelList, { headers: JSON_HEADERS });
+      case "manage":
+        if (deps.manage === undefined) {
+          return errorResponse(new GatewayError(404, "manage_disabled", "The management API is not enabled"));
+        }
+        return await deps.manage(req);
       case "metrics":
         if (deps.metrics === undefined) {
           return errorResponse(

@@ -7,6 +7,8 @@ import type { Config } from "../config/types.ts";
 import type { AppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics, type GatewayMetrics } from "../observability/metrics.ts";
 import { createTracing } from "../observability/tracing.ts";
+import type { GovernanceRuntime } from "../governance/runtime.ts";
+import type { AdmissionStage } from "../pipeline/admission.ts";
 import type { CallSink } from "../pipeline/record.ts";
 import { type App, createApp } from "./app.ts";
 import { errorResponse } from "./errors.ts";
@@ -20,6 +22,10 @@ export interface GatewayOptions extends RuntimeOptions {
   /** Runs last on shutdown (flush the request log, stop an embedded mock). */
   onClose?: () => Promise<void>;
   metrics?: GatewayMetrics;
+  /** Store-backed callers, policies, rate limits and the management API. */
+  governance?: GovernanceRuntime;
+  /** More admission stages after governance (the budget). */
+  admission?: readonly AdmissionStage[];
 }
 
 /** A listening gateway. */
@@ -38,20 +44,42 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const metrics = options.metrics ?? createGatewayMetrics();
   const tracing = createTracing();
   const sinks = [metrics.sink, tracing.sink, ...(options.sinks ?? [])];
-  const retired = new Set<App>();
-  const build = async (c: Config) =>
-    createApp({ ...(await buildAppDeps(c, options)), sinks, metrics: source });
+  type Generation = { config: Config; app: App; close(): void };
+  const retired = new Set<Generation>();
+  const build = async (c: Config): Promise<Generation> => {
+    const deps = await buildAppDeps(c, options);
+    const governed = options.governance?.forConfig(c, deps.callerKeys);
+    const admission = [...(governed ? [governed.admission] : []), ...(options.admission ?? [])];
+    const app = createApp({
+      ...deps,
+      sinks,
+      metrics: source,
+      admission,
+      ...(governed ? { authenticate: governed.authenticate } : {}),
+      ...(options.governance ? { manage: options.governance.manage } : {}),
+    });
+    return { config: c, app, close: deps.close };
+  };
+  // A retired generation keeps serving its open calls; its connection pools close once they are done.
+  const sweep = () => {
+    for (const g of retired) {
+      if (g.app.inFlight === 0) {
+        retired.delete(g);
+        g.close();
+      }
+    }
+  };
+  const sweeper = setInterval(sweep, 1000);
+  Deno.unrefTimer(sweeper);
   const source = {
     render: (live: { inFlight: number }) => {
+      sweep();
       let inFlight = live.inFlight;
-      for (const a of retired) {
-        if (a.inFlight === 0) retired.delete(a);
-        else inFlight += a.inFlight;
-      }
+      for (const g of retired) inFlight += g.app.inFlight;
       return metrics.render({ inFlight });
     },
   };
-  let current = { config, app: await build(config) };
+  let current = await build(config);
 
   const handler = tracing.wrap(async (req: Request): Promise<Response> => {
     const res = await current.app(req);
@@ -80,7 +108,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     },
     metrics,
     async reload(next) {
-      const app = await build(next);
+      const generation = await build(next);
       if (
         next.server.host !== current.config.server.host || next.server.port !== current.config.server.port
       ) {
@@ -89,8 +117,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
           configured: `${next.server.host}:${next.server.port}`,
         });
       }
-      retired.add(current.app);
-      current = { config: next, app };
+      retired.add(current);
+      current = generation;
     },
     async shutdown(deadlineMs) {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -99,6 +127,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
         new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), deadlineMs)),
       ]);
       clearTimeout(timer);
+      clearInterval(sweeper);
+      for (const g of [...retired, current]) g.close();
       await options.onClose?.();
       return { graceful };
     },

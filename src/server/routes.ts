@@ -25,7 +25,7 @@ export interface InferenceRoute {
 
 /** A matched non-inference route. */
 export interface SimpleRoute {
-  kind: "models" | "health" | "metrics";
+  kind: "models" | "health" | "metrics" | "manage";
   dialect: Dialect;
 }
 
@@ -44,6 +44,7 @@ const DEPLOYMENTS_PREFIX = "/openai/deployments/";
 /** Matches a method and path to a route; `null` when the gateway does not serve it. */
 export function matchRoute(method: string, pathname: string): RouteMatch | null {
   const path = pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname;
+  if (path === "/manage" || path.startsWith("/manage/")) return { kind: "manage", dialect: "openai" };
   if (method === "GET" || method === "HEAD") {
     if (path === "/health") return { kind: "health", dialect: "openai" };
     if (path === "/metrics") return { kind: "metrics", dialect: "openai" };
