@@ -76,6 +76,12 @@ export function secretRefs(cfg: Config): { path: string; ref: string }[] {
       refs.push({ path: `upstreams[${i}].auth.client_secret`, ref: u.auth.clientSecret });
     }
   });
+  cfg.logs?.keys.forEach((k, i) => refs.push({ path: `logs.keys[${i}].key`, ref: k.key }));
+  cfg.logs?.projects.forEach((p, i) =>
+    p.keys.forEach((k, j) => refs.push({ path: `logs.projects[${i}].keys[${j}].key`, ref: k.key }))
+  );
+  if (cfg.manage?.token) refs.push({ path: "manage.token", ref: cfg.manage.token });
+  if (cfg.manage?.readerToken) refs.push({ path: "manage.reader_token", ref: cfg.manage.readerToken });
   return refs;
 }
 

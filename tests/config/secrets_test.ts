@@ -122,6 +122,11 @@ Deno.test("secretRefs() lists every reference with its key path", () => {
           deployments: ["z"],
         },
       ],
+      logs: {
+        keys: [{ key: "env:LOG_KEY" }],
+        projects: [{ name: "p", keys: [{ key: "file:/p_key" }] }],
+      },
+      manage: { token: "env:M", reader_token: "env:R" },
     },
     "t.yaml",
     { hostname: () => "h" },
@@ -130,5 +135,9 @@ Deno.test("secretRefs() lists every reference with its key path", () => {
     { path: "auth.keys[0].key", ref: "env:A" },
     { path: "upstreams[0].auth.key", ref: "file:/k" },
     { path: "upstreams[1].auth.client_secret", ref: "env:S" },
+    { path: "logs.keys[0].key", ref: "env:LOG_KEY" },
+    { path: "logs.projects[0].keys[0].key", ref: "file:/p_key" },
+    { path: "manage.token", ref: "env:M" },
+    { path: "manage.reader_token", ref: "env:R" },
   ]);
 });
