@@ -7,6 +7,7 @@ import type { UpstreamAuth } from "../providers/azure/auth.ts";
 import { type CallerKey, createAuthenticator } from "../pipeline/auth.ts";
 import type { FetchLike } from "../pipeline/forward.ts";
 import type { AdmissionStage } from "../pipeline/admission.ts";
+import type { BreakerState } from "../pipeline/breaker.ts";
 import { handleInference, type PipelineDeps } from "../pipeline/inference.ts";
 import type { CallRecord, CallSink } from "../pipeline/record.ts";
 import { TargetIndex } from "../pipeline/target.ts";
@@ -43,7 +44,19 @@ export interface AppDeps {
 }
 
 /** The request handler, plus counters for health. */
-export type App = ((req: Request) => Promise<Response>) & { readonly inFlight: number };
+export type App = ((req: Request) => Promise<Response>) & {
+  readonly inFlight: number;
+  /** State of every upstream deployment: breaker and calls in flight. */
+  readonly targets: TargetHealth[];
+};
+
+/** Health of one upstream deployment, for `/health` and `/metrics`. */
+export interface TargetHealth {
+  upstream: string;
+  deployment: string;
+  breaker: BreakerState;
+  inFlight: number;
+}
 
 const JSON_HEADERS = { "content-type": "application/json" };
 const METRICS_HEADERS = { "content-type": "text/plain; version=0.0.4; charset=utf-8" };
@@ -95,6 +108,15 @@ export function createApp(deps: AppDeps): App {
     })),
   });
 
+  const targetHealth = (): TargetHealth[] => {
+    const now = clock();
+    return [...pipeline.targets.targets].map((t) => ({
+      upstream: t.upstream.name,
+      deployment: t.deployment.name,
+      breaker: t.health.state(now),
+      inFlight: t.health.inFlight,
+    }));
+  };
   const health = (url: URL): Response => {
     const upstreams = deps.config.upstreams.map((u) => {
       const s = deps.upstreamAuth.get(u.name)?.status() ?? { ok: false, expiresAt: null, error: "no auth" };
@@ -114,6 +136,12 @@ export function createApp(deps: AppDeps): App {
       version: VERSION,
       uptime_s: Math.round((clock() - startedAt) / 1000),
       in_flight: inFlight,
+      targets: targetHealth().map((t) => ({
+        upstream: t.upstream,
+        deployment: t.deployment,
+        breaker: t.breaker,
+        in_flight: t.inFlight,
+      })),
       requests: served,
       config: { source: deps.config.source, ok: true, loaded_at: loadedAt },
       upstreams,
@@ -165,5 +193,6 @@ export function createApp(deps: AppDeps): App {
     }
   }) as App;
   Object.defineProperty(app, "inFlight", { get: () => inFlight });
+  Object.defineProperty(app, "targets", { get: targetHealth });
   return app;
 }

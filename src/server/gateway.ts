@@ -80,6 +80,22 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     },
   };
   let current = await build(config);
+  const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+  metrics.gauge(
+    "azmw_breaker_state",
+    "Circuit breaker per upstream deployment: 0 closed, 1 half-open, 2 open",
+    ["upstream", "deployment"],
+    () =>
+      current.app.targets.map((
+        t,
+      ) => [{ upstream: t.upstream, deployment: t.deployment }, BREAKER_VALUE[t.breaker]]),
+  );
+  metrics.gauge(
+    "azmw_upstream_in_flight_requests",
+    "Calls in flight per upstream deployment",
+    ["upstream", "deployment"],
+    () => current.app.targets.map((t) => [{ upstream: t.upstream, deployment: t.deployment }, t.inFlight]),
+  );
 
   const handler = tracing.wrap(async (req: Request): Promise<Response> => {
     const res = await current.app(req);

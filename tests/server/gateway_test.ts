@@ -36,6 +36,18 @@ Deno.test("startGateway() serves, counts metrics and reloads a new config", asyn
       /azmw_requests_total\{dialect="openai",operation="chat",model="gpt-4o",upstream="azure-test",status="200"\} 1/,
     );
     assert.match(metrics, /azmw_gateway_overhead_seconds_count 1/);
+    assert.match(metrics, /azmw_breaker_state\{upstream="azure-test",deployment="gpt-4o-prod"\} 0/);
+    assert.match(
+      metrics,
+      /azmw_upstream_in_flight_requests\{upstream="azure-test",deployment="gpt-4o-prod"\} 0/,
+    );
+    const health = await (await fetch(`${gw.url}/health`)).json();
+    assert.deepEqual(health.targets[0], {
+      upstream: "azure-test",
+      deployment: "gpt-4o-prod",
+      breaker: "closed",
+      in_flight: 0,
+    });
 
     const next = structuredClone(config);
     next.upstreams[0]!.deployments.push({ name: "gpt-4.1", model: "gpt-4.1", aliases: [] });
