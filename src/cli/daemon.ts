@@ -155,6 +155,9 @@ ${COMMON}
       lines.push(
         `Health:  ${h.status} (${h.in_flight} in flight, ${h.requests} calls since the last config load)`,
       );
+      if (typeof h.spend_today_eur === "number") {
+        lines.push(`Spend:   €${h.spend_today_eur.toFixed(4)} today`);
+      }
       for (const u of (h.upstreams as { name: string; ready: boolean; error?: string }[] | undefined) ?? []) {
         lines.push(
           `  upstream ${u.name}: ${u.ready ? "ready" : `not ready${u.error ? ` (${u.error})` : ""}`}`,

@@ -5,6 +5,7 @@
 import { VERSION } from "../version.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 import { configCheckCommand } from "./config_check.ts";
+import { costReportCommand } from "./cost.ts";
 import { KEYS_COMMANDS } from "./keys.ts";
 import { reloadCommand, statusCommand, stopCommand } from "./daemon.ts";
 import { LOGS_COMMANDS } from "./logs.ts";
@@ -22,6 +23,7 @@ const COMMANDS: Command<any>[] = [
   mockCommand,
   configCheckCommand,
   ...LOGS_COMMANDS,
+  costReportCommand,
   ...PROJECTS_COMMANDS,
   ...KEYS_COMMANDS,
   ...TOKENS_COMMANDS,

@@ -5,6 +5,7 @@
  */
 import { parseArgs as parse } from "node:util";
 import { embeddedConfig, loadConfig, resolveCallerKeys } from "../config/load.ts";
+import { costStage, createCostControl } from "../cost/mod.ts";
 import { openGovernance } from "../governance/runtime.ts";
 import { detach } from "../daemon/detach.ts";
 import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";
@@ -186,8 +187,12 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     onError: (err) =>
       log.error("Governance background task failed", { error: err instanceof Error ? err : String(err) }),
   });
+  const cost = createCostControl(config, { env, warn: (msg) => log.warn(msg) });
+  const rebuilt = await cost.rebuild(config.logs.dir);
+  log.info("Today's spend rebuilt from the request log", { ...rebuilt, spend_today_eur: cost.spendToday() });
   const closeAll = async () => {
     await requestLog.close();
+    await cost.idle();
     await governance.close();
     await onClose();
   };
@@ -198,6 +203,8 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       log,
       metrics,
       governance,
+      admission: [costStage(cost)],
+      health: () => ({ spend_today_eur: cost.spendToday() }),
       sinks: [requestLog.sink],
       onClose: closeAll,
     });

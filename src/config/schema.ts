@@ -33,6 +33,7 @@ import {
   routingChecks,
 } from "./schema_routing.ts";
 import { MANAGE, POLICY } from "./schema_manage.ts";
+import { BUDGET, PRICING } from "./schema_cost.ts";
 import type {
   AzureAuthConfig,
   CallerKeyConfig,
@@ -337,6 +338,8 @@ const ROOT = record({
   logs: def(LOGS, {}),
   manage: def(MANAGE, {}),
   policy: def(POLICY, {}),
+  pricing: def(PRICING, {}),
+  budget: def(BUDGET, {}),
 });
 
 /** Turns a parsed YAML document into a `Config` with every default filled, or throws one `ConfigError`. */
@@ -359,6 +362,8 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
     logs: root.logs,
     manage: root.manage,
     policy: root.policy,
+    pricing: root.pricing,
+    budget: root.budget,
     source,
   };
 }

@@ -80,6 +80,11 @@ export function secretRefs(cfg: Config): { path: string; ref: string }[] {
   cfg.logs?.projects.forEach((p, i) =>
     p.keys.forEach((k, j) => refs.push({ path: `logs.projects[${i}].keys[${j}].key`, ref: k.key }))
   );
+  const hook = cfg.budget?.webhook;
+  if (hook && isSecretRef(hook.url)) refs.push({ path: "budget.webhook.url", ref: hook.url });
+  for (const [name, value] of Object.entries(hook?.headers ?? {})) {
+    if (isSecretRef(value)) refs.push({ path: `budget.webhook.headers.${name}`, ref: value });
+  }
   if (cfg.manage?.token) refs.push({ path: "manage.token", ref: cfg.manage.token });
   if (cfg.manage?.readerToken) refs.push({ path: "manage.reader_token", ref: cfg.manage.readerToken });
   return refs;

@@ -292,6 +292,60 @@ export interface ManageConfig {
   cacheTtlMs: number;
 }
 
+/** Prices of one model in EUR per 1M tokens; what is left out falls back as documented per field. */
+export interface ModelPriceConfig {
+  /** Plain (uncached) input tokens. */
+  input: number;
+  /** Cached input tokens (OpenAI cached tokens, Anthropic cache reads); default `input`. */
+  cachedInput?: number;
+  /** Output tokens (reasoning tokens included unless `reasoning` is set). */
+  output: number;
+  /** Reasoning tokens; default `output`. */
+  reasoning?: number;
+  /** Anthropic cache writes; default 1.25 × `input` (Anthropic's 5-minute write rate). */
+  cacheWrite?: number;
+}
+
+/** The price table: shipped defaults (unless `defaults` is false) overridden by `models`. */
+export interface PricingConfig {
+  currency: "EUR";
+  /** Date the configured prices were checked (`YYYY-MM-DD`), shown in reports. */
+  asOf?: string;
+  /** Whether the shipped price table is used under `models`. */
+  defaults: boolean;
+  /** Prices by model or deployment name, or glob (`*`, `?`); the most specific match wins. */
+  models: Record<string, ModelPriceConfig>;
+  /** Price of a model found nowhere in the table (a warning is logged once per model). */
+  fallback: ModelPriceConfig;
+}
+
+/** Where budget alerts are posted (JSON). */
+export interface BudgetWebhookConfig {
+  /** An https URL, or a secret reference to one (chat webhook URLs are secrets). */
+  url: string;
+  /** Extra request headers; values may be secret references (required for auth-like names). */
+  headers: Record<string, string>;
+}
+
+/** Route a model to a cheaper one once a daily cap is used up to `at` (a fraction of it). */
+export interface DownshiftConfig {
+  at: number;
+  /** Requested model → substitute. */
+  models: Record<string, string>;
+}
+
+/** Daily cost caps, alerts and downshift. Per project and per key caps are `daily_cost_eur` policies. */
+export interface BudgetConfig {
+  /** Daily cap of the whole gateway in EUR; absent means none. */
+  dailyEur?: number;
+  /** Fractions of a cap at which an alert is sent, once per scope and day. */
+  alertThresholds: number[];
+  webhook?: BudgetWebhookConfig;
+  downshift?: DownshiftConfig;
+  /** Output tokens reserved at admission when a request names no `max_tokens`. */
+  defaultMaxOutputTokens: number;
+}
+
 /** The whole validated configuration. */
 export interface Config {
   server: ServerConfig;
@@ -306,6 +360,10 @@ export interface Config {
   manage?: ManageConfig;
   /** Default policy of every caller; absent in hand-built configs means no limits. */
   policy?: PolicyConfig;
+  /** Price table; absent in hand-built configs means the shipped defaults. */
+  pricing?: PricingConfig;
+  /** Daily cost caps and alerts; absent in hand-built configs means none. */
+  budget?: BudgetConfig;
   /** Where the config came from: a file path, or `"embedded"` for the built-in default. */
   source: string;
 }

@@ -95,6 +95,12 @@ export function createGatewayMetrics(options: { now?: () => number } = {}): Gate
       "kind",
     ]),
   );
+  const cost = registry.add(
+    new Counter("azmw_cost_eur_total", "Cost of calls in EUR (estimated ones included)", [
+      "model",
+      "project",
+    ]),
+  );
   const retries = registry.add(
     new Counter("azmw_retries_total", "Upstream attempts beyond the first", ["upstream"]),
   );
@@ -123,6 +129,7 @@ export function createGatewayMetrics(options: { now?: () => number } = {}): Gate
       duration.observe({ dialect: r.dialect, operation, upstream }, r.latencyMs / 1000);
       if (r.ttfbMs !== null && r.upstream !== null) ttfb.observe({ upstream }, r.ttfbMs / 1000);
       if (r.attempts > 1) retries.inc({ upstream }, r.attempts - 1);
+      if (r.costEur) cost.inc({ model, project: r.caller?.project ?? "none" }, r.costEur);
       if (r.status === "client_closed") streams.inc({ operation });
       const reason = rejectionReason(r);
       if (reason) rejections.inc({ reason });

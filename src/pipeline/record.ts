@@ -46,6 +46,10 @@ export interface CallRecord {
   ttfbMs: number | null;
   usage: Usage | null;
   usageSource: "upstream" | null;
+  /** Cost in EUR, set by the cost stage when the call settles; absent or null when not priced. */
+  costEur?: number | null;
+  /** Whether `usage` was estimated by the cost stage because the upstream reported none. */
+  costEstimated?: boolean;
   error: { type: string; code: string; message: string } | null;
   requestBody: Uint8Array | null;
   /** Raw response body of a non-streaming call (or an error), as sent to the client. */

@@ -41,6 +41,8 @@ export interface AppDeps {
   sleep?: PipelineDeps["sleep"];
   /** Uniform random in [0, 1) for jitter and weights (tests pass a fake). */
   random?: () => number;
+  /** Extra fields for `/health` (today's spend). */
+  health?: () => Record<string, unknown>;
 }
 
 /** The request handler, plus counters for health. */
@@ -144,6 +146,7 @@ export function createApp(deps: AppDeps): App {
       })),
       requests: served,
       config: { source: deps.config.source, ok: true, loaded_at: loadedAt },
+      ...deps.health?.(),
       upstreams,
     };
     // Liveness is 200 whenever the process answers; `?ready` turns "not ready" into 503 for probes.

@@ -26,6 +26,8 @@ export interface GatewayOptions extends RuntimeOptions {
   governance?: GovernanceRuntime;
   /** More admission stages after governance (the budget). */
   admission?: readonly AdmissionStage[];
+  /** Extra fields for `/health` (today's spend). */
+  health?: () => Record<string, unknown>;
 }
 
 /** A listening gateway. */
@@ -57,6 +59,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       admission,
       ...(governed ? { authenticate: governed.authenticate } : {}),
       ...(options.governance ? { manage: options.governance.manage } : {}),
+      ...(options.health ? { health: options.health } : {}),
     });
     return { config: c, app, close: deps.close };
   };

@@ -99,6 +99,14 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
       },
       manage: { cacheTtlMs: 1000 },
       policy: {},
+      pricing: {
+        currency: "EUR",
+        asOf: "2026-11-01",
+        defaults: true,
+        models: {},
+        fallback: { input: 4.3, cachedInput: 0.43, output: 25.8 },
+      },
+      budget: { alertThresholds: [0.8, 1], defaultMaxOutputTokens: 4096 },
       source: "test.yaml",
     } satisfies Config,
   );

@@ -58,7 +58,7 @@ Deno.test("createGatewayMetrics() counts calls, tokens and latency after known t
   m.sink(record());
   m.sink(record({ id: "r2", latencyMs: 3000, ttfbMs: 2000 }));
   m.sink(record({ id: "r3", status: 429, attempts: 3, usage: null }));
-  m.sink(record({ id: "r4", status: "client_closed", stream: true }));
+  m.sink(record({ id: "r4", status: "client_closed", stream: true, costEur: 0.25 }));
   m.observeOverhead(0.0003);
   const text = m.render({ inFlight: 2 });
   const fams = parse(text);
@@ -93,6 +93,10 @@ Deno.test("createGatewayMetrics() counts calls, tokens and latency after known t
   assert.ok(Math.abs(sum - (0.12 * 3 + 3)) < 1e-9, String(sum));
 
   assert.equal(fams.get("azmw_retries_total")!.metrics[0]!.value, "2");
+  assert.deepEqual(fams.get("azmw_cost_eur_total")!.metrics[0], {
+    labels: { model: "gpt-4o", project: "demo" },
+    value: "0.25",
+  });
   assert.equal(fams.get("azmw_in_flight_requests")!.metrics[0]!.value, "2");
   assert.equal(fams.get("azmw_gateway_overhead_seconds")!.metrics[0]!.buckets?.["0.0005"], "1");
   assert.equal(fams.get("azmw_client_disconnects_total")!.metrics[0]!.value, "1");

@@ -1,0 +1,62 @@
+/**
+ * The cost of one call from its normalised usage. Usage follows OpenAI's convention (`promptTokens`
+ * includes cached reads and cache writes, `completionTokens` includes reasoning), so each token is
+ * billed exactly once at its own kind's price:
+ *
+ * ```
+ * plain input  = prompt − cached − cacheWrite   at input
+ * cached input = cached                         at cachedInput
+ * cache writes = cacheWrite                     at cacheWrite
+ * output       = completion − reasoning         at output
+ * reasoning    = reasoning                      at reasoning (or output when the price has none)
+ * ```
+ *
+ * Inconsistent figures from an upstream (more cached than prompt tokens) are clamped, never billed twice.
+ */
+import type { Usage } from "../streams/types.ts";
+import type { Price } from "./pricing.ts";
+
+/** The cost of a call per token kind, in EUR. */
+export interface CostParts {
+  input: number;
+  cached: number;
+  cacheWrite: number;
+  output: number;
+  reasoning: number;
+  total: number;
+}
+
+const PER = 1_000_000;
+
+/** Rounds EUR to 1e-12 (a pico-euro): exact decimal results, no float noise, no visible loss. */
+export function roundEur(eur: number): number {
+  return Math.round(eur * 1e12) / 1e12;
+}
+
+/** The cost of `usage` at `price`, per token kind (each part rounded with `roundEur`). */
+export function costParts(usage: Usage, price: Price): CostParts {
+  const prompt = Math.max(0, usage.promptTokens);
+  const cached = clamp(usage.cachedTokens, prompt);
+  const cacheWrite = clamp(usage.cacheWriteTokens, prompt - cached);
+  const plain = prompt - cached - cacheWrite;
+  const completion = Math.max(0, usage.completionTokens);
+  const reasoning = price.reasoning === null ? 0 : clamp(usage.reasoningTokens, completion);
+  const parts = {
+    input: roundEur((plain * price.input) / PER),
+    cached: roundEur((cached * price.cachedInput) / PER),
+    cacheWrite: roundEur((cacheWrite * price.cacheWrite) / PER),
+    output: roundEur(((completion - reasoning) * price.output) / PER),
+    reasoning: roundEur((reasoning * (price.reasoning ?? price.output)) / PER),
+  };
+  const total = roundEur(parts.input + parts.cached + parts.cacheWrite + parts.output + parts.reasoning);
+  return { ...parts, total };
+}
+
+/** The cost of `usage` at `price` in EUR. */
+export function costOf(usage: Usage, price: Price): number {
+  return costParts(usage, price).total;
+}
+
+function clamp(n: number, max: number): number {
+  return Math.min(Math.max(0, n), Math.max(0, max));
+}

@@ -1,0 +1,81 @@
+/**
+ * Today's spend rebuilt from today's request logs at start: every instance's files of the day folder,
+ * scanned for their plain metadata only (no key needed), each call booked on its scopes at its logged
+ * `cost_eur` (or its usage priced now, for records written before costs were logged).
+ */
+import { dayFiles } from "../logs/reader.ts";
+import { roundEur } from "./calculator.ts";
+import type { SpendLedger } from "./ledger.ts";
+import type { PriceTable } from "./pricing.ts";
+import { callerOfMeta, loggedCost } from "./record_cost.ts";
+import type { LogMeta } from "./scan.ts";
+import { scanCosts } from "./scan.ts";
+import { callerScopes, type ScopeCaller } from "./scopes.ts";
+
+/** What a rebuild read and booked. */
+export interface RebuildStats {
+  /** The day rebuilt (`YYYYMMDD`). */
+  day: string;
+  files: number;
+  records: number;
+  /** Unreadable lines skipped (with a warning each). */
+  skipped: number;
+  bytes: number;
+  /** Records without `cost_eur`, priced from their usage. */
+  repriced: number;
+  /** Total booked, in EUR. */
+  eur: number;
+  /** Settled spend per scope after the rebuild. */
+  spent: Record<string, number>;
+  ms: number;
+}
+
+/** Books today's logged calls under `logDir` on `ledger`; a missing day folder books nothing. */
+export async function rebuildLedger(
+  ledger: SpendLedger,
+  options: { logDir: string; prices: PriceTable; warn?: (message: string) => void; clock?: () => number },
+): Promise<RebuildStats> {
+  const clock = options.clock ?? (() => performance.now());
+  const started = clock();
+  const day = ledger.day;
+  let files: string[] = [];
+  try {
+    files = await dayFiles(options.logDir, day);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  let repriced = 0;
+  let eur = 0;
+  // Callers repeat: their scopes are worked out once per distinct caller text.
+  const scopesOf = new Map<string, string[]>();
+  const scopes = (text: string, caller: () => ScopeCaller | null): string[] => {
+    let found = scopesOf.get(text);
+    if (found === undefined) {
+      found = callerScopes(caller());
+      scopesOf.set(text, found);
+    }
+    return found;
+  };
+  const scan = await scanCosts(files, (text, cost) => {
+    let amount: number;
+    if (typeof cost === "number") amount = cost;
+    else {
+      const logged = loggedCost(cost, options.prices);
+      if (logged.repriced) repriced++;
+      amount = logged.eur;
+    }
+    eur = roundEur(eur + amount);
+    ledger.add(day, scopes(text, () => callerOfJson(text)), amount);
+  }, options.warn ? { warn: options.warn } : {});
+  const spent: Record<string, number> = {};
+  for (const [scope, e] of Object.entries(ledger.snapshot())) spent[scope] = e.spent;
+  return { day, ...scan, repriced, eur, spent, ms: clock() - started };
+}
+
+function callerOfJson(text: string): ScopeCaller | null {
+  try {
+    return callerOfMeta({ caller: JSON.parse(text) } as LogMeta);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Fast readers of log metadata for cost (the ledger rebuild at start, `azmw cost report`). Files are read
+ * in large chunks into one reused buffer and decoded once per chunk; lines are found with `indexOf`.
+ * Of each line only the plain metadata before `"request"` is parsed — never the sealed bodies — and the
+ * rebuild's `scanCosts` parses not even that: it slices the caller object and reads `cost_eur` in place.
+ *
+ * This relies on the writer's key order (`logRecordOf()`: metadata first, `cost_eur` before `request`);
+ * `,"request":` cannot occur inside a JSON string (its quotes would be escaped), so the cut is exact, and
+ * any line that does not look as expected takes the slow path of a full `JSON.parse`. A line whose
+ * metadata is complete counts even when a crash tore its bodies: the call happened and was billed.
+ * Unreadable lines are skipped with a warning, never fatal.
+ */
+import type { LogRecord } from "../logs/record.ts";
+
+/** The plain metadata of a log record. */
+export type LogMeta = Omit<LogRecord, "request" | "response">;
+
+/** What a scan read. */
+export interface ScanStats {
+  files: number;
+  records: number;
+  skipped: number;
+  bytes: number;
+}
+
+/** Options of the scanners. */
+export interface ScanOptions {
+  /** Reports skipped lines. */
+  warn?: (message: string) => void;
+}
+
+const NEWLINE = 10;
+const CHUNK = 4 * 1024 * 1024;
+const CUT = ',"request":';
+const HEAD = '{"v":1,';
+const CALLER = '"caller":';
+const AFTER_CALLER = ',"dialect":';
+const COST = '"cost_eur":';
+
+type LineFn = (s: string, start: number, end: number, torn: boolean, where: () => string) => void;
+
+/** Calls `onLine` for every non-empty line of `files`, in order, with its text as `s.slice(start, end)`. */
+async function eachLine(files: readonly string[], onLine: LineFn): Promise<{ bytes: number }> {
+  const dec = new TextDecoder();
+  let buf = new Uint8Array(CHUNK);
+  let bytes = 0;
+  for (const path of files) {
+    let line = 0;
+    const where = () => `line ${line} of ${path}`;
+    const file = await Deno.open(path, { read: true });
+    try {
+      let filled = 0;
+      while (true) {
+        if (filled === buf.length) {
+          const bigger = new Uint8Array(buf.length * 2);
+          bigger.set(buf);
+          buf = bigger;
+        }
+        const n = await file.read(buf.subarray(filled));
+        if (n === null) break;
+        bytes += n;
+        filled += n;
+        // A newline byte never occurs inside a multi-byte UTF-8 character, so lines decode whole.
+        const last = buf.subarray(0, filled).lastIndexOf(NEWLINE);
+        if (last < 0) continue;
+        const s = dec.decode(buf.subarray(0, last + 1));
+        let pos = 0;
+        let nl: number;
+        while ((nl = s.indexOf("\n", pos)) !== -1) {
+          line++;
+          if (nl > pos) onLine(s, pos, nl, false, where);
+          pos = nl + 1;
+        }
+        buf.copyWithin(0, last + 1, filled);
+        filled -= last + 1;
+      }
+      if (filled > 0) {
+        line++;
+        const s = dec.decode(buf.subarray(0, filled));
+        onLine(s, 0, s.length, true, where);
+      }
+    } finally {
+      file.close();
+    }
+  }
+  return { bytes };
+}
+
+/** Calls `onRecord` with the metadata of every record in `files`, in order. */
+export async function scanFiles(
+  files: readonly string[],
+  onRecord: (meta: LogMeta) => void,
+  options: ScanOptions = {},
+): Promise<ScanStats> {
+  const stats: ScanStats = { files: files.length, records: 0, skipped: 0, bytes: 0 };
+  const { bytes } = await eachLine(files, (s, start, end, torn, where) => {
+    const meta = parseMeta(s, start, end);
+    if (typeof meta !== "string") {
+      stats.records++;
+      onRecord(meta);
+    } else {
+      stats.skipped++;
+      options.warn?.(`Skipped ${torn ? "a torn last line, " : ""}${where()}: ${meta}`);
+    }
+  });
+  stats.bytes = bytes;
+  return stats;
+}
+
+/**
+ * The rebuild's fast path: per record, the caller object as raw JSON text (equal callers give equal
+ * text, so it can key a cache) and the logged cost — or, for a record without `cost_eur` or one that
+ * does not look as expected, its parsed metadata.
+ */
+export async function scanCosts(
+  files: readonly string[],
+  onRecord: (caller: string, cost: number | LogMeta) => void,
+  options: ScanOptions = {},
+): Promise<ScanStats> {
+  const stats: ScanStats = { files: files.length, records: 0, skipped: 0, bytes: 0 };
+  const { bytes } = await eachLine(files, (s, start, end, torn, where) => {
+    const fast = torn ? null : fastCost(s, start, end);
+    if (fast !== null) {
+      stats.records++;
+      onRecord(fast.caller, fast.cost);
+      return;
+    }
+    const meta = parseMeta(s, start, end);
+    if (typeof meta !== "string") {
+      stats.records++;
+      onRecord(JSON.stringify(meta.caller ?? null), meta);
+    } else {
+      stats.skipped++;
+      options.warn?.(`Skipped ${torn ? "a torn last line, " : ""}${where()}: ${meta}`);
+    }
+  });
+  stats.bytes = bytes;
+  return stats;
+}
+
+/** Caller text and logged cost read in place, or null when the line needs the slow path. */
+function fastCost(s: string, start: number, end: number): { caller: string; cost: number } | null {
+  if (!s.startsWith(HEAD, start)) return null;
+  const c = s.indexOf(CALLER, start);
+  if (c < 0 || c > end) return null;
+  const close = s.indexOf("}", c);
+  // The caller is followed by "dialect"; a brace inside a caller's string lands elsewhere: slow path.
+  if (close < 0 || close > end || !s.startsWith(AFTER_CALLER, close + 1)) return null;
+  const k = s.indexOf(COST, close);
+  if (k < 0 || k > end) return null;
+  let stop = k + COST.length;
+  while (stop < end && s.charCodeAt(stop) !== 44 /* , */ && s.charCodeAt(stop) !== 125 /* } */) stop++;
+  const text = s.slice(k + COST.length, stop);
+  if (text === "null") return null;
+  const cost = Number(text);
+  if (text === "" || !Number.isFinite(cost)) return null;
+  return { caller: s.slice(c + CALLER.length, close + 1), cost };
+}
+
+/** The metadata of one line, or why it has none. */
+function parseMeta(s: string, start: number, end: number): LogMeta | string {
+  const cut = s.indexOf(CUT, start);
+  const text = cut >= 0 && cut < end ? `${s.slice(start, cut)}}` : s.slice(start, end);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return "not valid JSON";
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "not a log record";
+  const r = value as Record<string, unknown>;
+  return r.v === 1 && typeof r.id === "string" && typeof r.ts === "string"
+    ? r as unknown as LogMeta
+    : "not a log record";
+}

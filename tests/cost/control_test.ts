@@ -1,0 +1,182 @@
+import assert from "node:assert/strict";
+import { createCostControl } from "../../src/cost/control.ts";
+import { logRecordOf } from "../../src/logs/record.ts";
+import { GatewayError } from "../../src/server/errors.ts";
+import { caller, callRecord, costConfig, FLAT_PRICING, NOW, usage } from "./_util.ts";
+
+/**
+ * €0.001 per token of model "m". Admission counts every string at four characters a token: "user" and
+ * "abcd" are 2 tokens, plus 9 requested output tokens → a reservation of €0.011.
+ */
+const BODY = { messages: [{ role: "user", content: "abcd" }], max_tokens: 9 };
+
+function control(budget: Record<string, unknown> = {}, options: { now?: () => number; tz?: string } = {}) {
+  const warnings: string[] = [];
+  const config = costConfig({
+    pricing: FLAT_PRICING,
+    budget,
+    server: { timezone: options.tz ?? "UTC" },
+  });
+  const cost = createCostControl(config, {
+    now: options.now ?? (() => NOW),
+    warn: (m) => warnings.push(m),
+    tokenizer: false,
+  });
+  return { cost, warnings };
+}
+
+function refusal(fn: () => unknown): GatewayError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof GatewayError) return err;
+    throw err;
+  }
+  assert.fail("expected a refusal");
+}
+
+Deno.test("admit() reserves prompt plus requested output, priced", () => {
+  const { cost } = control();
+  const a = cost.admit(caller(), { model: "m", body: BODY, operation: "chat" });
+  assert.equal(a.reservationEur, 0.011);
+  assert.equal(a.downshiftTo, undefined);
+  assert.equal(cost.ledger.get("project:demo").reserved, 0.011);
+  const e = cost.admit(caller(), { model: "m", body: { input: "abcdabcd" }, operation: "embeddings" });
+  assert.equal(e.reservationEur, 0.002, "embeddings reserve no output");
+  const d = cost.admit(caller(), { model: "m", body: { messages: [] }, operation: "chat" });
+  assert.equal(d.reservationEur, 4.096, "the default max output is reserved when none is asked for");
+});
+
+Deno.test("settle() swaps the reservation for the real cost and fills the record", () => {
+  const { cost } = control();
+  const a = cost.admit(caller(), { model: "m", body: BODY, operation: "chat" });
+  const rec = callRecord({ usage: usage(3, 4), usageSource: "upstream" });
+  assert.deepEqual(a.settle(rec), { costEur: 0.007, estimated: false });
+  assert.deepEqual(a.settle(rec), { costEur: 0.007, estimated: false }, "a second settle changes nothing");
+  assert.equal(rec.costEur, 0.007);
+  assert.equal(rec.costEstimated, false);
+  for (const scope of ["global", "project:demo", "key:dev"]) {
+    assert.deepEqual(cost.ledger.get(scope), { spent: 0.007, reserved: 0, inflight: 0 }, scope);
+  }
+  assert.equal(logRecordOf(rec, "i").cost_eur, 0.007);
+  assert.equal(logRecordOf(rec, "i").usage_source, "upstream");
+});
+
+Deno.test("settle() refunds failed calls and estimates calls the upstream answered without usage", async (t) => {
+  await t.step("refused by the upstream, no usage: nothing is billed", () => {
+    const { cost } = control();
+    const a = cost.admit(caller(), { model: "m", body: BODY, operation: "chat" });
+    const rec = callRecord({ status: 502, error: { type: "upstream_error", code: "x", message: "bad" } });
+    assert.deepEqual(a.settle(rec), { costEur: 0, estimated: false });
+    assert.deepEqual(cost.ledger.get("global"), { spent: 0, reserved: 0, inflight: 0 });
+  });
+  await t.step("never reached an upstream", () => {
+    const { cost } = control();
+    const a = cost.admit(caller(), { model: "m", body: BODY, operation: "chat" });
+    assert.equal(a.settle(callRecord({ attempts: 0, status: 404 })).costEur, 0);
+  });
+  await t.step("stream cut off without usage: estimated from the body and what arrived", () => {
+    const { cost } = control();
+    const a = cost.admit(caller(), { model: "m", body: BODY, operation: "chat" });
+    const rec = callRecord({
+      status: "client_closed",
+      stream: true,
+      assembled: { content: "abcdefgh", toolCalls: [], events: 3 },
+    });
+    // Without the tokenizer, four characters a token: prompt text "abcd" → 1 token (roles are covered by
+    // the overhead) + 1 message × 3 + 3 priming = 7; output "abcdefgh" → 2 tokens.
+    assert.deepEqual(a.settle(rec), { costEur: 0.009, estimated: true });
+    assert.deepEqual(rec.usage, usage(7, 2));
+    const line = logRecordOf(rec, "i");
+    assert.equal(line.usage_source, "estimated");
+    assert.equal(line.usage?.prompt_tokens, 7);
+    assert.equal(cost.spendToday("key:dev"), 0.009);
+  });
+});
+
+Deno.test("sink() books calls that were never admitted, once", () => {
+  const { cost } = control();
+  const rec = callRecord({ usage: usage(10, 0), usageSource: "upstream" });
+  assert.deepEqual(cost.sink(rec), { costEur: 0.01, estimated: false });
+  cost.sink(rec);
+  assert.equal(cost.spendToday(), 0.01);
+  assert.equal(cost.spendToday("project:demo"), 0.01);
+});
+
+Deno.test("admit() refuses at the cap with 429, the spend, the cap and Retry-After until midnight", async (t) => {
+  // 22:30 UTC is 23:30 in Berlin: the cost day ends in 30 minutes.
+  const now = Date.UTC(2026, 10, 25, 22, 30, 0);
+  await t.step("project cap, spent over it", () => {
+    const { cost } = control({}, { now: () => now, tz: "Europe/Berlin" });
+    const who = caller({ projectCap: 5 });
+    cost.sink(
+      callRecord({ usage: usage(5010, 0), usageSource: "upstream", ts: new Date(now).toISOString() }),
+    );
+    const err = refusal(() => cost.admit(who, { model: "m", body: BODY, operation: "chat" }));
+    assert.equal(err.status, 429);
+    assert.equal(err.code, "daily_cost_cap_exceeded");
+    assert.equal(err.message, 'Daily cost cap of €5.00 for project "demo" reached: spent €5.01 today');
+    assert.deepEqual(err.headers, { "retry-after": "1800" });
+  });
+  await t.step("boundary: one token below the cap admits, exactly at the cap refuses", () => {
+    const { cost } = control();
+    const who = caller({ keyCap: 0.01 });
+    cost.sink(callRecord({ usage: usage(9, 0), usageSource: "upstream" }));
+    const a = cost.admit(who, { model: "m", body: { messages: [], max_tokens: 0 }, operation: "chat" });
+    a.settle(callRecord({ usage: usage(1, 0), usageSource: "upstream" }));
+    assert.equal(cost.spendToday("key:dev"), 0.01);
+    const err = refusal(() => cost.admit(who, { model: "m", body: BODY, operation: "chat" }));
+    assert.equal(err.message, 'Daily cost cap of €0.01 for key "dev" reached: spent €0.01 today');
+  });
+  await t.step("calls in flight count towards the cap", () => {
+    const { cost } = control({ daily_eur: 0.02 });
+    cost.admit(caller(), { model: "m", body: BODY, operation: "chat" });
+    cost.admit(caller(), { model: "m", body: BODY, operation: "chat" });
+    const err = refusal(() => cost.admit(caller(), { model: "m", body: BODY, operation: "chat" }));
+    assert.equal(
+      err.message,
+      "Daily cost cap of €0.02 for the gateway reached: spent €0.00 today, €0.022 more reserved by calls in progress",
+    );
+  });
+  await t.step("a cap of zero refuses everything; a token's own cap applies to the token", () => {
+    const { cost } = control();
+    const err = refusal(() =>
+      cost.admit(caller({ token: "tok_1", keyCap: 0 }), { model: "m", operation: "chat" })
+    );
+    assert.match(err.message, /^Daily cost cap of €0\.00 for token "tok_1" reached/);
+  });
+});
+
+Deno.test("admit() downshifts past the threshold instead of refusing, and still refuses at the cap", () => {
+  const { cost } = control({ daily_eur: 1, downshift: { m: "cheap", at: 0.5 } });
+  const who = caller();
+  const admit = (model: string) => {
+    const a = cost.admit(who, { model, body: BODY, operation: "chat" });
+    a.settle(callRecord({ usage: usage(0, 0), usageSource: "upstream" }));
+    return a;
+  };
+  assert.equal(admit("m").downshiftTo, undefined);
+  cost.sink(callRecord({ usage: usage(488, 0), usageSource: "upstream" }));
+  assert.equal(admit("m").downshiftTo, undefined, "48.8% plus a reservation of 1.1% stays below 50%");
+  cost.sink(callRecord({ usage: usage(12, 0), usageSource: "upstream" }));
+  const shifted = admit("m");
+  assert.equal(shifted.downshiftTo, "cheap");
+  assert.equal(shifted.reservationEur, 0.0011, "reserved at the cheaper model's price");
+  assert.equal(admit("other").downshiftTo, undefined);
+  cost.sink(callRecord({ usage: usage(500, 0), usageSource: "upstream" }));
+  refusal(() => cost.admit(who, { model: "m", body: BODY, operation: "chat" }));
+});
+
+Deno.test("the ledger starts from zero on a new day; a call that started yesterday is booked there", () => {
+  let now = Date.UTC(2026, 10, 25, 23, 59, 0);
+  const { cost } = control({ daily_eur: 0.02 }, { now: () => now });
+  const a = cost.admit(caller(), { model: "m", body: BODY, operation: "chat" });
+  cost.sink(callRecord({ usage: usage(20, 0), usageSource: "upstream", ts: new Date(now).toISOString() }));
+  refusal(() => cost.admit(caller(), { model: "m", body: BODY, operation: "chat" }));
+  const started = new Date(now).toISOString();
+  now += 120_000;
+  assert.equal(cost.ledger.day, "20261126");
+  a.settle(callRecord({ usage: usage(5, 0), usageSource: "upstream", ts: started }));
+  assert.equal(cost.spendToday(), 0);
+  assert.ok(cost.admit(caller(), { model: "m", body: BODY, operation: "chat" }).reservationEur > 0);
+});

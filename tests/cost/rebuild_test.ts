@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { createCostControl } from "../../src/cost/control.ts";
+import { openRequestLog } from "../../src/logs/request_log.ts";
+import type { Caller } from "../../src/pipeline/auth.ts";
+import {
+  caller,
+  callRecord,
+  costConfig,
+  FLAT_PRICING,
+  logRecord,
+  NOW,
+  TODAY,
+  usage,
+  writeDay,
+} from "./_util.ts";
+
+function spent(snapshot: Record<string, { spent: number }>): Record<string, number> {
+  return Object.fromEntries(Object.entries(snapshot).map(([scope, e]) => [scope, e.spent]).sort());
+}
+
+Deno.test("restart: spend rebuilt from the request log equals spend before", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const config = costConfig({
+      pricing: FLAT_PRICING,
+      logs: { dir, bodies: false },
+      server: { instance: "gw1", timezone: "Europe/Berlin" },
+    });
+    const log = await openRequestLog(config, { now: () => NOW, warn: () => {} });
+    const before = createCostControl(config, { now: () => NOW, tokenizer: false });
+    const callers = [
+      caller(),
+      caller({ key: "ci", project: "search" }),
+      caller({ token: "tok_1" }),
+      caller({ key: "solo", project: null }),
+    ];
+    for (let i = 0; i < 60; i++) {
+      const who = callers[i % callers.length]!;
+      const admission = before.admit(who, {
+        model: i % 5 === 0 ? "cheap" : "m",
+        body: { input: "x" },
+        operation: "chat",
+      });
+      const kind = i % 7;
+      const rec = callRecord({
+        caller: who as Caller,
+        model: i % 5 === 0 ? "cheap" : "m",
+        deployment: i % 5 === 0 ? "cheap" : "m",
+        ...(kind === 0
+          ? {
+            status: 502,
+            error: { type: "upstream_error", code: "bad_gateway", message: "Upstream said no" },
+          }
+          : kind === 1
+          ? {
+            status: "client_closed" as const,
+            assembled: { content: "partial answer", toolCalls: [], events: 4 },
+          }
+          : { usage: usage(10 + i, i, { cachedTokens: i % 3 }), usageSource: "upstream" as const }),
+      });
+      admission.settle(rec);
+      log.sink(rec);
+    }
+    await log.close();
+    assert.ok(before.spendToday() > 0);
+    const after = createCostControl(config, { now: () => NOW, tokenizer: false });
+    const stats = await after.rebuild(dir);
+    assert.equal(stats.records, 60);
+    assert.equal(stats.repriced, 0);
+    assert.deepEqual(spent(after.ledger.snapshot()), spent(before.ledger.snapshot()));
+    assert.equal(stats.eur, before.spendToday());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("rebuild() prices older records from their usage, skips torn lines and other days", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeDay(dir, TODAY, [
+      logRecord({ cost_eur: 0.5 }),
+      // Written before costs were logged: 10 + 5 tokens of "m" at €0.001 → €0.015.
+      logRecord({ cost_eur: null, caller: { key_id: "ci", project: "search", token_id: null } }),
+      logRecord({ cost_eur: 0.25, caller: { key_id: "tok_9", project: "demo", token_id: "tok_9" } }),
+    ], { tail: '{"v":1,"id":"torn","ts":"2026-11-25T14:00:00Z","cal' });
+    await writeDay(dir, TODAY, [logRecord({ cost_eur: 1 })], { instance: "gw2" });
+    await writeDay(dir, "20261124", [logRecord({ cost_eur: 100 })]);
+    const warnings: string[] = [];
+    const cost = createCostControl(costConfig({ pricing: FLAT_PRICING }), {
+      now: () => NOW,
+      warn: (m) => warnings.push(m),
+      tokenizer: false,
+    });
+    const stats = await cost.rebuild(dir);
+    assert.equal(stats.files, 2);
+    assert.equal(stats.records, 4);
+    assert.equal(stats.skipped, 1);
+    assert.equal(stats.repriced, 1);
+    assert.equal(stats.eur, 1.765);
+    assert.equal(cost.spendToday(), 1.765);
+    assert.equal(cost.spendToday("project:demo"), 1.75);
+    assert.equal(cost.spendToday("project:search"), 0.015);
+    assert.equal(cost.spendToday("key:ci"), 0.015);
+    assert.equal(cost.spendToday("token:tok_9"), 0.25);
+    assert.equal(cost.spendToday("key:dev"), 1.5);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^Skipped a torn last line, line 4 of .*requests-t\.jsonl: not valid JSON$/);
+    const empty = createCostControl(costConfig(), { now: () => NOW + 86_400_000 * 3, tokenizer: false });
+    assert.equal((await empty.rebuild(dir)).records, 0, "a day without a folder books nothing");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("rebuild() keeps thresholds already crossed quiet, then alerts new ones", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeDay(dir, TODAY, [logRecord({ cost_eur: 0.85 })]);
+    const warnings: string[] = [];
+    const cost = createCostControl(costConfig({ pricing: FLAT_PRICING, budget: { daily_eur: 1 } }), {
+      now: () => NOW,
+      warn: (m) => warnings.push(m),
+      tokenizer: false,
+    });
+    await cost.rebuild(dir);
+    cost.sink(callRecord({ usage: usage(50, 0), usageSource: "upstream" }));
+    assert.deepEqual(warnings, []);
+    cost.sink(callRecord({ usage: usage(100, 0), usageSource: "upstream" }));
+    assert.deepEqual(warnings, [
+      "Daily cost of the gateway reached 100% of its cap: €1.00 of €1.00 spent on 20261125",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

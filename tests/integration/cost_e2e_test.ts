@@ -1,0 +1,72 @@
+/**
+ * End to end: a gateway with a daily cap in EUR in front of the mock. Calls are priced from the
+ * upstream's usage, the cap refuses with 429 and Retry-After until the day ends, and the settled spend
+ * never exceeds the cap by more than what was in flight.
+ */
+import assert from "node:assert/strict";
+import OpenAI from "openai";
+import { parseConfigText } from "../../src/config/load.ts";
+import { costStage, createCostControl } from "../../src/cost/mod.ts";
+import { mockTokenCounts, serveMock } from "../../src/mock/mod.ts";
+import { createAppLog } from "../../src/observability/app_log.ts";
+import type { CallRecord } from "../../src/pipeline/record.ts";
+import { startGateway } from "../../src/server/gateway.ts";
+
+Deno.test("a daily cost cap refuses calls once spent, with the spend and cap in the message", async () => {
+  const mock = serveMock({ apiKey: "up" });
+  const config = parseConfigText(
+    `auth: { keys: [{ id: dev, key: env:C, project: demo }] }
+upstreams:
+  - { name: mock, kind: azure, endpoint: ${mock.url}, auth: { type: api_key, key: env:U }, deployments: [{ name: gpt-4o-prod, model: gpt-4o }] }
+pricing:
+  models:
+    gpt-4o: { input: 1000, output: 2000 }
+budget:
+  daily_eur: 1
+logs: { bodies: false }
+`,
+    "cost.yaml",
+    { hostname: () => "h" },
+  );
+  const env = (n: string) => ({ C: "caller", U: "up" } as Record<string, string>)[n];
+  const warnings: string[] = [];
+  const cost = createCostControl(config, { env, warn: (m) => warnings.push(m) });
+  const records: CallRecord[] = [];
+  const gw = await startGateway(config, {
+    env,
+    log: createAppLog(() => {}),
+    admission: [costStage(cost)],
+    sinks: [(r) => records.push(r)],
+  });
+  const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "caller", maxRetries: 0 });
+  const messages = [{ role: "user" as const, content: "How much does this cost?" }];
+  // Mock usage: prompt = ceil(chars / 4) + 3 per message, completion = 8 chunks × 7 tokens = 56.
+  const { prompt, completion } = mockTokenCounts({ messages }, { chunks: 8 });
+  // € = prompt × 1000 / 1e6 + completion × 2000 / 1e6
+  const perCall = prompt * 0.001 + completion * 0.002;
+  try {
+    const first = await client.chat.completions.create({ model: "gpt-4o", messages });
+    assert.equal(first.usage?.completion_tokens, completion);
+    assert.ok(Math.abs(records[0]!.costEur! - perCall) < 1e-9, `${records[0]!.costEur} vs ${perCall}`);
+
+    let refused: InstanceType<typeof OpenAI.APIError> | null = null;
+    for (let i = 0; i < 20 && refused === null; i++) {
+      try {
+        await client.chat.completions.create({ model: "gpt-4o", messages });
+      } catch (err) {
+        refused = err as InstanceType<typeof OpenAI.APIError>;
+      }
+    }
+    assert.ok(refused, "the cap stops calls");
+    assert.equal(refused.status, 429);
+    assert.equal(refused.code, "daily_cost_cap_exceeded");
+    assert.match(refused.message, /€1\.00/);
+    assert.ok(Number(refused.headers?.get("retry-after")) > 0);
+    const ok = records.filter((r) => r.status === 200).length;
+    assert.equal(ok, Math.ceil(1 / perCall), "calls are admitted while settled spend is under the cap");
+    assert.ok(cost.spendToday() <= 1 + perCall, `spend ${cost.spendToday()}`);
+  } finally {
+    await gw.shutdown(2000);
+    await mock.shutdown();
+  }
+});
