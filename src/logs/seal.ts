@@ -5,7 +5,7 @@
  */
 import { Buffer } from "node:buffer";
 import { promisify } from "node:util";
-import { gunzip, gzip, gzipSync } from "node:zlib";
+import { gunzip, gzip } from "node:zlib";
 import type { Keyring, LogKey } from "./keyring.ts";
 
 /** A sealed body as stored in a record. */
@@ -40,8 +40,6 @@ export class LogOpenError extends Error {
 const IV_BYTES = 12;
 /** Smaller plaintexts are stored uncompressed (gzip's header would outweigh the gain). */
 const GZIP_MIN = 64;
-/** Larger plaintexts are compressed off the main thread. */
-const GZIP_SYNC_MAX = 16 * 1024;
 /** Opened plaintexts are capped, so a corrupt length cannot exhaust memory. */
 const GUNZIP_MAX = 1024 * 1024 * 1024;
 const enc = new TextEncoder();
@@ -56,8 +54,8 @@ export function additionalData(ctx: FieldContext, gz: boolean, trunc: boolean): 
   return enc.encode(JSON.stringify(["azmw-log", 1, ctx.id, ctx.field, gz, trunc]));
 }
 
+/** Compression runs on the thread pool, never on the thread that serves requests. */
 async function compress(plain: Uint8Array): Promise<Uint8Array> {
-  if (plain.length <= GZIP_SYNC_MAX) return gzipSync(plain);
   return await gzipAsync(plain);
 }
 
