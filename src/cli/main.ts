@@ -3,6 +3,7 @@
  * argument parsing and a `run` that returns the exit code; only `main.ts` exits the process.
  */
 import { VERSION } from "../version.ts";
+import { benchCommand } from "./bench.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 import { configCheckCommand } from "./config_check.ts";
 import { costReportCommand } from "./cost.ts";
@@ -22,6 +23,7 @@ const COMMANDS: Command<any>[] = [
   reloadCommand,
   mockCommand,
   configCheckCommand,
+  benchCommand,
   ...LOGS_COMMANDS,
   costReportCommand,
   ...PROJECTS_COMMANDS,
