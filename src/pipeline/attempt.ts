@@ -55,6 +55,8 @@ export interface AttemptContext {
   search: string;
   apiVersion: string | null;
   upstreamAuth: ReadonlyMap<string, UpstreamAuth>;
+  /** The caller's own credential for an upstream (project credentials), if it has one. */
+  authFor?: (upstream: Target["upstream"]) => Promise<UpstreamAuth> | undefined;
   fetch: FetchLike;
   /** Monotonic and wall clocks in ms. */
   clock: () => number;
@@ -93,7 +95,8 @@ export async function runAttempt(target: Target, n: number, ctx: AttemptContext)
       headers,
       now: ctx.now(),
     });
-    const auth = ctx.upstreamAuth.get(upstream.name);
+    const own = ctx.authFor?.(upstream);
+    const auth = own === undefined ? ctx.upstreamAuth.get(upstream.name) : await own;
     if (auth === undefined) throw new Error(`No upstream auth for "${upstream.name}"`);
     const pending = auth.apply(headers);
     if (pending) await pending;

@@ -3,9 +3,10 @@
  * order its targets → attempts with retries and fallback (plan, upstream auth, forward) → respond
  * (relay or translate) → finalize. Every path, success or failure, ends in exactly one call record.
  */
-import type { Config } from "../config/types.ts";
+import type { Config, UpstreamConfig } from "../config/types.ts";
 import type { UpstreamAuth } from "../providers/auth.ts";
 import { requireApiVersion } from "../providers/azure/request.ts";
+import type { ProjectAuthCache } from "../providers/project_auth.ts";
 import { providerOf } from "../providers/registry.ts";
 import { type Dialect, errorResponse, GatewayError } from "../server/errors.ts";
 import type { InferenceRoute } from "../server/routes.ts";
@@ -44,6 +45,8 @@ export interface PipelineDeps {
   random?: () => number;
   /** Policy, rate-limit and budget checks run before the first upstream attempt. */
   admission?: readonly AdmissionStage[];
+  /** Builds and caches upstream auth from projects' own credentials. */
+  projectAuth?: ProjectAuthCache;
 }
 
 function newRecord(deps: PipelineDeps, route: InferenceRoute): CallRecord {
@@ -120,6 +123,15 @@ export async function handleInference(
       }
     }
     const model = deps.targets.resolve(route, body.model);
+    const own =
+      (rec.caller as { upstreamCredentials?: Readonly<Record<string, string>> }).upstreamCredentials;
+    const project = rec.caller.project;
+    const authFor = own && deps.projectAuth && project !== null && Object.keys(own).length > 0
+      ? (u: UpstreamConfig) => {
+        const ref = own[u.name];
+        return ref === undefined ? undefined : deps.projectAuth!.get(u, ref, project);
+      }
+      : undefined;
     const random = deps.random ?? Math.random;
     const sleep = deps.sleep ?? realSleep;
     let waitedMs = 0;
@@ -159,6 +171,7 @@ export async function handleInference(
           search: url.search,
           apiVersion,
           upstreamAuth: deps.upstreamAuth,
+          ...(authFor ? { authFor } : {}),
           fetch: deps.fetch,
           clock: deps.clock,
           now: deps.now,

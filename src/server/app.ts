@@ -8,6 +8,7 @@ import { type CallerKey, createAuthenticator } from "../pipeline/auth.ts";
 import type { FetchLike } from "../pipeline/forward.ts";
 import type { AdmissionStage } from "../pipeline/admission.ts";
 import type { BreakerState } from "../pipeline/breaker.ts";
+import type { ProjectAuthCache } from "../providers/project_auth.ts";
 import { handleInference, type PipelineDeps } from "../pipeline/inference.ts";
 import type { CallRecord, CallSink } from "../pipeline/record.ts";
 import { TargetIndex } from "../pipeline/target.ts";
@@ -43,6 +44,8 @@ export interface AppDeps {
   random?: () => number;
   /** Extra fields for `/health` (today's spend). */
   health?: () => Record<string, unknown>;
+  /** Upstream auth from projects' own credentials (resolved with the same secret sources). */
+  projectAuth?: ProjectAuthCache;
 }
 
 /** The request handler, plus counters for health. */
@@ -81,6 +84,7 @@ export function createApp(deps: AppDeps): App {
     authenticate: deps.authenticate ??
       createAuthenticator(deps.callerKeys, { required: deps.config.auth.required }),
     ...(deps.admission ? { admission: deps.admission } : {}),
+    ...(deps.projectAuth ? { projectAuth: deps.projectAuth } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.random ? { random: deps.random } : {}),
     targets: new TargetIndex(deps.config),

@@ -3,6 +3,7 @@
  * caller key digests, each upstream's credentials (built by its provider), and a `fetch` that sends each
  * upstream's calls through its own keep-alive connection pool.
  */
+import { ProjectAuthCache } from "../providers/project_auth.ts";
 import type { AzureAuthConfig, Config } from "../config/types.ts";
 import { resolveCallerKeys } from "../config/load.ts";
 import { resolveSecret } from "../config/secrets.ts";
@@ -27,10 +28,12 @@ export interface RuntimeOptions {
 }
 
 /** The parts of `AppDeps` that come from the config, and `close()` for the connection pools. */
-export type RuntimeDeps = Pick<AppDeps, "config" | "callerKeys" | "upstreamAuth" | "fetch"> & {
-  /** Closes the upstream connection pools; call when the app is retired (reload) or shut down. */
-  close(): void;
-};
+export type RuntimeDeps =
+  & Pick<AppDeps, "config" | "callerKeys" | "upstreamAuth" | "fetch" | "projectAuth">
+  & {
+    /** Closes the upstream connection pools; call when the app is retired (reload) or shut down. */
+    close(): void;
+  };
 
 /** Resolves secrets and builds the parts of `AppDeps` that come from the config. */
 export async function buildAppDeps(config: Config, options: RuntimeOptions = {}): Promise<RuntimeDeps> {
@@ -49,7 +52,8 @@ export async function buildAppDeps(config: Config, options: RuntimeOptions = {})
     });
     upstreamAuth.set(u.name, auth);
   }
-  if (options.pool === false) return { config, callerKeys, upstreamAuth, close() {} };
+  const projectAuth = new ProjectAuthCache((ref, path) => resolveSecret(ref, { ...secretDeps, path }));
+  if (options.pool === false) return { config, callerKeys, upstreamAuth, projectAuth, close() {} };
   const pool = createUpstreamPool(config.upstreams);
-  return { config, callerKeys, upstreamAuth, fetch: pool.fetch, close: pool.close };
+  return { config, callerKeys, upstreamAuth, projectAuth, fetch: pool.fetch, close: pool.close };
 }
