@@ -5,6 +5,7 @@
  */
 import { parseArgs as parse } from "node:util";
 import { embeddedConfig, loadConfig, resolveCallerKeys } from "../config/load.ts";
+import type { Config } from "../config/types.ts";
 import { costStage, createCostControl } from "../cost/mod.ts";
 import { openGovernance } from "../governance/runtime.ts";
 import { detach } from "../daemon/detach.ts";
@@ -187,8 +188,13 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     onError: (err) =>
       log.error("Governance background task failed", { error: err instanceof Error ? err : String(err) }),
   });
-  const cost = createCostControl(config, { env, warn: (msg) => log.warn(msg) });
+  let cost = createCostControl(config, { env, warn: (msg) => log.warn(msg) });
   const rebuilt = await cost.rebuild(config.logs.dir);
+  // A reload takes the new pricing and budget; today's spend and open reservations carry over.
+  const costFor = (c: Config) => {
+    if (c !== config) cost = createCostControl(c, { env, warn: (msg) => log.warn(msg), ledger: cost.ledger });
+    return [costStage(cost)];
+  };
   log.info("Today's spend rebuilt from the request log", { ...rebuilt, spend_today_eur: cost.spendToday() });
   const closeAll = async () => {
     await requestLog.close();
@@ -203,7 +209,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       log,
       metrics,
       governance,
-      admission: [costStage(cost)],
+      admission: costFor,
       health: () => ({ spend_today_eur: cost.spendToday() }),
       sinks: [requestLog.sink],
       onClose: closeAll,

@@ -36,6 +36,8 @@ export interface CostControlDeps {
   readTextFile?: (path: string) => Promise<string>;
   /** Load `gpt-tokenizer` in the background for estimates (default true). */
   tokenizer?: boolean;
+  /** Continue this ledger (today's spend and reservations) instead of starting an empty one: a reload. */
+  ledger?: SpendLedger;
 }
 
 /** A caller as cost control sees it: who (for scopes) and, for governed callers, the per-scope caps. */
@@ -104,7 +106,7 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
   const clock = new DayClock(timezone);
   const recordDays = new DayClock(timezone);
   const dayOf = dayFunction(timezone);
-  const ledger = new SpendLedger({ dayOf: (ms) => clock.dayOf(ms), now });
+  const ledger = deps.ledger ?? new SpendLedger({ dayOf: (ms) => clock.dayOf(ms), now });
   const prices = new PriceTable(config.pricing, { warn });
   const alerts = new BudgetAlerts({
     thresholds: budget?.alertThresholds ?? [],

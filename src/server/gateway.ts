@@ -24,8 +24,8 @@ export interface GatewayOptions extends RuntimeOptions {
   metrics?: GatewayMetrics;
   /** Store-backed callers, policies, rate limits and the management API. */
   governance?: GovernanceRuntime;
-  /** More admission stages after governance (the budget). */
-  admission?: readonly AdmissionStage[];
+  /** More admission stages after governance (the budget), fixed or built per config generation. */
+  admission?: readonly AdmissionStage[] | ((config: Config) => readonly AdmissionStage[]);
   /** Extra fields for `/health` (today's spend). */
   health?: () => Record<string, unknown>;
 }
@@ -51,7 +51,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const build = async (c: Config): Promise<Generation> => {
     const deps = await buildAppDeps(c, options);
     const governed = options.governance?.forConfig(c, deps.callerKeys);
-    const admission = [...(governed ? [governed.admission] : []), ...(options.admission ?? [])];
+    const more = typeof options.admission === "function" ? options.admission(c) : options.admission ?? [];
+    const admission = [...(governed ? [governed.admission] : []), ...more];
     const app = createApp({
       ...deps,
       sinks,

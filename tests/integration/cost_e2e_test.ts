@@ -70,3 +70,47 @@ logs: { bodies: false }
     await mock.shutdown();
   }
 });
+
+Deno.test("a reload takes a new budget while today's spend carries over", async () => {
+  const mock = serveMock({ apiKey: "up" });
+  const yaml = (cap: number) =>
+    `auth: { keys: [{ id: dev, key: env:C }] }
+upstreams:
+  - { name: mock, kind: azure, endpoint: ${mock.url}, auth: { type: api_key, key: env:U }, deployments: [{ name: gpt-4o-prod, model: gpt-4o }] }
+pricing: { models: { gpt-4o: { input: 1000, output: 2000 } } }
+budget: { daily_eur: ${cap} }
+logs: { bodies: false }
+`;
+  const env = (n: string) => ({ C: "caller", U: "up" } as Record<string, string>)[n];
+  const first = parseConfigText(yaml(0.1), "a.yaml", { hostname: () => "h" });
+  let cost = createCostControl(first, { env, warn: () => {} });
+  const gw = await startGateway(first, {
+    env,
+    log: createAppLog(() => {}),
+    admission: (c) => {
+      if (c !== first) cost = createCostControl(c, { env, warn: () => {}, ledger: cost.ledger });
+      return [costStage(cost)];
+    },
+  });
+  const call = async () => {
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: "Bearer caller", "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }),
+    });
+    await res.body?.cancel();
+    return res.status;
+  };
+  try {
+    assert.equal(await call(), 200); // one call costs about €0.12: over the €0.10 cap afterwards
+    assert.equal(await call(), 429);
+    const spent = cost.spendToday();
+    await gw.reload(parseConfigText(yaml(10), "b.yaml", { hostname: () => "h" }));
+    assert.equal(cost.spendToday(), spent, "today's spend carries over the reload");
+    assert.equal(await call(), 200, "the new cap is live");
+    assert.ok(cost.spendToday() > spent);
+  } finally {
+    await gw.shutdown(2000);
+    await mock.shutdown();
+  }
+});
