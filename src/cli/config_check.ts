@@ -8,7 +8,7 @@ import type { Issue } from "../config/schema_helpers.ts";
 import { resolveSecret, secretRefs } from "../config/secrets.ts";
 import type { Config } from "../config/types.ts";
 import { ConfigError } from "../server/errors.ts";
-import { type Command, UsageError } from "./command.ts";
+import { type Command, UsageError, usageError } from "./command.ts";
 
 /** Parsed arguments of `azmw config check`. */
 export interface ConfigCheckArgs {
@@ -121,19 +121,4 @@ function summary(config: Config): string {
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}
-
-function usageError(err: unknown): unknown {
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code !== "string" || !code.startsWith("ERR_PARSE_ARGS")) return err;
-  const message = (err as Error).message;
-  const quoted = /'([^']+)'/.exec(message)?.[1];
-  const option = /--[a-z-]+/.exec(message)?.[0];
-  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return new UsageError(`Unknown option "${quoted}"`);
-  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
-    return new UsageError(`Unexpected argument "${quoted}"`);
-  }
-  if (/argument missing/.test(message)) return new UsageError(`Option "${option}" needs a value`);
-  if (/does not take an argument/.test(message)) return new UsageError(`Option "${option}" takes no value`);
-  return new UsageError(message);
 }

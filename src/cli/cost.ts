@@ -17,8 +17,7 @@ import {
 } from "../cost/report_format.ts";
 import { reportHtml } from "../cost/report_html.ts";
 import { addDays, DayClock, dayRange, parseDay } from "../logs/day.ts";
-import { type Command, UsageError } from "./command.ts";
-import { usageError } from "./logs_source.ts";
+import { type Command, UsageError, usageError } from "./command.ts";
 
 /** Parsed arguments of `azmw cost report`. */
 export interface CostReportArgs {

@@ -8,15 +8,8 @@ import { DayClock, dayRange, parseDay } from "../logs/day.ts";
 import { openRecord } from "../logs/open.ts";
 import { dayFiles, readRecords } from "../logs/reader.ts";
 import type { LogRecord } from "../logs/record.ts";
-import { type CliIo, type Command, UsageError } from "./command.ts";
-import {
-  openSource,
-  SOURCE_HELP,
-  SOURCE_OPTIONS,
-  type SourceArgs,
-  sourceArgs,
-  usageError,
-} from "./logs_source.ts";
+import { type CliIo, type Command, UsageError, usageError } from "./command.ts";
+import { openSource, SOURCE_HELP, SOURCE_OPTIONS, type SourceArgs, sourceArgs } from "./logs_source.ts";
 import { recordFilter, type RecordFilters, statusFilter } from "./logs_filter.ts";
 
 /** Parsed arguments of `azmw logs decrypt`. */

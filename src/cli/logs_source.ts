@@ -121,19 +121,3 @@ async function readKeyFile(path: string): Promise<LogKey> {
     throw new Error(`Key file "${path}" is not a log key: ${(err as Error).message}`);
   }
 }
-
-/** Turns a `node:util` `parseArgs` error into a `UsageError` with a std-style message. */
-export function usageError(err: unknown): unknown {
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code !== "string" || !code.startsWith("ERR_PARSE_ARGS")) return err;
-  const message = (err as Error).message;
-  const quoted = /'([^']+)'/.exec(message)?.[1];
-  const option = /--[a-z-]+/.exec(message)?.[0];
-  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return new UsageError(`Unknown option "${quoted}"`);
-  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
-    return new UsageError(`Unexpected argument "${quoted}"`);
-  }
-  if (/argument missing/.test(message)) return new UsageError(`Option "${option}" needs a value`);
-  if (/does not take an argument/.test(message)) return new UsageError(`Option "${option}" takes no value`);
-  return new UsageError(message);
-}

@@ -8,16 +8,9 @@ import { LogFollower } from "../logs/follow.ts";
 import { openRecord } from "../logs/open.ts";
 import { parseLine } from "../logs/reader.ts";
 import type { LogRecord } from "../logs/record.ts";
-import { type CliIo, type Command, intOption } from "./command.ts";
+import { type CliIo, type Command, intOption, usageError } from "./command.ts";
 import { recordFilter, type RecordFilters, statusFilter } from "./logs_filter.ts";
-import {
-  openSource,
-  SOURCE_HELP,
-  SOURCE_OPTIONS,
-  type SourceArgs,
-  sourceArgs,
-  usageError,
-} from "./logs_source.ts";
+import { openSource, SOURCE_HELP, SOURCE_OPTIONS, type SourceArgs, sourceArgs } from "./logs_source.ts";
 
 /** Parsed arguments of `azmw logs tail`. */
 export interface LogsTailArgs extends SourceArgs, RecordFilters {
