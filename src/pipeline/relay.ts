@@ -47,12 +47,43 @@ export interface Relay {
 
 const ENCODER = new TextEncoder();
 
+const READ_BYTES = 16 * 1024;
+
+/**
+ * Reads a byte stream into one reused 16 KiB buffer and passes on exact-size copies. Deno's fetch bodies
+ * otherwise allocate 64 KiB per read, and each relayed chunk pins its whole buffer: with many open streams
+ * that is most of the gateway's memory. Streams that are not byte streams pass through as they are.
+ */
+export function compact(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = body.getReader({ mode: "byob" });
+  } catch {
+    return body;
+  }
+  let buffer = new ArrayBuffer(READ_BYTES);
+  return new ReadableStream<Uint8Array>({
+    async pull(ctl) {
+      const { done, value } = await reader.read(new Uint8Array(buffer));
+      if (value) buffer = value.buffer as ArrayBuffer;
+      if (done) {
+        ctl.close();
+        return;
+      }
+      ctl.enqueue(value.slice());
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}
+
 /** Wraps an SSE body for the client. */
 export function createRelay(body: ReadableStream<Uint8Array>, options: RelayOptions): Relay {
   const { call, now } = options;
   const assembler = createAssembler(options.upstreamOperation);
   const onEvent = (ev: SseEvent) => assembler.push(ev);
-  const tapped = body.pipeThrough(
+  const tapped = compact(body).pipeThrough(
     options.translator !== null
       ? new TranslateStream(options.translator, onEvent)
       : options.injectedUsage
