@@ -10,7 +10,7 @@ import { dayFiles, readRecords } from "../logs/reader.ts";
 import type { LogRecord } from "../logs/record.ts";
 import { type CliIo, type Command, UsageError, usageError } from "./command.ts";
 import { openSource, SOURCE_HELP, SOURCE_OPTIONS, type SourceArgs, sourceArgs } from "./logs_source.ts";
-import { recordFilter, type RecordFilters, statusFilter } from "./logs_filter.ts";
+import { FILTER_OPTIONS, filterArgs, recordFilter, type RecordFilters } from "./logs_filter.ts";
 
 /** Parsed arguments of `azmw logs decrypt`. */
 export interface LogsDecryptArgs extends SourceArgs, RecordFilters {
@@ -69,14 +69,11 @@ export const logsDecryptCommand: Command<LogsDecryptArgs> = {
         args: argv,
         options: {
           ...SOURCE_OPTIONS,
+          ...FILTER_OPTIONS,
           from: { type: "string" },
           to: { type: "string" },
           out: { type: "string", short: "o" },
           pretty: { type: "boolean", default: false },
-          model: { type: "string" },
-          key: { type: "string" },
-          project: { type: "string" },
-          status: { type: "string" },
           help: { type: "boolean", short: "h", default: false },
         },
         strict: true,
@@ -117,10 +114,7 @@ export const logsDecryptCommand: Command<LogsDecryptArgs> = {
       single: day !== undefined,
       out: values.out,
       pretty: values.pretty,
-      model: values.model,
-      key: values.key,
-      project: values.project,
-      status: values.status === undefined ? undefined : statusFilter(values.status),
+      ...filterArgs(values),
     };
   },
   run: runDecrypt,

@@ -11,6 +11,29 @@ export interface RecordFilters {
   status: string[] | undefined;
 }
 
+/** The `parseArgs` options of the filters (spread into each command's options). */
+export const FILTER_OPTIONS = {
+  model: { type: "string" },
+  key: { type: "string" },
+  project: { type: "string" },
+  status: { type: "string" },
+} as const;
+
+/** The filters from parsed option values. */
+export function filterArgs(values: {
+  model?: string | undefined;
+  key?: string | undefined;
+  project?: string | undefined;
+  status?: string | undefined;
+}): RecordFilters {
+  return {
+    model: values.model,
+    key: values.key,
+    project: values.project,
+    status: values.status === undefined ? undefined : statusFilter(values.status),
+  };
+}
+
 /** Parses `--status 200,4xx,client_closed`. */
 export function statusFilter(text: string): string[] {
   const items = text.split(",").map((s) => s.trim());

@@ -9,7 +9,7 @@ import { openRecord } from "../logs/open.ts";
 import { parseLine } from "../logs/reader.ts";
 import type { LogRecord } from "../logs/record.ts";
 import { type CliIo, type Command, intOption, usageError } from "./command.ts";
-import { recordFilter, type RecordFilters, statusFilter } from "./logs_filter.ts";
+import { FILTER_OPTIONS, filterArgs, recordFilter, type RecordFilters } from "./logs_filter.ts";
 import { openSource, SOURCE_HELP, SOURCE_OPTIONS, type SourceArgs, sourceArgs } from "./logs_source.ts";
 
 /** Parsed arguments of `azmw logs tail`. */
@@ -60,15 +60,12 @@ export const logsTailCommand: Command<LogsTailArgs> = {
         args: argv,
         options: {
           ...SOURCE_OPTIONS,
+          ...FILTER_OPTIONS,
           follow: { type: "boolean", short: "f", default: false },
           lines: { type: "string", short: "n" },
           bodies: { type: "boolean", default: false },
           json: { type: "boolean", default: false },
           interval: { type: "string" },
-          model: { type: "string" },
-          key: { type: "string" },
-          project: { type: "string" },
-          status: { type: "string" },
           help: { type: "boolean", short: "h", default: false },
         },
         strict: true,
@@ -84,10 +81,7 @@ export const logsTailCommand: Command<LogsTailArgs> = {
       bodies: values.bodies,
       json: values.json,
       intervalMs: intOption("interval", values.interval, 10, 60_000) ?? 500,
-      model: values.model,
-      key: values.key,
-      project: values.project,
-      status: values.status === undefined ? undefined : statusFilter(values.status),
+      ...filterArgs(values),
     };
   },
   run: runTail,
