@@ -1,20 +1,17 @@
 /**
  * The request log as the gateway uses it: `openRequestLog(config)` resolves the sealing keys, refuses to
  * start when bodies would be logged without a key, deletes expired days, and starts the background
- * writer; its `sink` is the synchronous, non-blocking consumer the pipeline hands each finished call to.
+ * writer on its own thread; its `sink` is the synchronous, non-blocking consumer the pipeline hands each
+ * finished call to.
  */
 import { resolveSecret, secretRefs } from "../config/secrets.ts";
 import type { Config } from "../config/types.ts";
 import type { CallSink } from "../pipeline/record.ts";
 import { ConfigError } from "../server/errors.ts";
-import { DayClock } from "./day.ts";
-import { LogFiles } from "./files.ts";
+import { assembleWriter, keysToData, retentionRun } from "./assemble.ts";
 import { loadConfiguredKeys } from "./key_config.ts";
-import { BodyPolicy, needsGlobalKey } from "./policy.ts";
-import { Redactor } from "./redact.ts";
-import { Retention } from "./retention.ts";
-import { RecordSealer } from "./sealer.ts";
-import { LogWriter } from "./writer.ts";
+import { LogThread } from "./log_thread.ts";
+import { needsGlobalKey } from "./policy.ts";
 
 /** A running request log. */
 export interface RequestLog {
@@ -32,6 +29,8 @@ export interface RequestLogDeps {
   readTextFile?: (p: string) => Promise<string>;
   now?: () => number;
   warn?: (msg: string) => void;
+  /** Where the writer runs: its own thread (default) or the main thread. */
+  thread?: "worker" | "main";
 }
 
 function defaultWarn(msg: string): void {
@@ -51,7 +50,10 @@ async function knownSecrets(config: Config, deps: Required<Pick<RequestLogDeps, 
   return secrets;
 }
 
-/** Opens the request log of `config`; throws `ConfigError` when bodies are on and no key resolves. */
+/**
+ * Opens the request log of `config`; throws `ConfigError` when bodies are on and no key resolves. The
+ * writer runs on its own thread unless `deps.thread` is `"main"` (tests with a fake clock use that).
+ */
 export async function openRequestLog(config: Config, deps: RequestLogDeps = {}): Promise<RequestLog> {
   const io = {
     env: deps.env ?? ((n: string) => Deno.env.get(n)),
@@ -69,37 +71,17 @@ export async function openRequestLog(config: Config, deps: RequestLogDeps = {}):
         `such as one printed by "azmw logs keygen", or set logs.bodies to false to log metadata only`,
     }], config.source);
   }
-  const redactor = new Redactor(logs.redact, { secrets: await knownSecrets(config, io) });
-  const days = new DayClock(config.server.timezone);
+  const secrets = await knownSecrets(config, io);
   await Deno.mkdir(logs.dir, { recursive: true, mode: 0o700 });
-  const retention = new Retention(logs.dir, logs.retentionDays, days, now);
-  const expire = async () => {
-    const deleted = await retention.run();
-    if (deleted.length > 0) {
-      warn(`Deleted request logs of ${deleted.join(", ")} (retention ${logs.retentionDays} days)`);
-    }
-  };
+  // Expired days go before the gateway starts, whichever thread writes.
+  const expire = retentionRun(config, now, warn);
   await expire();
-  const sealer = new RecordSealer({
-    instance: config.server.instance,
-    policy: new BodyPolicy(config, keys),
-    redactor,
-    maxBodyBytes: logs.maxBodyBytes,
-    warn,
-  });
-  const writer = new LogWriter({
-    files: new LogFiles(logs.dir, config.server.instance, logs.rotateBytes),
-    days,
-    line: (rec) => sealer.line(rec),
-    queueSize: logs.queueSize,
-    queueBytes: logs.queueBytes,
-    batchSize: logs.batchSize,
-    flushIntervalMs: logs.flushIntervalMs,
-    fsyncIntervalMs: logs.fsyncIntervalMs,
-    now,
-    warn,
-    afterFlush: expire,
-  });
+  if ((deps.thread ?? "worker") === "worker") {
+    const retainedFor = expire.doneFor();
+    const thread = new LogThread({ config, keys: keysToData(keys), secrets, retainedFor, warn });
+    return { sink: thread.sink, close: () => thread.close(), stats: () => thread.stats() };
+  }
+  const writer = assembleWriter({ config, keys, secrets, now, warn }, expire);
   return {
     sink: (rec) => writer.push(rec),
     close: () => writer.close(),

@@ -24,15 +24,23 @@ export async function deleteOldDays(dir: string, keepDays: number, today: string
 
 /** Runs `deleteOldDays()` at most once per day. */
 export class Retention {
-  #lastDay = "";
+  #lastDay: string;
 
-  /** Keeps `keepDays` days (0 = keep everything) under `dir`. */
+  /** Keeps `keepDays` days (0 = keep everything) under `dir`; `doneFor` is a day already cleaned up. */
   constructor(
     readonly dir: string,
     readonly keepDays: number,
     readonly days: DayClock,
     readonly now: () => number,
-  ) {}
+    doneFor = "",
+  ) {
+    this.#lastDay = doneFor;
+  }
+
+  /** The last day this retention ran for ("" before the first run). */
+  get doneFor(): string {
+    return this.#lastDay;
+  }
 
   /** Deletes old days unless that was already done today; returns the deleted days. */
   async run(): Promise<string[]> {

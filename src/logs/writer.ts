@@ -163,8 +163,8 @@ export class LogWriter {
   }
 
   async #write(batch: CallRecord[], yielder: Yielder): Promise<void> {
-    // Each line() call does its synchronous part (redaction, small gzip) at once, so the calls are spread
-    // over slices of about a millisecond; the encryption they start runs off the main thread meanwhile.
+    // Each line() call does its synchronous part (redaction, gzip, encryption) at once, so the calls are
+    // spread over slices of about a millisecond and requests are served in between.
     const pending: Promise<string | null>[] = [];
     for (const rec of batch) {
       pending.push(

@@ -29,8 +29,14 @@ Deno.test({
     try {
       const out = `${dir}/azmw`;
       const root = new URL("../../", import.meta.url).pathname;
+      // The task's own flags (permissions, the log thread's module), with the output moved to the temp dir.
+      const task: string = JSON.parse(await Deno.readTextFile(`${root}deno.json`)).tasks.compile;
+      const flags = task.split(/\s+/).slice(2).map((a) =>
+        a === "dist/azmw" ? out : a === "main.ts" ? `${root}main.ts` : a
+      )
+        .map((a) => a.startsWith("src/") ? `${root}${a}` : a);
       const build = await new Deno.Command(Deno.execPath(), {
-        args: ["compile", "-A", "--output", out, `${root}main.ts`],
+        args: ["compile", ...flags],
         stdout: "piped",
         stderr: "piped",
       }).output();

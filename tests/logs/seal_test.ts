@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { decodeKeyText, deriveKid, generateKeyText, importLogKey, Keyring } from "../../src/logs/keyring.ts";
-import { LogOpenError, openField, type SealedField, sealField } from "../../src/logs/seal.ts";
+import { additionalData, LogOpenError, openField, type SealedField, sealField } from "../../src/logs/seal.ts";
+import { gunzipSync } from "node:zlib";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -154,4 +155,54 @@ Deno.test("sealField() marks truncated bodies", async () => {
   });
   assert.equal(sealed.trunc, true);
   assert.equal((await openField(sealed, { id: "a", field: "request" }, new Keyring([key]))).trunc, true);
+});
+
+Deno.test("openField() opens fields sealed with WebCrypto AES-GCM (data then tag), as earlier versions wrote", async () => {
+  const text = generateKeyText();
+  const raw = decodeKeyText(text);
+  const web = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt"]);
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ctx = { id: "old", field: "response" } as const;
+  const ct = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: additionalData(ctx, false, false) },
+    web,
+    enc.encode('{"ok":true}'),
+  );
+  const sealed: SealedField = {
+    alg: "A256GCM",
+    kid: "k",
+    iv: Buffer.from(iv).toString("base64"),
+    ct: Buffer.from(ct).toString("base64"),
+    gz: false,
+    trunc: false,
+  };
+  const ring = new Keyring([await importLogKey(raw, "k")]);
+  assert.equal(dec.decode((await openField(sealed, ctx, ring)).plain), '{"ok":true}');
+  // And the other way round: what this version seals, WebCrypto opens.
+  const mine = await sealField(enc.encode("x".repeat(200)), ctx, ring.get("k")!);
+  const webOpen = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]);
+  const plain = await crypto.subtle.decrypt(
+    {
+      name: "AES-GCM",
+      iv: Buffer.from(mine.iv, "base64"),
+      additionalData: additionalData(ctx, mine.gz, false),
+    },
+    webOpen,
+    Buffer.from(mine.ct, "base64"),
+  );
+  assert.equal(mine.gz, true);
+  assert.equal(dec.decode(gunzipSync(new Uint8Array(plain))), "x".repeat(200));
+});
+
+Deno.test("openField() refuses a ciphertext shorter than the tag", async () => {
+  const key = await newKey("k");
+  const sealed = await sealField(enc.encode("hi"), { id: "a", field: "request" }, key);
+  await rejects(
+    openField({ ...sealed, ct: "AAAA" }, { id: "a", field: "request" }, new Keyring([key])),
+    /tag/,
+  );
+});
+
+Deno.test("importLogKey() refuses a key that is not 32 bytes", async () => {
+  await assert.rejects(importLogKey(new Uint8Array(16)), /expected 32 bytes of key, got 16/);
 });

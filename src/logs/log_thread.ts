@@ -1,0 +1,166 @@
+/**
+ * The main thread's side of the log thread: `sink` gathers finished calls and posts them in batches to the
+ * worker that seals and writes them (`log_worker.ts`), so the request path pays for a structured clone of
+ * each record instead of redaction, gzip, encryption and file I/O. Counters come back after every flush.
+ */
+import type { Config } from "../config/types.ts";
+import type { CallRecord } from "../pipeline/record.ts";
+import type { KeysData } from "./assemble.ts";
+import type { FromLogThread, ToLogThread } from "./log_thread_protocol.ts";
+import type { WriterStats } from "./writer.ts";
+
+/** What the log thread starts from. */
+export interface LogThreadInit {
+  config: Config;
+  keys: KeysData;
+  secrets: string[];
+  /** The day whose retention run the main thread already did. */
+  retainedFor: string;
+  warn: (message: string) => void;
+}
+
+/** Records gathered for at most this long before they are posted (a full batch goes at once). */
+const POST_DELAY_MS = 2;
+
+/** A copy of `bytes` that owns its buffer, so cloning it does not copy a larger buffer it is a view of. */
+function own(bytes: Uint8Array | null): Uint8Array | null {
+  if (bytes === null || (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)) {
+    return bytes;
+  }
+  return bytes.slice();
+}
+
+/**
+ * The fields of `rec` the log needs, as plain data: the caller is reduced to its ids (it may carry a
+ * project's upstream credentials, which must not cross to the log thread).
+ */
+function portable(rec: CallRecord): CallRecord {
+  const c = rec.caller;
+  return {
+    ...rec,
+    caller: c === null ? null : { keyId: c.keyId, project: c.project, tokenId: c.tokenId },
+    requestBody: own(rec.requestBody),
+    responseBody: own(rec.responseBody),
+  };
+}
+
+/** The request log's writer, running on its own thread. */
+export class LogThread {
+  readonly #worker: Worker;
+  readonly #warn: (message: string) => void;
+  readonly #queueSize: number;
+  readonly #batchSize: number;
+  #pending: CallRecord[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Records posted to the thread so far. */
+  #sent = 0;
+  /** Records dropped before they reached the thread (log closed, thread failed, too many waiting). */
+  #dropped = 0;
+  #remote: WriterStats = { queued: 0, written: 0, dropped: 0, bytes: 0 };
+  #failed: string | null = null;
+  #closing = false;
+  #closed: PromiseWithResolvers<void> = Promise.withResolvers();
+
+  /** Starts the worker and hands it the config, keys and secrets. */
+  constructor(init: LogThreadInit) {
+    this.#warn = init.warn;
+    this.#queueSize = init.config.logs.queueSize;
+    this.#batchSize = init.config.logs.batchSize;
+    this.#worker = new Worker(new URL("./log_worker.ts", import.meta.url).href, {
+      type: "module",
+      name: "azmw-log",
+    });
+    this.#worker.onmessage = (e: MessageEvent<FromLogThread>) => this.#receive(e.data);
+    this.#worker.onerror = (e: ErrorEvent) => {
+      // An uncaught error in the thread must not take the gateway down: the log is lost, not the service.
+      e.preventDefault();
+      this.#fail(e.message);
+    };
+    this.#worker.onmessageerror = () => this.#fail("a message from the log thread could not be read");
+    const { config, keys, secrets, retainedFor } = init;
+    this.#post({ t: "init", config, keys, secrets, retainedFor });
+  }
+
+  /** Queues a finished call; synchronous, never throws. */
+  readonly sink = (rec: CallRecord): void => {
+    if (this.#closing || this.#failed !== null || this.#pending.length >= this.#queueSize) {
+      this.#dropped++;
+      return;
+    }
+    this.#pending.push(rec);
+    if (this.#pending.length >= this.#batchSize) this.#flush();
+    else this.#timer ??= setTimeout(() => this.#flush(), POST_DELAY_MS);
+  };
+
+  /** Counters: records waiting here or in the thread, written, dropped (here and there), bytes. */
+  stats(): WriterStats {
+    const r = this.#remote;
+    const inThread = this.#failed === null ? Math.max(0, this.#sent - r.written - r.dropped) : 0;
+    return {
+      queued: this.#pending.length + inThread,
+      written: r.written,
+      dropped: this.#dropped + r.dropped +
+        (this.#failed === null ? 0 : Math.max(0, this.#sent - r.written - r.dropped)),
+      bytes: r.bytes,
+    };
+  }
+
+  /** Posts what is waiting, lets the thread write everything and close its files, then ends it. */
+  async close(): Promise<void> {
+    if (!this.#closing) {
+      this.#flush();
+      this.#closing = true;
+      if (this.#failed === null) this.#post({ t: "close" });
+      else this.#closed.resolve();
+    }
+    await this.#closed.promise;
+    this.#worker.terminate();
+  }
+
+  #flush(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.length === 0) return;
+    const records = this.#pending.map(portable);
+    this.#pending = [];
+    if (this.#failed !== null) {
+      this.#dropped += records.length;
+      return;
+    }
+    this.#sent += records.length;
+    this.#post({ t: "records", records });
+  }
+
+  #post(msg: ToLogThread): void {
+    try {
+      this.#worker.postMessage(msg);
+    } catch (err) {
+      this.#fail(`cannot post to the log thread: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
+  #receive(msg: FromLogThread): void {
+    switch (msg.t) {
+      case "stats":
+        this.#remote = msg.stats;
+        return;
+      case "warn":
+        this.#warn(msg.message);
+        return;
+      case "closed":
+        this.#remote = msg.stats;
+        this.#closed.resolve();
+        return;
+      case "failed":
+        this.#fail(msg.message);
+        return;
+    }
+  }
+
+  #fail(message: string): void {
+    if (this.#failed !== null) return;
+    this.#failed = message;
+    this.#warn(`The request log thread failed; records are dropped from now on: ${message}`);
+    this.#closed.resolve();
+  }
+}

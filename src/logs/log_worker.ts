@@ -1,0 +1,45 @@
+/**
+ * The log thread: a worker that owns the request-log writer (redaction, gzip, AES-256-GCM, file appends,
+ * rotation, fsync, retention), so none of that runs on the thread that serves requests. Started by
+ * `LogThread` (`log_thread.ts`); messages are defined in `log_thread_protocol.ts`.
+ */
+/// <reference no-default-lib="true" />
+/// <reference lib="deno.worker" />
+import { assembleWriter, keysFromData, retentionRun } from "./assemble.ts";
+import type { FromLogThread, ToLogThread } from "./log_thread_protocol.ts";
+import type { LogWriter } from "./writer.ts";
+
+const post = (msg: FromLogThread) => self.postMessage(msg);
+let writer: LogWriter | null = null;
+/** Messages are handled one after another: records that arrive while the keys import wait for it. */
+let chain: Promise<void> = Promise.resolve();
+
+async function handle(msg: ToLogThread): Promise<void> {
+  switch (msg.t) {
+    case "init": {
+      const keys = await keysFromData(msg.keys);
+      const warn = (message: string) => post({ t: "warn", message });
+      const expire = retentionRun(msg.config, Date.now, warn, msg.retainedFor);
+      const parts = { config: msg.config, keys, secrets: msg.secrets, now: Date.now, warn };
+      // After each flush: report the counters, then run retention (as on the main thread).
+      const w: LogWriter = writer = assembleWriter(parts, async () => {
+        post({ t: "stats", stats: w.stats() });
+        await expire();
+      });
+      return;
+    }
+    case "records":
+      for (const rec of msg.records) writer!.push(rec);
+      return;
+    case "close":
+      await writer!.close();
+      post({ t: "closed", stats: writer!.stats() });
+      return;
+  }
+}
+
+self.onmessage = (e: MessageEvent<ToLogThread>) => {
+  chain = chain.then(() => handle(e.data)).catch((err) => {
+    post({ t: "failed", message: err instanceof Error ? err.message : String(err) });
+  });
+};

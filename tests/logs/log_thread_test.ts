@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { keysToData } from "../../src/logs/assemble.ts";
+import { DayClock } from "../../src/logs/day.ts";
+import { decodeKeyText, importLogKey, Keyring } from "../../src/logs/keyring.ts";
+import { LogThread } from "../../src/logs/log_thread.ts";
+import { openRecord } from "../../src/logs/open.ts";
+import { dayFiles, readRecords } from "../../src/logs/reader.ts";
+import type { LogRecord } from "../../src/logs/record.ts";
+import { callRecord, keyEnv, logConfig } from "./_util.ts";
+
+const enc = new TextEncoder();
+
+async function readDay(dir: string, day = "20251214"): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
+  for await (const r of readRecords(await dayFiles(dir, day), (w) => assert.fail(w))) out.push(r.record);
+  return out;
+}
+
+const today = () => new DayClock("UTC").dayOf(Date.now());
+
+async function threadFor(
+  dir: string,
+  key: string,
+  over: Parameters<typeof logConfig>[1] = {},
+  retainedFor = today(),
+) {
+  const warnings: string[] = [];
+  const k = await importLogKey(decodeKeyText(key));
+  const thread = new LogThread({
+    config: logConfig(dir, { keys: [{ key: "env:LOG_KEY" }], ...over }),
+    keys: keysToData({ global: [k], projects: new Map() }),
+    secrets: ["upstream-secret-0123456789"],
+    retainedFor,
+    warn: (m) => warnings.push(m),
+  });
+  return { thread, warnings, ring: new Keyring([k]) };
+}
+
+Deno.test("LogThread seals and writes records on its own thread, in order, and counts them", async () => {
+  const dir = await Deno.makeTempDir();
+  const { key } = keyEnv();
+  const { thread, warnings, ring } = await threadFor(dir, key, { batchSize: 8 });
+  // A body that is a view into a larger buffer is logged as the view, not the whole buffer.
+  const big = enc.encode(`xxxx{"model":"m","messages":[]}yyyy`);
+  for (let i = 0; i < 50; i++) {
+    thread.sink(callRecord({
+      id: `r${String(i).padStart(3, "0")}`,
+      requestBody: i === 7 ? big.subarray(4, big.length - 4) : callRecord().requestBody,
+      // A project's own upstream credentials ride on the caller; they never cross to the log thread.
+      caller: Object.assign({ keyId: "dev", project: "demo", tokenId: null }, {
+        upstreamCredentials: { "azure-test": "upstream-secret-0123456789" },
+      }),
+    }));
+  }
+  assert.equal(thread.stats().queued, 50);
+  await thread.close();
+  assert.deepEqual(thread.stats(), {
+    queued: 0,
+    written: 50,
+    dropped: 0,
+    bytes: (await Deno.stat(`${dir}/20251214/requests-gw1.jsonl`)).size,
+  });
+  assert.deepEqual(warnings, []);
+  const records = await readDay(dir);
+  assert.deepEqual(
+    records.map((r) => r.id),
+    Array.from({ length: 50 }, (_, i) => `r${String(i).padStart(3, "0")}`),
+  );
+  const opened = await openRecord(records[7]!, ring);
+  assert.deepEqual(opened.errors, []);
+  assert.deepEqual(opened.record.request, { model: "m", messages: [] });
+  assert.deepEqual(records[7]!.caller, { key_id: "dev", project: "demo", token_id: null });
+  const text = await Deno.readTextFile(`${dir}/20251214/requests-gw1.jsonl`);
+  assert.doesNotMatch(text, /upstream-secret/);
+  // After close, records are dropped and counted, never queued.
+  thread.sink(callRecord({ id: "late" }));
+  assert.equal(thread.stats().dropped, 1);
+});
+
+Deno.test("LogThread reports counters back after each flush, while it runs", async () => {
+  const dir = await Deno.makeTempDir();
+  const { thread } = await threadFor(dir, keyEnv().key, { flushIntervalMs: 5 });
+  for (let i = 0; i < 5; i++) thread.sink(callRecord({ id: `r${i}` }));
+  const deadline = Date.now() + 5000;
+  while (thread.stats().written < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(thread.stats().written, 5);
+  assert.equal(thread.stats().queued, 0);
+  await thread.close();
+});
+
+Deno.test("LogThread runs retention on its thread, once a day, after the main thread's run", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.mkdir(`${dir}/20200101`);
+  // The main thread already cleaned up today: the thread leaves the old day alone.
+  const done = await threadFor(dir, keyEnv().key, { retentionDays: 7 });
+  done.thread.sink(callRecord({ id: "a" }));
+  await done.thread.close();
+  assert.ok((await Deno.stat(`${dir}/20200101`)).isDirectory);
+  // A thread whose day was not cleaned up yet deletes expired days after its first flush.
+  const fresh = await threadFor(dir, keyEnv().key, { retentionDays: 7, flushIntervalMs: 5 }, "");
+  fresh.thread.sink(callRecord({ id: "b", ts: new Date().toISOString() }));
+  const deadline = Date.now() + 5000;
+  while (fresh.warnings.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await fresh.thread.close();
+  assert.deepEqual(fresh.warnings, ["Deleted request logs of 20200101, 20251214 (retention 7 days)"]);
+  await assert.rejects(Deno.stat(`${dir}/20200101`), Deno.errors.NotFound);
+});
+
+Deno.test("LogThread drops records beyond the queue size before they reach the thread", async () => {
+  const dir = await Deno.makeTempDir();
+  const { thread } = await threadFor(dir, keyEnv().key, { queueSize: 3, batchSize: 100 });
+  for (let i = 0; i < 5; i++) thread.sink(callRecord({ id: `r${i}` }));
+  assert.deepEqual(thread.stats(), { queued: 3, written: 0, dropped: 2, bytes: 0 });
+  await thread.close();
+  assert.equal(thread.stats().written, 3);
+  assert.equal(thread.stats().dropped, 2);
+});
+
+Deno.test("LogThread survives a log thread that fails: it warns once, drops and counts records", async () => {
+  const dir = await Deno.makeTempDir();
+  const warnings: string[] = [];
+  const thread = new LogThread({
+    config: logConfig(dir),
+    // A key of the wrong size cannot be imported: the thread's start fails.
+    keys: { global: [{ kid: "bad", bytes: new Uint8Array(16) }], projects: [] },
+    secrets: [],
+    retainedFor: "",
+    warn: (m) => warnings.push(m),
+  });
+  thread.sink(callRecord({ id: "a" }));
+  const deadline = Date.now() + 5000;
+  while (warnings.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  thread.sink(callRecord({ id: "b" }));
+  await thread.close();
+  assert.equal(warnings.length, 1, warnings.join("\n"));
+  assert.match(
+    warnings[0]!,
+    /^The request log thread failed; records are dropped from now on: expected 32 bytes/,
+  );
+  assert.deepEqual(thread.stats(), { queued: 0, written: 0, dropped: 2, bytes: 0 });
+});
