@@ -34,7 +34,11 @@ export interface CostControlDeps {
   sleep?: (ms: number) => Promise<void>;
   env?: (name: string) => string | undefined;
   readTextFile?: (path: string) => Promise<string>;
-  /** Load `gpt-tokenizer` in the background for estimates (default true). */
+  /**
+   * Count estimated tokens with `gpt-tokenizer` (default true). It loads on the first call that needs an
+   * estimate, not at start: it holds ~55 MB, and most upstreams report usage. Estimates made while it loads
+   * count four characters a token.
+   */
   tokenizer?: boolean;
   /** Continue this ledger (today's spend and reservations) instead of starting an empty one: a reload. */
   ledger?: SpendLedger;
@@ -127,7 +131,7 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
   const perCaller = new WeakMap<object, { scopes: string[]; caps: Cap[] }>();
   let rebuilt = { day: "", spent: new Map<string, number>() };
   let dayEnd = { day: "", at: 0 };
-  if (deps.tokenizer ?? true) void loadTokenizer();
+  const tokenizer = deps.tokenizer ?? true;
 
   const scopesOf = (caller: CostCaller | null): { scopes: string[]; caps: Cap[] } => {
     if (caller === null) return { scopes: [GLOBAL_SCOPE], caps: globalCap };
@@ -186,6 +190,7 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     let usage = record.usage;
     let estimated = false;
     if (usage === null && billable(record)) {
+      if (tokenizer) void loadTokenizer();
       usage = estimateUsage(options.body !== undefined ? options.body : bodyOf(record), record.assembled);
       estimated = true;
     }
