@@ -9,11 +9,11 @@ import type { StreamTranslator } from "../providers/types.ts";
 import type { Dialect } from "../server/errors.ts";
 import { GatewayError } from "../server/errors.ts";
 import { createAssembler } from "../streams/assemble.ts";
-import { type SseEvent, SseTapStream } from "../streams/sse.ts";
+import { type SseEvent, sseTap } from "../streams/sse.ts";
 import type { Assembled, Operation } from "../streams/types.ts";
-import { UsageStripStream } from "../streams/usage_strip.ts";
+import { usageStrip } from "../streams/usage_strip.ts";
 import type { UpstreamCall } from "./forward.ts";
-import { TranslateStream } from "./translate_stream.ts";
+import { translateEvents } from "./translate_stream.ts";
 
 /** How a relayed stream ended. */
 export type StreamEnd =
@@ -49,49 +49,64 @@ const ENCODER = new TextEncoder();
 
 const READ_BYTES = 16 * 1024;
 
-/**
- * Reads a byte stream into one reused 16 KiB buffer and passes on exact-size copies. Deno's fetch bodies
- * otherwise allocate 64 KiB per read, and each relayed chunk pins its whole buffer: with many open streams
- * that is most of the gateway's memory. Streams that are not byte streams pass through as they are.
- */
-export function compact(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  let reader: ReadableStreamBYOBReader;
-  try {
-    reader = body.getReader({ mode: "byob" });
-  } catch {
-    return body;
-  }
-  let buffer = new ArrayBuffer(READ_BYTES);
-  return new ReadableStream<Uint8Array>({
-    async pull(ctl) {
-      const { done, value } = await reader.read(new Uint8Array(buffer));
-      if (value) buffer = value.buffer as ArrayBuffer;
-      if (done) {
-        ctl.close();
-        return;
-      }
-      ctl.enqueue(value.slice());
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
+/** One read of a body: a chunk, or its end. */
+export type ChunkRead = { done: true } | { done: false; value: Uint8Array };
+
+const DONE: ChunkRead = Object.freeze({ done: true });
+
+/** Reads an upstream body chunk by chunk. */
+export interface ChunkSource {
+  read(): Promise<ChunkRead>;
+  cancel(reason?: unknown): Promise<void>;
 }
 
-/** Wraps an SSE body for the client. */
+/**
+ * Reads a byte stream into one reused 16 KiB buffer and hands out exact-size copies. Deno's fetch bodies
+ * otherwise allocate 64 KiB per read, and each relayed chunk pins its whole buffer: with many open streams
+ * that is most of the gateway's memory. Streams that are not byte streams are read as they are.
+ */
+export function chunkSource(body: ReadableStream<Uint8Array>): ChunkSource {
+  let byob: ReadableStreamBYOBReader;
+  try {
+    byob = body.getReader({ mode: "byob" });
+  } catch {
+    const reader = body.getReader();
+    return {
+      read: () => reader.read().then((r) => r.done ? DONE : { done: false, value: r.value }),
+      cancel: (reason) => reader.cancel(reason),
+    };
+  }
+  let buffer = new ArrayBuffer(READ_BYTES);
+  return {
+    async read() {
+      const { done, value } = await byob.read(new Uint8Array(buffer));
+      if (value) buffer = value.buffer as ArrayBuffer;
+      return done ? DONE : { done: false, value: value.slice() };
+    },
+    cancel: (reason) => byob.cancel(reason),
+  };
+}
+
+/**
+ * Wraps an SSE body for the client. One stream, no pipes: each pull reads the upstream body and runs the
+ * tap (or usage strip, or translator) on the chunk in the same task, so an open stream holds one
+ * `ReadableStream`, one reader and the parser's state, and a chunk crosses no extra promise hops.
+ */
 export function createRelay(body: ReadableStream<Uint8Array>, options: RelayOptions): Relay {
   const { call, now } = options;
   const assembler = createAssembler(options.upstreamOperation);
   const onEvent = (ev: SseEvent) => assembler.push(ev);
-  const tapped = compact(body).pipeThrough(
-    options.translator !== null
-      ? new TranslateStream(options.translator, onEvent)
-      : options.injectedUsage
-      ? new UsageStripStream(onEvent)
-      : new SseTapStream(onEvent),
-  );
-  const reader = tapped.getReader();
-  let first: ReadableStreamReadResult<Uint8Array> | undefined;
+  const transformer = options.translator !== null
+    ? translateEvents(options.translator, onEvent)
+    : options.injectedUsage
+    ? usageStrip(onEvent)
+    : sseTap(onEvent);
+  const source = chunkSource(body);
+  /** Output of the transformer not yet handed to the client. */
+  const out: Uint8Array[] = [];
+  const sink = { enqueue: (chunk: Uint8Array) => void out.push(chunk) };
+  let upstreamDone = false;
+  let first: ChunkRead | undefined;
   let ended = false;
   const end = (kind: StreamEnd["kind"], error?: GatewayError) => {
     if (ended) return;
@@ -100,20 +115,30 @@ export function createRelay(body: ReadableStream<Uint8Array>, options: RelayOpti
     const assembled = assembler.result();
     options.onEnd(kind === "error" ? { kind, assembled, error: error! } : { kind, assembled } as StreamEnd);
   };
-  const read = async () => {
-    const r = await reader.read();
-    if (r.done && call.cause !== null && call.cause !== "client_closed") throw call.signal.reason;
-    return r;
+  /** The next chunk for the client: reads (and transforms) until there is one or the upstream ends. */
+  const next = async (): Promise<ChunkRead> => {
+    while (out.length === 0) {
+      if (upstreamDone) return DONE;
+      const r = await source.read();
+      if (r.done) {
+        if (call.cause !== null && call.cause !== "client_closed") throw call.signal.reason;
+        upstreamDone = true;
+        transformer.flush?.(sink as TransformStreamDefaultController<Uint8Array>);
+      } else {
+        transformer.transform!(r.value, sink as TransformStreamDefaultController<Uint8Array>);
+      }
+    }
+    return { done: false, value: out.shift()! };
   };
   call.watchIdle(now);
   // A real fetch body errors on abort; cancelling the reader makes any body (fakes too) stop waiting.
-  call.signal.addEventListener("abort", () => void reader.cancel(call.signal.reason).catch(() => {}), {
+  call.signal.addEventListener("abort", () => void source.cancel(call.signal.reason).catch(() => {}), {
     once: true,
   });
   const stream = new ReadableStream<Uint8Array>({
     async pull(ctl) {
       try {
-        const r = first ?? await read();
+        const r = first ?? await next();
         first = undefined;
         if (r.done) {
           ctl.close();
@@ -137,7 +162,7 @@ export function createRelay(body: ReadableStream<Uint8Array>, options: RelayOpti
     },
     cancel(reason) {
       call.abort("client_closed");
-      reader.cancel(reason).catch(() => {});
+      source.cancel(reason).catch(() => {});
       end("client_closed");
     },
   }, { highWaterMark: 0 });
@@ -145,12 +170,12 @@ export function createRelay(body: ReadableStream<Uint8Array>, options: RelayOpti
     stream,
     async prime() {
       try {
-        first = await read();
+        first = await next();
         if (!first.done) call.touch(now());
       } catch (err) {
         ended = true; // never committed: the caller records this attempt, not `onEnd`
         call.finish();
-        reader.cancel(err).catch(() => {});
+        source.cancel(err).catch(() => {});
         throw call.cause === "client_closed"
           ? new GatewayError(499, "client_closed", "The client closed the connection", { cause: err })
           : call.toError(err);

@@ -9,34 +9,42 @@ import type { SseEvent } from "../streams/sse.ts";
 
 const ENCODER = new TextEncoder();
 
-/** Parses upstream SSE and emits the translator's events as bytes. */
+/** Parses upstream SSE and emits the translator's events as bytes; `onEvent` sees every upstream event first. */
+export function translateEvents(
+  translator: StreamTranslator,
+  onEvent: (ev: SseEvent) => void,
+): Transformer<Uint8Array, Uint8Array> {
+  const decoder = new TextDecoder();
+  let out = "";
+  const parser: EventSourceParser = createParser({
+    onEvent(msg: EventSourceMessage) {
+      const ev = msg as SseEvent;
+      onEvent(ev);
+      out += translator.push(ev);
+    },
+  });
+  const emit = (controller: Pick<TransformStreamDefaultController<Uint8Array>, "enqueue">) => {
+    if (out === "") return;
+    controller.enqueue(ENCODER.encode(out));
+    out = "";
+  };
+  return {
+    transform(chunk, controller) {
+      parser.feed(decoder.decode(chunk, { stream: true }));
+      emit(controller);
+    },
+    flush(controller) {
+      parser.feed(decoder.decode() + "\n\n");
+      out += translator.end();
+      emit(controller);
+    },
+  };
+}
+
+/** {@link translateEvents} as a `TransformStream`. */
 export class TranslateStream extends TransformStream<Uint8Array, Uint8Array> {
   /** Creates the stream; `onEvent` sees every upstream event before it is translated. */
   constructor(translator: StreamTranslator, onEvent: (ev: SseEvent) => void) {
-    const decoder = new TextDecoder();
-    let out = "";
-    const parser: EventSourceParser = createParser({
-      onEvent(msg: EventSourceMessage) {
-        const ev = msg as SseEvent;
-        onEvent(ev);
-        out += translator.push(ev);
-      },
-    });
-    const emit = (controller: TransformStreamDefaultController<Uint8Array>) => {
-      if (out === "") return;
-      controller.enqueue(ENCODER.encode(out));
-      out = "";
-    };
-    super({
-      transform(chunk, controller) {
-        parser.feed(decoder.decode(chunk, { stream: true }));
-        emit(controller);
-      },
-      flush(controller) {
-        parser.feed(decoder.decode() + "\n\n");
-        out += translator.end();
-        emit(controller);
-      },
-    });
+    super(translateEvents(translator, onEvent));
   }
 }

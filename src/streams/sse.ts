@@ -18,46 +18,55 @@ export interface SseTapOptions {
 }
 
 /**
- * Relays every chunk unchanged the moment it arrives, then parses it as SSE and calls `onEvent`.
- * An exception in the parser or in `onEvent` stops parsing but never the relay.
- * An event the stream ends without its blank line is still dispatched, so its usage is not lost.
+ * The tap as a transformer: relays every chunk unchanged the moment it arrives, then parses it as SSE
+ * and calls `onEvent`. An exception in the parser or in `onEvent` stops parsing but never the relay. An
+ * event the stream ends without its blank line is still dispatched, so its usage is not lost. The relay
+ * drives it directly; {@link SseTapStream} wraps it in a `TransformStream`.
  */
+export function sseTap(
+  onEvent: (ev: SseEvent) => void,
+  options: SseTapOptions = {},
+): Transformer<Uint8Array, Uint8Array> {
+  const decoder = new TextDecoder();
+  let parser: EventSourceParser | undefined = createParser({
+    // The parser always sets all three keys, so its message is a SseEvent without a copy.
+    onEvent: onEvent as (msg: EventSourceMessage) => void,
+  });
+  const fail = (err: unknown) => {
+    parser = undefined;
+    try {
+      options.onError?.(err);
+    } catch {
+      // A failing error reporter must not break the relay either.
+    }
+  };
+  return {
+    transform(chunk, controller) {
+      controller.enqueue(chunk);
+      if (parser === undefined) return;
+      try {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+      } catch (err) {
+        fail(err);
+      }
+    },
+    flush() {
+      if (parser === undefined) return;
+      try {
+        // Terminates a pending line and dispatches a pending event; blank lines after a
+        // complete event dispatch nothing.
+        parser.feed(decoder.decode() + "\n\n");
+      } catch (err) {
+        fail(err);
+      }
+    },
+  };
+}
+
+/** {@link sseTap} as a `TransformStream`. */
 export class SseTapStream extends TransformStream<Uint8Array, Uint8Array> {
   /** Creates a tap that calls `onEvent` for each complete event. */
   constructor(onEvent: (ev: SseEvent) => void, options: SseTapOptions = {}) {
-    const decoder = new TextDecoder();
-    let parser: EventSourceParser | undefined = createParser({
-      // The parser always sets all three keys, so its message is a SseEvent without a copy.
-      onEvent: onEvent as (msg: EventSourceMessage) => void,
-    });
-    const fail = (err: unknown) => {
-      parser = undefined;
-      try {
-        options.onError?.(err);
-      } catch {
-        // A failing error reporter must not break the relay either.
-      }
-    };
-    super({
-      transform(chunk, controller) {
-        controller.enqueue(chunk);
-        if (parser === undefined) return;
-        try {
-          parser.feed(decoder.decode(chunk, { stream: true }));
-        } catch (err) {
-          fail(err);
-        }
-      },
-      flush() {
-        if (parser === undefined) return;
-        try {
-          // Terminates a pending line and dispatches a pending event; blank lines after a
-          // complete event dispatch nothing.
-          parser.feed(decoder.decode() + "\n\n");
-        } catch (err) {
-          fail(err);
-        }
-      },
-    });
+    super(sseTap(onEvent, options));
   }
 }

@@ -24,18 +24,27 @@ export interface UsageStripOptions {
  * Removes the injected usage chunk and `"usage":null` members; every event, kept or dropped, goes to
  * `onEvent`. Complete events are forwarded at once; kept events keep their exact original bytes.
  */
+export function usageStrip(
+  onEvent: (ev: SseEvent) => void,
+  options: UsageStripOptions = {},
+): Transformer<Uint8Array, Uint8Array> {
+  const s = new Stripper(onEvent, options.onError);
+  return {
+    transform: (chunk, controller) => s.transform(chunk, controller),
+    flush: (controller) => s.flush(controller),
+  };
+}
+
+/** {@link usageStrip} as a `TransformStream`. */
 export class UsageStripStream extends TransformStream<Uint8Array, Uint8Array> {
   /** Creates a strip stream that calls `onEvent` for each event. */
   constructor(onEvent: (ev: SseEvent) => void, options: UsageStripOptions = {}) {
-    const s = new Stripper(onEvent, options.onError);
-    super({
-      transform: (chunk, controller) => s.transform(chunk, controller),
-      flush: (controller) => s.flush(controller),
-    });
+    super(usageStrip(onEvent, options));
   }
 }
 
-type Out = TransformStreamDefaultController<Uint8Array>;
+/** Where output goes: a `TransformStream`'s controller, or the relay's own queue. */
+type Out = Pick<TransformStreamDefaultController<Uint8Array>, "enqueue">;
 
 class Stripper {
   #onEvent: ((ev: SseEvent) => void) | undefined;
