@@ -102,7 +102,11 @@ export async function runAttempt(target: Target, n: number, ctx: AttemptContext)
     if (pending) await pending;
     call = new UpstreamCall(upstream.name, upstream.timeouts, ctx.req.signal);
     const sentAt = ctx.clock();
-    const res = await call.send(ctx.fetch, plan.url, { method: "POST", headers, body: plan.body });
+    const res = await call.send(ctx.fetch, plan.url, {
+      method: "POST",
+      headers: headers.pairs,
+      body: plan.body,
+    });
     const answer: Answer = {
       target,
       plan,

@@ -2,12 +2,13 @@
  * Upstream credentials as the pipeline sees them: something that sets the auth header of an outgoing
  * request, and reports readiness for `/health`. Built once at start; secrets are resolved there.
  */
+import type { HeaderMap } from "../pipeline/headers.ts";
 import type { TokenStatus } from "./azure/token_cache.ts";
 
 /** Applies upstream credentials to an outgoing request's headers. */
 export interface UpstreamAuth {
   /** Sets the auth header; returns a promise only when a token must be fetched first. */
-  apply(headers: Headers): void | Promise<void>;
+  apply(headers: HeaderMap): void | Promise<void>;
   /** Readiness for `/health`. */
   status(): TokenStatus;
 }
@@ -28,6 +29,6 @@ export function headerAuth(name: string, value: string): UpstreamAuth {
 export const NO_AUTH: UpstreamAuth = Object.freeze({ apply() {}, status: () => READY });
 
 /** Sets configured extra headers (never auth headers: the validator refuses those). */
-export function setExtraHeaders(headers: Headers, extra: Record<string, string>): void {
+export function setExtraHeaders(headers: HeaderMap, extra: Record<string, string>): void {
   for (const name in extra) headers.set(name, extra[name]!);
 }

@@ -5,6 +5,7 @@
  * the client. Adding a provider means adding one folder and one line in `registry.ts`.
  */
 import type { AzureAuthConfig, DeploymentConfig, SecretRef, UpstreamConfig } from "../config/types.ts";
+import type { HeaderMap } from "../pipeline/headers.ts";
 import type { InferenceRoute } from "../server/routes.ts";
 import type { SseEvent } from "../streams/sse.ts";
 import type { Operation } from "../streams/types.ts";
@@ -28,7 +29,7 @@ export interface PlanInput<U extends UpstreamConfig = UpstreamConfig> {
   /** The caller's validated `api-version`, on the routes that carry one. */
   apiVersion: string | null;
   /** Outgoing headers (caller credentials already removed); the provider may add or remove some. */
-  headers: Headers;
+  headers: HeaderMap;
   /** Wall clock in ms (`created` of translated answers). */
   now: number;
 }

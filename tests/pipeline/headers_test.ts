@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { clientResponseHeaders, upstreamRequestHeaders } from "../../src/pipeline/headers.ts";
+import { clientResponseHeaders, HeaderList, upstreamRequestHeaders } from "../../src/pipeline/headers.ts";
 
 Deno.test("upstreamRequestHeaders() strips credentials, hop-by-hop and framing headers", () => {
   const out = upstreamRequestHeaders(
@@ -55,4 +55,28 @@ Deno.test("clientResponseHeaders() keeps request ids and rate-limit headers", ()
     "x-ratelimit-remaining-requests",
     "x-request-id",
   ]);
+});
+
+Deno.test("HeaderList reads and changes headers like Headers, case-insensitively, and keeps repeats", () => {
+  const h = new HeaderList();
+  h.append("X-Tag", "a");
+  h.append("x-tag", "b");
+  h.append("Content-Type", "text/plain");
+  assert.equal(h.get("x-TAG"), "a, b");
+  assert.equal(h.has("CONTENT-type"), true);
+  assert.equal(h.get("missing"), null);
+  h.set("X-Tag", "c");
+  assert.deepEqual(h.pairs, [["content-type", "text/plain"], ["x-tag", "c"]]);
+  h.delete("content-type");
+  assert.deepEqual(h.keys(), ["x-tag"]);
+  // fetch takes the pairs as they are.
+  const req = new Request("http://upstream.test/", { method: "POST", headers: h.pairs, body: "{}" });
+  assert.equal(req.headers.get("x-tag"), "c");
+});
+
+Deno.test("upstreamRequestHeaders() keeps every value of a repeated header", () => {
+  const incoming = new Headers([["x-trace", "1"], ["x-trace", "2"], ["api-key", "caller"]]);
+  const out = upstreamRequestHeaders(incoming);
+  assert.equal(out.get("x-trace"), "1, 2");
+  assert.equal(out.has("api-key"), false);
 });
