@@ -21,6 +21,8 @@ export interface WriterParts {
   secrets: string[];
   now: () => number;
   warn: (message: string) => void;
+  /** Seal records as they arrive (the log thread) rather than in one burst per flush. */
+  eager?: boolean;
 }
 
 /** A retention run: deletes expired days at most once a day; `doneFor()` tells the last day it ran for. */
@@ -80,6 +82,7 @@ export function assembleWriter(
     now,
     warn,
     afterFlush,
+    eager: parts.eager ?? false,
   });
 }
 

@@ -20,7 +20,7 @@ async function handle(msg: ToLogThread): Promise<void> {
       const keys = await keysFromData(msg.keys);
       const warn = (message: string) => post({ t: "warn", message });
       const expire = retentionRun(msg.config, Date.now, warn, msg.retainedFor);
-      const parts = { config: msg.config, keys, secrets: msg.secrets, now: Date.now, warn };
+      const parts = { config: msg.config, keys, secrets: msg.secrets, now: Date.now, warn, eager: true };
       // After each flush: report the counters, then run retention (as on the main thread).
       const w: LogWriter = writer = assembleWriter(parts, async () => {
         post({ t: "stats", stats: w.stats() });

@@ -152,3 +152,22 @@ Deno.test("logFileName() and parseLogFileName() agree", () => {
   assert.equal(parseLogFileName("requests-.jsonl"), null);
   assert.equal(parseLogFileName("other.jsonl"), null);
 });
+
+Deno.test("LogWriter with eager on builds each line when the record is queued and writes them in order", async () => {
+  const dir = await Deno.makeTempDir();
+  const built: string[] = [];
+  const eagerLine = (rec: CallRecord) => {
+    built.push(rec.id);
+    return rec.id === "bad" ? Promise.reject(new Error("cannot seal")) : line(rec);
+  };
+  const { w, warnings } = writer(dir, { eager: true, line: eagerLine });
+  w.push(callRecord({ id: "a" }));
+  w.push(callRecord({ id: "bad" }));
+  w.push(callRecord({ id: "b" }));
+  assert.deepEqual(built, ["a", "bad", "b"], "built at push, before any flush");
+  await w.close();
+  assert.deepEqual(built, ["a", "bad", "b"], "not built a second time");
+  assert.deepEqual((await jsonLines(`${dir}/20251214/requests-gw1.jsonl`)).map((r) => r.id), ["a", "b"]);
+  assert.deepEqual(w.stats().dropped, 1);
+  assert.deepEqual(warnings, ['Cannot log record "bad": cannot seal']);
+});
