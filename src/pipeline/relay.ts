@@ -47,7 +47,7 @@ export interface Relay {
 
 const ENCODER = new TextEncoder();
 
-const READ_BYTES = 16 * 1024;
+const READ_BYTES = 4 * 1024;
 
 /** One read of a body: a chunk, or its end. */
 export type ChunkRead = { done: true } | { done: false; value: Uint8Array };
@@ -61,7 +61,7 @@ export interface ChunkSource {
 }
 
 /**
- * Reads a byte stream into one reused 16 KiB buffer and hands out exact-size copies. Deno's fetch bodies
+ * Reads a byte stream into one reused 4 KiB buffer and hands out exact-size copies. Deno's fetch bodies
  * otherwise allocate 64 KiB per read, and each relayed chunk pins its whole buffer: with many open streams
  * that is most of the gateway's memory. Streams that are not byte streams are read as they are.
  */

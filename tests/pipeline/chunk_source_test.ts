@@ -5,20 +5,27 @@ const enc = new TextEncoder();
 
 function byteStream(parts: string[]): ReadableStream<Uint8Array> {
   let i = 0;
+  let rest = new Uint8Array(0);
   return new ReadableStream({
     type: "bytes",
     pull(ctl) {
-      if (i === parts.length) {
+      if (rest.length === 0 && i === parts.length) {
         ctl.close();
         ctl.byobRequest?.respond(0);
         return;
       }
-      const chunk = enc.encode(parts[i++]!);
+      if (rest.length === 0) rest = enc.encode(parts[i++]!);
       const req = ctl.byobRequest;
       if (req?.view) {
-        new Uint8Array(req.view.buffer, req.view.byteOffset, chunk.length).set(chunk);
-        req.respond(chunk.length);
-      } else ctl.enqueue(chunk);
+        // Like a socket: a read fills at most the reader's buffer and keeps the rest for the next one.
+        const n = Math.min(rest.length, req.view.byteLength);
+        new Uint8Array(req.view.buffer, req.view.byteOffset, n).set(rest.subarray(0, n));
+        rest = rest.subarray(n);
+        req.respond(n);
+      } else {
+        ctl.enqueue(rest);
+        rest = new Uint8Array(0);
+      }
     },
   });
 }
@@ -58,4 +65,15 @@ Deno.test("chunkSource() passes cancellation on to the body", async (t) => {
       assert.equal(cancelled, "client left");
     });
   }
+});
+
+Deno.test("chunkSource() reads a chunk larger than its buffer in several exact-size parts", async () => {
+  const big = "data: " + "x".repeat(10_000) + "\n\n";
+  const out = await drain(byteStream([big, "data: [DONE]\n\n"]));
+  assert.ok(out.length > 2, `${out.length} reads`);
+  assert.equal(
+    new TextDecoder().decode(new Uint8Array(out.flatMap((c) => [...c]))),
+    big + "data: [DONE]\n\n",
+  );
+  for (const c of out) assert.ok(c.byteLength <= 4096);
 });
