@@ -48,13 +48,12 @@ function portable(rec: CallRecord): CallRecord {
 export class LogThread {
   readonly #worker: Worker;
   readonly #warn: (message: string) => void;
-  readonly #queueSize: number;
   readonly #batchSize: number;
   #pending: CallRecord[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Records posted to the thread so far. */
   #sent = 0;
-  /** Records dropped before they reached the thread (log closed, thread failed, too many waiting). */
+  /** Records dropped before they reached the thread (log closed, or the thread failed). */
   #dropped = 0;
   #remote: WriterStats = { queued: 0, written: 0, dropped: 0, bytes: 0 };
   #failed: string | null = null;
@@ -64,8 +63,8 @@ export class LogThread {
   /** Starts the worker and hands it the config, keys and secrets. */
   constructor(init: LogThreadInit) {
     this.#warn = init.warn;
-    this.#queueSize = init.config.logs.queueSize;
-    this.#batchSize = init.config.logs.batchSize;
+    // Posted at a full batch at the latest, so records wait here only up to the queue size's bound.
+    this.#batchSize = Math.min(init.config.logs.batchSize, init.config.logs.queueSize);
     this.#worker = new Worker(new URL("./log_worker.ts", import.meta.url).href, {
       type: "module",
       name: "azmw-log",
@@ -83,7 +82,7 @@ export class LogThread {
 
   /** Queues a finished call; synchronous, never throws. */
   readonly sink = (rec: CallRecord): void => {
-    if (this.#closing || this.#failed !== null || this.#pending.length >= this.#queueSize) {
+    if (this.#closing || this.#failed !== null) {
       this.#dropped++;
       return;
     }
