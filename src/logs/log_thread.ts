@@ -7,7 +7,7 @@ import type { Config } from "../config/types.ts";
 import type { CallRecord } from "../pipeline/record.ts";
 import type { KeysData } from "./assemble.ts";
 import type { FromLogThread, ToLogThread } from "./log_thread_protocol.ts";
-import type { WriterStats } from "./writer.ts";
+import { WARN_INTERVAL_MS, type WriterStats } from "./writer.ts";
 
 /** What the log thread starts from. */
 export interface LogThreadInit {
@@ -49,12 +49,17 @@ export class LogThread {
   readonly #worker: Worker;
   readonly #warn: (message: string) => void;
   readonly #batchSize: number;
+  readonly #queueSize: number;
   #pending: CallRecord[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Records posted to the thread so far. */
   #sent = 0;
-  /** Records dropped before they reached the thread (log closed, or the thread failed). */
+  /** Records dropped before they reached the thread (log closed, thread failed or behind). */
   #dropped = 0;
+  /** Records dropped because the thread was behind by a whole queue, and how many were warned about. */
+  #behind = 0;
+  #behindWarned = 0;
+  #behindWarnedAt = -Infinity;
   #remote: WriterStats = { queued: 0, written: 0, dropped: 0, bytes: 0 };
   #failed: string | null = null;
   #closing = false;
@@ -64,7 +69,8 @@ export class LogThread {
   constructor(init: LogThreadInit) {
     this.#warn = init.warn;
     // Posted at a full batch at the latest, so records wait here only up to the queue size's bound.
-    this.#batchSize = Math.min(init.config.logs.batchSize, init.config.logs.queueSize);
+    this.#queueSize = init.config.logs.queueSize;
+    this.#batchSize = Math.min(init.config.logs.batchSize, this.#queueSize);
     this.#worker = new Worker(new URL("./log_worker.ts", import.meta.url).href, {
       type: "module",
       name: "azmw-log",
@@ -86,6 +92,14 @@ export class LogThread {
       this.#dropped++;
       return;
     }
+    // Records the thread has not reported written or dropped yet, plus those waiting here: when they fill
+    // a whole queue the thread is behind, and messages must not pile up in its port without bound.
+    if (this.#pending.length + this.#inThread() >= this.#queueSize) {
+      this.#dropped++;
+      this.#behind++;
+      this.#warnBehind();
+      return;
+    }
     this.#pending.push(rec);
     if (this.#pending.length >= this.#batchSize) this.#flush();
     else this.#timer ??= setTimeout(() => this.#flush(), POST_DELAY_MS);
@@ -94,12 +108,11 @@ export class LogThread {
   /** Counters: records waiting here or in the thread, written, dropped (here and there), bytes. */
   stats(): WriterStats {
     const r = this.#remote;
-    const inThread = this.#failed === null ? Math.max(0, this.#sent - r.written - r.dropped) : 0;
+    const inThread = this.#failed === null ? this.#inThread() : 0;
     return {
       queued: this.#pending.length + inThread,
       written: r.written,
-      dropped: this.#dropped + r.dropped +
-        (this.#failed === null ? 0 : Math.max(0, this.#sent - r.written - r.dropped)),
+      dropped: this.#dropped + r.dropped + (this.#failed === null ? 0 : this.#inThread()),
       bytes: r.bytes,
     };
   }
@@ -108,12 +121,32 @@ export class LogThread {
   async close(): Promise<void> {
     if (!this.#closing) {
       this.#flush();
+      this.#warnBehind(true);
       this.#closing = true;
       if (this.#failed === null) this.#post({ t: "close" });
       else this.#closed.resolve();
     }
     await this.#closed.promise;
     this.#worker.terminate();
+  }
+
+  /** Records posted that the thread has not reported written or dropped yet. */
+  #inThread(): number {
+    return Math.max(0, this.#sent - this.#remote.written - this.#remote.dropped);
+  }
+
+  /** Warns about drops at most once per interval (and at close, for the ones not yet warned about). */
+  #warnBehind(force = false): void {
+    const now = performance.now();
+    if (this.#behind === this.#behindWarned || (!force && now - this.#behindWarnedAt < WARN_INTERVAL_MS)) {
+      return;
+    }
+    this.#behindWarnedAt = now;
+    this.#warn(
+      `Request log thread is behind by a full queue: dropped ${this.#behind - this.#behindWarned} records ` +
+        `since the last warning (${this.#behind} in total)`,
+    );
+    this.#behindWarned = this.#behind;
   }
 
   #flush(): void {

@@ -11,6 +11,9 @@ import type { LogWriter } from "./writer.ts";
 
 const post = (msg: FromLogThread) => self.postMessage(msg);
 let writer: LogWriter | null = null;
+/** Counters go back at most this often while records arrive (and after every flush). */
+const STATS_EVERY_MS = 20;
+let statsAt = -Infinity;
 /** Messages are handled one after another: records that arrive while the keys import wait for it. */
 let chain: Promise<void> = Promise.resolve();
 
@@ -28,9 +31,15 @@ async function handle(msg: ToLogThread): Promise<void> {
       });
       return;
     }
-    case "records":
+    case "records": {
       for (const rec of msg.records) writer!.push(rec);
+      const now = performance.now();
+      if (now - statsAt >= STATS_EVERY_MS) {
+        statsAt = now;
+        post({ t: "stats", stats: writer!.stats() });
+      }
       return;
+    }
     case "close":
       await writer!.close();
       post({ t: "closed", stats: writer!.stats() });
