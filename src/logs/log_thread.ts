@@ -64,9 +64,13 @@ export class LogThread {
   #failed: string | null = null;
   #closing = false;
   #closed: PromiseWithResolvers<void> = Promise.withResolvers();
+  #ready: PromiseWithResolvers<void> = Promise.withResolvers();
+  /** Resolves once the thread has its keys and writer; rejects if it cannot start. */
+  readonly ready: Promise<void> = this.#ready.promise;
 
   /** Starts the worker and hands it the config, keys and secrets. */
   constructor(init: LogThreadInit) {
+    this.ready.catch(() => {}); // also reported through `warn`; callers that await it see the reason
     this.#warn = init.warn;
     // Posted at a full batch at the latest, so records wait here only up to the queue size's bound.
     this.#queueSize = init.config.logs.queueSize;
@@ -173,6 +177,9 @@ export class LogThread {
 
   #receive(msg: FromLogThread): void {
     switch (msg.t) {
+      case "ready":
+        this.#ready.resolve();
+        return;
       case "stats":
         this.#remote = msg.stats;
         return;
@@ -193,6 +200,7 @@ export class LogThread {
     if (this.#failed !== null) return;
     this.#failed = message;
     this.#warn(`The request log thread failed; records are dropped from now on: ${message}`);
+    this.#ready.reject(new Error(message));
     this.#closed.resolve();
   }
 }

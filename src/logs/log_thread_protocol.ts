@@ -12,6 +12,7 @@ export type ToLogThread =
 
 /** Log thread → main thread. */
 export type FromLogThread =
+  | { t: "ready" }
   | { t: "stats"; stats: WriterStats }
   | { t: "warn"; message: string }
   | { t: "closed"; stats: WriterStats }

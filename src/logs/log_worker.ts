@@ -29,6 +29,7 @@ async function handle(msg: ToLogThread): Promise<void> {
         post({ t: "stats", stats: w.stats() });
         await expire();
       });
+      post({ t: "ready" });
       return;
     }
     case "records": {

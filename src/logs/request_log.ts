@@ -79,6 +79,13 @@ export async function openRequestLog(config: Config, deps: RequestLogDeps = {}):
   if ((deps.thread ?? "worker") === "worker") {
     const retainedFor = expire.doneFor();
     const thread = new LogThread({ config, keys: keysToData(keys), secrets, retainedFor, warn });
+    try {
+      // The gateway does not start with a request log that cannot write.
+      await thread.ready;
+    } catch (err) {
+      await thread.close();
+      throw new Error(`Cannot start the request log thread: ${(err as Error).message}`);
+    }
     return { sink: thread.sink, close: () => thread.close(), stats: () => thread.stats() };
   }
   const writer = assembleWriter({ config, keys, secrets, now, warn }, expire);

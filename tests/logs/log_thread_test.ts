@@ -40,6 +40,7 @@ Deno.test("LogThread seals and writes records on its own thread, in order, and c
   const dir = await Deno.makeTempDir();
   const { key } = keyEnv();
   const { thread, warnings, ring } = await threadFor(dir, key, { batchSize: 8 });
+  await thread.ready;
   // A body that is a view into a larger buffer is logged as the view, not the whole buffer.
   const big = enc.encode(`xxxx{"model":"m","messages":[]}yyyy`);
   for (let i = 0; i < 50; i++) {
@@ -155,8 +156,7 @@ Deno.test("LogThread survives a log thread that fails: it warns once, drops and 
     warn: (m) => warnings.push(m),
   });
   thread.sink(callRecord({ id: "a" }));
-  const deadline = Date.now() + 5000;
-  while (warnings.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await assert.rejects(thread.ready, /^Error: expected 32 bytes of key, got 16$/);
   thread.sink(callRecord({ id: "b" }));
   await thread.close();
   assert.equal(warnings.length, 1, warnings.join("\n"));
