@@ -1,6 +1,6 @@
 /**
  * The writer of a request log, built from the config, its resolved sealing keys and the secrets redaction
- * must remove. The same assembly runs on the main thread or inside the log thread (`log_worker.ts`).
+ * must remove, inside the log thread (`log_worker.ts`); keys cross to it as bytes.
  */
 import type { Config } from "../config/types.ts";
 import { DayClock } from "./day.ts";
@@ -53,14 +53,8 @@ export function retentionRun(
   return Object.assign(run, { doneFor: () => retention.doneFor });
 }
 
-/**
- * Builds and starts the writer of `parts.config`'s request log; `afterFlush` runs after each flush
- * (default: the retention run).
- */
-export function assembleWriter(
-  parts: WriterParts,
-  afterFlush: () => Promise<void> = retentionRun(parts.config, parts.now, parts.warn),
-): LogWriter {
+/** Builds and starts the writer of `parts.config`'s request log; `afterFlush` runs after each flush. */
+export function assembleWriter(parts: WriterParts, afterFlush: () => Promise<void>): LogWriter {
   const { config, keys, secrets, now, warn } = parts;
   const logs = config.logs;
   const sealer = new RecordSealer({

@@ -8,7 +8,7 @@ import { resolveSecret, secretRefs } from "../config/secrets.ts";
 import type { Config } from "../config/types.ts";
 import type { CallSink } from "../pipeline/record.ts";
 import { ConfigError } from "../server/errors.ts";
-import { assembleWriter, keysToData, retentionRun } from "./assemble.ts";
+import { keysToData, retentionRun } from "./assemble.ts";
 import { loadConfiguredKeys } from "./key_config.ts";
 import { LogThread } from "./log_thread.ts";
 import { needsGlobalKey } from "./policy.ts";
@@ -27,10 +27,9 @@ export interface RequestLog {
 export interface RequestLogDeps {
   env?: (n: string) => string | undefined;
   readTextFile?: (p: string) => Promise<string>;
+  /** Clock of the retention run at start (the log thread keeps its own). */
   now?: () => number;
   warn?: (msg: string) => void;
-  /** Where the writer runs: its own thread (default) or the main thread. */
-  thread?: "worker" | "main";
 }
 
 function defaultWarn(msg: string): void {
@@ -52,7 +51,7 @@ async function knownSecrets(config: Config, deps: Required<Pick<RequestLogDeps, 
 
 /**
  * Opens the request log of `config`; throws `ConfigError` when bodies are on and no key resolves. The
- * writer runs on its own thread unless `deps.thread` is `"main"` (tests with a fake clock use that).
+ * writer runs on its own thread (`LogThread`).
  */
 export async function openRequestLog(config: Config, deps: RequestLogDeps = {}): Promise<RequestLog> {
   const io = {
@@ -73,25 +72,22 @@ export async function openRequestLog(config: Config, deps: RequestLogDeps = {}):
   }
   const secrets = await knownSecrets(config, io);
   await Deno.mkdir(logs.dir, { recursive: true, mode: 0o700 });
-  // Expired days go before the gateway starts, whichever thread writes.
+  // Expired days go before the gateway starts; the log thread runs retention from the next day on.
   const expire = retentionRun(config, now, warn);
   await expire();
-  if ((deps.thread ?? "worker") === "worker") {
-    const retainedFor = expire.doneFor();
-    const thread = new LogThread({ config, keys: keysToData(keys), secrets, retainedFor, warn });
-    try {
-      // The gateway does not start with a request log that cannot write.
-      await thread.ready;
-    } catch (err) {
-      await thread.close();
-      throw new Error(`Cannot start the request log thread: ${(err as Error).message}`);
-    }
-    return { sink: thread.sink, close: () => thread.close(), stats: () => thread.stats() };
+  const thread = new LogThread({
+    config,
+    keys: keysToData(keys),
+    secrets,
+    retainedFor: expire.doneFor(),
+    warn,
+  });
+  try {
+    // The gateway does not start with a request log that cannot write.
+    await thread.ready;
+  } catch (err) {
+    await thread.close();
+    throw new Error(`Cannot start the request log thread: ${(err as Error).message}`);
   }
-  const writer = assembleWriter({ config, keys, secrets, now, warn }, expire);
-  return {
-    sink: (rec) => writer.push(rec),
-    close: () => writer.close(),
-    stats: () => writer.stats(),
-  };
+  return { sink: thread.sink, close: () => thread.close(), stats: () => thread.stats() };
 }
