@@ -11,12 +11,13 @@
  * ```
  *
  * When the gateway added `stream_options.include_usage` to a chat request, `UsageStripStream`
- * replaces `SseTapStream` and hides the extra usage from the client. Non-streaming bodies go
- * through `usageFromBody` / `assembleBody`.
+ * replaces `SseTapStream` and hides the extra usage from the client. Both also come as plain transformers
+ * (`sseTap`, `usageStrip`), which the gateway's relay runs inside its own stream instead of piping through a
+ * second one. Non-streaming bodies go through `usageFromBody` / `assembleBody`.
  * @module
  */
 export type { Assembled, Operation, ToolCall, Usage } from "./types.ts";
 export { assembleBody, normalizeUsage, usageFromBody } from "./usage.ts";
-export { type SseEvent, type SseTapOptions, SseTapStream } from "./sse.ts";
+export { type SseEvent, sseTap, type SseTapOptions, SseTapStream } from "./sse.ts";
 export { createAssembler, type StreamAssembler } from "./assemble.ts";
-export { type UsageStripOptions, UsageStripStream } from "./usage_strip.ts";
+export { usageStrip, type UsageStripOptions, UsageStripStream } from "./usage_strip.ts";
