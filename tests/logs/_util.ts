@@ -3,6 +3,9 @@ import { defaultLogsConfig } from "../../src/config/schema.ts";
 import type { Config, LogsConfig } from "../../src/config/types.ts";
 import { generateKeyText } from "../../src/logs/keyring.ts";
 import type { CallRecord } from "../../src/pipeline/record.ts";
+import assert from "node:assert/strict";
+import { dayFiles, readRecords } from "../../src/logs/reader.ts";
+import type { LogRecord } from "../../src/logs/record.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 
 const enc = new TextEncoder();
@@ -84,4 +87,11 @@ export async function allText(dir: string): Promise<string> {
 export async function jsonLines(path: string): Promise<Record<string, unknown>[]> {
   const text = await Deno.readTextFile(path);
   return text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
+}
+
+/** Every record of one day's files under `dir`; fails the test on any warning (torn or bad lines). */
+export async function readDay(dir: string, day = "20251214"): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
+  for await (const r of readRecords(await dayFiles(dir, day), (w) => assert.fail(w))) out.push(r.record);
+  return out;
 }

@@ -4,17 +4,9 @@ import { DayClock } from "../../src/logs/day.ts";
 import { decodeKeyText, importLogKey, Keyring } from "../../src/logs/keyring.ts";
 import { LogThread } from "../../src/logs/log_thread.ts";
 import { openRecord } from "../../src/logs/open.ts";
-import { dayFiles, readRecords } from "../../src/logs/reader.ts";
-import type { LogRecord } from "../../src/logs/record.ts";
-import { callRecord, keyEnv, logConfig } from "./_util.ts";
+import { callRecord, keyEnv, logConfig, readDay } from "./_util.ts";
 
 const enc = new TextEncoder();
-
-async function readDay(dir: string, day = "20251214"): Promise<LogRecord[]> {
-  const out: LogRecord[] = [];
-  for await (const r of readRecords(await dayFiles(dir, day), (w) => assert.fail(w))) out.push(r.record);
-  return out;
-}
 
 const today = () => new DayClock("UTC").dayOf(Date.now());
 

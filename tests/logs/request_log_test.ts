@@ -2,21 +2,13 @@ import assert from "node:assert/strict";
 import { decodeKeyText, importLogKey, Keyring } from "../../src/logs/keyring.ts";
 import { ensureEmbeddedLogKey, openRequestLog } from "../../src/logs/mod.ts";
 import { openRecord } from "../../src/logs/open.ts";
-import { dayFiles, readRecords } from "../../src/logs/reader.ts";
-import type { LogRecord } from "../../src/logs/record.ts";
 import { ConfigError } from "../../src/server/errors.ts";
-import { allText, callRecord, keyEnv, logConfig } from "./_util.ts";
+import { allText, callRecord, keyEnv, logConfig, readDay } from "./_util.ts";
 
 const enc = new TextEncoder();
 
 async function ringOf(...texts: string[]) {
   return new Keyring(await Promise.all(texts.map((t) => importLogKey(decodeKeyText(t)))));
-}
-
-async function readDay(dir: string, day = "20251214"): Promise<LogRecord[]> {
-  const out: LogRecord[] = [];
-  for await (const r of readRecords(await dayFiles(dir, day), (w) => assert.fail(w))) out.push(r.record);
-  return out;
 }
 
 Deno.test("openRequestLog() round-trips records: seal, write, read, open", async () => {
