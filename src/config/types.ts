@@ -304,6 +304,21 @@ export interface ModelPriceConfig {
   reasoning?: number;
   /** Anthropic cache writes; default 1.25 × `input` (Anthropic's 5-minute write rate). */
   cacheWrite?: number;
+  /** Anthropic 1-hour cache writes; default 2 × `input`. */
+  cacheWrite1h?: number;
+  /** Prices of every token of a call whose prompt exceeds `above` tokens (long-context tier). */
+  longContext?: LongContextPriceConfig;
+}
+
+/** A long-context tier of a model's prices, EUR per 1M tokens. */
+export interface LongContextPriceConfig {
+  /** Prompt tokens (cached and cache writes included) above which the tier applies. */
+  above: number;
+  input: number;
+  cachedInput?: number;
+  output: number;
+  cacheWrite?: number;
+  cacheWrite1h?: number;
 }
 
 /** The price table: shipped defaults (unless `defaults` is false) overridden by `models`. */
@@ -344,6 +359,18 @@ export interface BudgetConfig {
   downshift?: DownshiftConfig;
   /** Output tokens reserved at admission when a request names no `max_tokens`. */
   defaultMaxOutputTokens: number;
+  /** How output is bounded under a cap when a request names no maximum; absent means the defaults. */
+  reserve?: BudgetReserveConfig;
+}
+
+/** `budget.reserve`: the output bound of calls that name no maximum while a cap applies. */
+export interface BudgetReserveConfig {
+  /** Set the upstream's maximum (`max_tokens` …) to the reserved output (default true). */
+  enforceMaxTokens: boolean;
+  /** Fraction of what is left of the tightest cap one such call may reserve (default 0.05). */
+  share: number;
+  /** The share rule never reserves fewer output tokens than this, while they fit (default 256). */
+  minOutputTokens: number;
 }
 
 /** The whole validated configuration. */

@@ -6,11 +6,14 @@
  * ```
  * plain input  = prompt − cached − cacheWrite   at input
  * cached input = cached                         at cachedInput
- * cache writes = cacheWrite                     at cacheWrite
+ * cache writes = cacheWrite − cacheWrite1h       at cacheWrite
+ * 1-hour writes = cacheWrite1h                  at cacheWrite1h
  * output       = completion − reasoning         at output
  * reasoning    = reasoning                      at reasoning (or output when the price has none)
  * ```
  *
+ * A price with a long-context tier bills every token of a call at the tier's prices once the prompt
+ * (cached reads and writes included) exceeds the tier's threshold, as Anthropic and OpenAI do.
  * Inconsistent figures from an upstream (more cached than prompt tokens) are clamped, never billed twice.
  */
 import type { Usage } from "../streams/types.ts";
@@ -36,17 +39,19 @@ export function roundEur(eur: number): number {
 /** The cost of `usage` at `price`, per token kind (each part rounded with `roundEur`). */
 export function costParts(usage: Usage, price: Price): CostParts {
   const prompt = Math.max(0, usage.promptTokens);
+  const tier = price.long !== null && prompt > price.long.above ? price.long : price;
   const cached = clamp(usage.cachedTokens, prompt);
   const cacheWrite = clamp(usage.cacheWriteTokens, prompt - cached);
+  const hour = clamp(usage.cacheWrite1hTokens ?? 0, cacheWrite);
   const plain = prompt - cached - cacheWrite;
   const completion = Math.max(0, usage.completionTokens);
   const reasoning = price.reasoning === null ? 0 : clamp(usage.reasoningTokens, completion);
   const parts = {
-    input: roundEur((plain * price.input) / PER),
-    cached: roundEur((cached * price.cachedInput) / PER),
-    cacheWrite: roundEur((cacheWrite * price.cacheWrite) / PER),
-    output: roundEur(((completion - reasoning) * price.output) / PER),
-    reasoning: roundEur((reasoning * (price.reasoning ?? price.output)) / PER),
+    input: roundEur((plain * tier.input) / PER),
+    cached: roundEur((cached * tier.cachedInput) / PER),
+    cacheWrite: roundEur(((cacheWrite - hour) * tier.cacheWrite + hour * tier.cacheWrite1h) / PER),
+    output: roundEur(((completion - reasoning) * tier.output) / PER),
+    reasoning: roundEur((reasoning * (price.reasoning ?? tier.output)) / PER),
   };
   const total = roundEur(parts.input + parts.cached + parts.cacheWrite + parts.output + parts.reasoning);
   return { ...parts, total };

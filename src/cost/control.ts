@@ -12,11 +12,13 @@ import { DayClock } from "../logs/day.ts";
 import type { CallRecord } from "../pipeline/record.ts";
 import { GatewayError } from "../server/errors.ts";
 import { BudgetAlerts } from "./alerts.ts";
-import { costOf } from "./calculator.ts";
+import { costOf, roundEur } from "./calculator.ts";
 import { dayFunction, nextDayStart } from "./day_end.ts";
-import { admissionUsage, estimateUsage, loadTokenizer } from "./estimate.ts";
+import { isReasoningModel } from "./bound.ts";
+import { estimateUsage, loadTokenizer } from "./estimate.ts";
 import { type Reservation, SpendLedger } from "./ledger.ts";
 import { PriceTable } from "./pricing.ts";
+import { planReservation, type ReservePlan, type ServingTarget } from "./reserve.ts";
 import { rebuildLedger, type RebuildStats } from "./rebuild.ts";
 import { callerScopes, formatEur, GLOBAL_SCOPE, type ScopeCaller, scopeLabel } from "./scopes.ts";
 
@@ -53,6 +55,11 @@ export interface CostCaller extends ScopeCaller {
 export interface CostRequest {
   /** Model or deployment the request names. */
   model: string | null | undefined;
+  /**
+   * The targets that may serve a model (deployment and model of each); the reservation is priced at the
+   * dearest of them. Absent or empty: the requested name is priced.
+   */
+  targetsOf?: (model: string) => readonly ServingTarget[];
   /** The parsed JSON body. */
   body?: Record<string, unknown> | null;
   /** `chat`, `completions`, `embeddings`, `responses`, `messages`. */
@@ -72,6 +79,8 @@ export interface CostAdmission {
   readonly reservationEur: number;
   /** The cheaper model to use instead of the requested one, past the downshift threshold. */
   readonly downshiftTo?: string;
+  /** Body fields to set before the call goes upstream: the output maximum that was reserved. */
+  readonly set?: Readonly<Record<string, number>>;
   /**
    * Books the real cost of the ended call (also failed or abandoned ones) and releases the reservation;
    * sets `record.costEur`, `record.costEstimated` and, when estimated, `record.usage`. Call it before
@@ -117,6 +126,7 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     webhook: budget?.webhook,
     warn,
     now,
+    claim: (day, scope, threshold) => ledger.claimAlert(day, scope, threshold),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.env ? { env: deps.env } : {}),
@@ -125,7 +135,13 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
   const globalCap: Cap[] = budget?.dailyEur === undefined
     ? []
     : [{ scope: GLOBAL_SCOPE, cap: budget.dailyEur }];
-  const defaultMaxTokens = budget?.defaultMaxOutputTokens ?? 4096;
+  const reserve = {
+    defaultMaxOutput: budget?.defaultMaxOutputTokens ?? 4096,
+    share: budget?.reserve?.share ?? 0.05,
+    minOutput: budget?.reserve?.minOutputTokens ?? 256,
+    enforce: budget?.reserve?.enforceMaxTokens ?? true,
+  };
+  const servedModel = deploymentModels(config);
   const downshift = budget?.downshift;
   const settled = new WeakMap<CallRecord, Settlement>();
   const perCaller = new WeakMap<object, { scopes: string[]; caps: Cap[] }>();
@@ -156,15 +172,16 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     return String(Math.max(1, Math.ceil((dayEnd.at - t) / 1000)));
   };
 
-  const refuse = (cap: Cap, day: string): GatewayError => {
+  const refuse = (cap: Cap, day: string, need?: number): GatewayError => {
     const e = ledger.get(cap.scope);
     const held = e.reserved > 0 && e.spent < cap.cap
       ? `, ${formatEur(e.reserved)} more reserved by calls in progress`
       : "";
+    const why = need === undefined ? "reached" : `cannot hold this call (it may cost up to ${formatEur(need)})`;
     return new GatewayError(
       429,
       "daily_cost_cap_exceeded",
-      `Daily cost cap of ${formatEur(cap.cap)} for ${scopeLabel(cap.scope)} reached: ` +
+      `Daily cost cap of ${formatEur(cap.cap)} for ${scopeLabel(cap.scope)} ${why}: ` +
         `spent ${formatEur(e.spent)} today${held}`,
       { headers: { "retry-after": retryAfter(day) } },
     );
@@ -176,27 +193,40 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
         alerts.markSent(scope, { day, spent: rebuilt.spent.get(scope)!, cap });
         rebuilt.spent.delete(scope);
       }
-      alerts.check(scope, { day, spent: ledger.get(scope).spent, cap });
+      alerts.check(scope, { day, spent: ledger.get(scope, day).spent, cap });
     }
   };
 
   const bill = (
     record: CallRecord,
     who: { scopes: string[]; caps: Cap[] },
-    options: { reservation: Reservation | null; body: Record<string, unknown> | null | undefined },
+    options: {
+      reservation: Reservation | null;
+      body: Record<string, unknown> | null | undefined;
+      plan?: ReservePlan;
+    },
   ): Settlement => {
     const done = settled.get(record);
     if (done !== undefined) return done;
+    // Priced by the target that served the call, then the model the upstream reported; the name the
+    // client asked for only when no upstream was reached.
+    const model = servedModel(record.upstream, record.deployment);
+    const names = record.deployment === null
+      ? [record.model, record.assembled?.model]
+      : [record.deployment, model, record.assembled?.model];
     let usage = record.usage;
     let estimated = false;
     if (usage === null && billable(record)) {
       if (tokenizer) void loadTokenizer();
       usage = estimateUsage(options.body !== undefined ? options.body : bodyOf(record), record.assembled);
+      // Reasoning tokens are invisible in the text: bill what was reserved for the output, a bound.
+      const bound = options.plan?.usage.completionTokens ?? 0;
+      if (isReasoningModel(model ?? record.model ?? "") && bound > usage.completionTokens) {
+        usage = { ...usage, completionTokens: bound, totalTokens: usage.promptTokens + bound };
+      }
       estimated = true;
     }
-    const costEur = usage === null
-      ? 0
-      : costOf(usage, prices.lookup([record.deployment, record.model, record.assembled?.model]).price);
+    const costEur = usage === null ? 0 : costOf(usage, prices.lookup(names).price);
     if (options.reservation !== null) ledger.release(options.reservation);
     const day = recordDays.dayOf(Date.parse(record.ts) || now());
     if (ledger.add(day, who.scopes, costEur) && costEur > 0) checkAlerts(day, who.caps);
@@ -213,23 +243,36 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
       const day = ledger.day;
       const who = scopesOf(caller);
       let worst = 0;
+      let headroom: number | null = null;
       for (const cap of who.caps) {
         const e = ledger.get(cap.scope);
         const committed = e.spent + e.reserved;
         if (committed >= cap.cap) throw refuse(cap, day);
         worst = Math.max(worst, committed / cap.cap);
+        headroom = Math.min(headroom ?? Infinity, cap.cap - committed);
       }
       let model = request.model ?? null;
       const substitute = model === null || downshift === undefined ? undefined : downshift.models[model];
       const shifted = substitute !== undefined && worst >= (downshift?.at ?? Infinity);
       if (shifted) model = substitute;
-      const usage = admissionUsage(request.body, { operation: request.operation, defaultMaxTokens });
-      const reservationEur = costOf(usage, prices.lookup([model], { quiet: true }).price);
+      const plan = planReservation({ model, operation: request.operation, body: request.body }, {
+        prices,
+        settings: reserve,
+        headroom,
+        targets: model === null ? undefined : request.targetsOf?.(model),
+      });
+      for (const cap of who.caps) {
+        const e = ledger.get(cap.scope);
+        // A reservation is an upper bound, so refusing what does not fit keeps settled spend under the cap.
+        if (roundEur(e.spent + e.reserved + plan.eur) > cap.cap) throw refuse(cap, day, plan.eur);
+      }
+      const reservationEur = plan.eur;
       const reservation = ledger.reserve(who.scopes, reservationEur);
       const body = request.body;
       const admission: CostAdmission = {
         reservationEur,
-        settle: (record) => bill(record, who, { reservation, body }),
+        ...(plan.set !== null ? { set: plan.set } : {}),
+        settle: (record) => bill(record, who, { reservation, body, plan: plan }),
       };
       return shifted ? { ...admission, downshiftTo: substitute } : admission;
     },
@@ -249,6 +292,19 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     prices,
     idle: () => alerts.idle(),
   };
+}
+
+/** The model each upstream deployment runs, from the config (a `models` target names its model). */
+function deploymentModels(config: Config): (upstream: string | null, deployment: string | null) => string | null {
+  const known = new Map<string, string>();
+  const key = (u: string, d: string) => `${u}\u0000${d}`;
+  for (const m of config.models ?? []) {
+    for (const t of m.targets) known.set(key(t.upstream, t.deployment), m.name);
+  }
+  for (const u of config.upstreams) {
+    for (const d of u.deployments) known.set(key(u.name, d.name), d.model);
+  }
+  return (u, d) => u === null || d === null ? null : known.get(key(u, d)) ?? null;
 }
 
 /** Whether a call without reported usage was billed by the upstream (it reached one and got an answer). */

@@ -1,7 +1,9 @@
 /**
- * The budget as an admission stage: reserves the call's estimated cost before the upstream call (429
- * over a daily cap, or a cheaper model past the downshift threshold) and settles the real cost — or a
- * refund for a failed call — when the call ends, filling the record's `costEur` before the sinks see it.
+ * The budget as an admission stage: reserves an upper bound of the call's cost, priced at the dearest
+ * target that may serve it, before the upstream call (429 over a daily cap, or a cheaper model past the
+ * downshift threshold), sets the upstream's output maximum it reserved for when the client set none, and
+ * settles the real cost — or a refund for a failed call — when the call ends, filling the record's
+ * `costEur` before the sinks see it.
  */
 import type { AdmissionStage } from "../pipeline/admission.ts";
 import type { CostCaller, CostControl } from "./control.ts";
@@ -13,9 +15,11 @@ export function costStage(cost: CostControl): AdmissionStage {
       model: ctx.model,
       body: ctx.body,
       operation: ctx.route.operation,
+      ...(ctx.targets ? { targetsOf: ctx.targets } : {}),
     });
     return {
       ...(admission.downshiftTo !== undefined ? { model: admission.downshiftTo } : {}),
+      ...(admission.set !== undefined ? { set: admission.set } : {}),
       settle: (record) => void admission.settle(record),
     };
   };

@@ -115,10 +115,12 @@ export async function handleInference(
         model: asked,
         body,
         bodyBytes: bytes.byteLength,
+        targets: (name) => servingTargets(deps.targets, route, name),
       }, tickets);
-      if (ctx.model !== asked && ctx.model !== null) {
-        // A stage substituted the model (budget downshift): address the new one and send the new body.
-        if (route.style === "deployment") route = { ...route, deployment: ctx.model };
+      const shifted = ctx.model !== asked && ctx.model !== null;
+      // A stage substituted the model (budget downshift): address the new one.
+      if (shifted && route.style === "deployment") route = { ...route, deployment: ctx.model! };
+      if (shifted || ctx.bodyChanged) {
         bytes = new TextEncoder().encode(JSON.stringify(body)) as Uint8Array<ArrayBuffer>;
       }
     }
@@ -208,6 +210,18 @@ export async function handleInference(
     const response = failure(err, rec, route.dialect, deps);
     finalize();
     return response;
+  }
+}
+
+/** The deployments that may serve `name` on this route (none when it names no known model). */
+function servingTargets(index: TargetIndex, route: InferenceRoute, name: string) {
+  try {
+    const r = route.style === "deployment" ? { ...route, deployment: name } : route;
+    return index.resolve(r, name).targets
+      .filter((t) => providerOf(t.upstream).operations.has(route.operation))
+      .map((t) => ({ deployment: t.deployment.name, model: t.deployment.model }));
+  } catch {
+    return [];
   }
 }
 

@@ -4,7 +4,15 @@ import { defaultModelPrices, usdToEur } from "../../src/cost/prices.ts";
 import { type Price, PriceTable, resolvePrice } from "../../src/cost/pricing.ts";
 import { usage } from "./_util.ts";
 
-const PRICE: Price = { input: 2, cachedInput: 0.5, output: 8, reasoning: null, cacheWrite: 2.5 };
+const PRICE: Price = {
+  input: 2,
+  cachedInput: 0.5,
+  output: 8,
+  reasoning: null,
+  cacheWrite: 2.5,
+  cacheWrite1h: 4,
+  long: null,
+};
 
 Deno.test("costParts() bills each token kind once at its own price", () => {
   // 1000 prompt = 600 plain + 300 cached + 100 cache writes; 500 completion = 200 output + 300 reasoning.
