@@ -61,7 +61,24 @@ Deno.test("resolvePrice() fills cached input, reasoning and cache writes", () =>
     output: 15,
     reasoning: null,
     cacheWrite: 3.75,
+    cacheWrite1h: 6,
+    long: null,
   });
+});
+
+Deno.test("costParts() bills 1-hour cache writes at their own price and long prompts at the tier's prices", () => {
+  const price = resolvePrice({
+    input: 2,
+    output: 10,
+    longContext: { above: 1000, input: 4, output: 15 },
+  });
+  // 100 writes, 40 of them for one hour: 60 × 2.5 + 40 × 4 = 310; 10 plain × 2 = 20; 5 out × 10 = 50
+  const short = costParts(usage(110, 5, { cacheWriteTokens: 100, cacheWrite1hTokens: 40 }), price);
+  assert.equal(short.cacheWrite, 0.00031);
+  assert.equal(short.total, 0.00038);
+  // 1001 prompt tokens pass the threshold: every token at the tier, 1001 × 4 + 10 × 15 = 4154
+  assert.equal(costOf(usage(1001, 10), price), 0.004154);
+  assert.equal(costOf(usage(1000, 10), price), 0.0021, "at the threshold the base prices apply");
 });
 
 Deno.test("the shipped table converts USD list prices at the documented rate", () => {
@@ -88,6 +105,14 @@ Deno.test("PriceTable.lookup() prefers exact names, then the most specific glob"
     assert.equal(table.lookup(["gpt-5.4-mini"]).key, "gpt-5.4-mini*");
     assert.equal(table.lookup(["claude-opus-4-1-20250805"]).key, "claude-opus-4-1*");
     assert.equal(table.lookup(["claude-opus-4-5-20251101"]).price.input, 4.3);
+  });
+  await t.step("a dated snapshot resolves to its family", () => {
+    assert.equal(table.lookup(["gpt-5.4-2026-03-05"]).key, "gpt-5.4");
+    assert.equal(table.lookup(["gpt-5-2025-08-07"]).price.input, table.lookup(["gpt-5"]).price.input);
+  });
+  await t.step("each name exact, then glob, before the next name: the serving target wins", () => {
+    // A deployment named after its model (gpt-4o-mini) serving the alias "gpt-4o".
+    assert.equal(table.lookup(["gpt-4o-mini-2024-07-18", "gpt-4o"]).key, "gpt-4o-mini*");
   });
   await t.step("deployment first, then model, then the model the upstream reported", () => {
     assert.equal(table.lookup(["prod-chat", "gpt-4o", "gpt-4o-mini-2024-07-18"]).key, "gpt-4o");
