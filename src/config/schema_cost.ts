@@ -34,7 +34,7 @@ export const BUDGET_DEFAULTS = {
   alertThresholds: [0.8, 1.0],
   downshiftAt: 0.9,
   defaultMaxOutputTokens: 4096,
-  reserve: { enforceMaxTokens: true, share: 0.05, minOutputTokens: 256 },
+  reserve: { enforceMaxTokens: true, share: 0.01, minOutputTokens: 16 },
 } as const;
 
 const MODEL_KEY = /^[A-Za-z0-9*?._:/@-]{1,200}$/;

@@ -367,9 +367,9 @@ export interface BudgetConfig {
 export interface BudgetReserveConfig {
   /** Set the upstream's maximum (`max_tokens` …) to the reserved output (default true). */
   enforceMaxTokens: boolean;
-  /** Fraction of what is left of the tightest cap one such call may reserve (default 0.05). */
+  /** Fraction of what is left of the tightest cap one such call may reserve (default 0.01). */
   share: number;
-  /** The share rule never reserves fewer output tokens than this, while they fit (default 256). */
+  /** The share rule never reserves fewer output tokens than this, while they fit (default 16). */
   minOutputTokens: number;
 }
 

@@ -137,8 +137,8 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     : [{ scope: GLOBAL_SCOPE, cap: budget.dailyEur }];
   const reserve = {
     defaultMaxOutput: budget?.defaultMaxOutputTokens ?? 4096,
-    share: budget?.reserve?.share ?? 0.05,
-    minOutput: budget?.reserve?.minOutputTokens ?? 256,
+    share: budget?.reserve?.share ?? 0.01,
+    minOutput: budget?.reserve?.minOutputTokens ?? 16,
     enforce: budget?.reserve?.enforceMaxTokens ?? true,
   };
   const servedModel = deploymentModels(config);
