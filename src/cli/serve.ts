@@ -6,7 +6,7 @@
 import { parseArgs as parse } from "node:util";
 import { embeddedConfig, loadConfig, resolveCallerKeys } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
-import { costStage, createCostControl } from "../cost/mod.ts";
+import { costStage, createCostControl, todaySpend } from "../cost/mod.ts";
 import { openGovernance } from "../governance/runtime.ts";
 import { detach } from "../daemon/detach.ts";
 import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";
@@ -196,6 +196,13 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     return [costStage(cost)];
   };
   log.info("Today's spend rebuilt from the request log", { ...rebuilt, spend_today_eur: cost.spendToday() });
+  metrics.gauge(
+    "azmw_cost_today_eur",
+    "Settled cost of today (server.timezone) in EUR, as /health shows it: rebuilt from the request log at start, " +
+      "unlike azmw_cost_eur_total, which counts the calls of this process",
+    ["scope"],
+    () => todaySpend(cost.ledger),
+  );
   const closeAll = async () => {
     await requestLog.close();
     await cost.idle();

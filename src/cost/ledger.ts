@@ -141,3 +141,15 @@ export class SpendLedger {
     return out;
   }
 }
+
+/**
+ * Today's settled spend of the gateway and of each project, for a `/metrics` gauge (keys and tokens are
+ * left out: too many label values). Unlike a counter of this process's calls, it is rebuilt at start.
+ */
+export function todaySpend(ledger: SpendLedger): [Record<string, string>, number][] {
+  const out: [Record<string, string>, number][] = [[{ scope: "global" }, ledger.get("global").spent]];
+  for (const [scope, e] of Object.entries(ledger.snapshot())) {
+    if (scope.startsWith("project:")) out.push([{ scope }, e.spent]);
+  }
+  return out;
+}

@@ -12,6 +12,7 @@ export function rowJson(row: ReportRow): Record<string, string | number> {
   return {
     key: row.key,
     requests: row.requests,
+    refused: row.refused,
     prompt_tokens: row.promptTokens,
     cached_tokens: row.cachedTokens,
     cache_write_tokens: row.cacheWriteTokens,
@@ -71,6 +72,7 @@ export function reportTable(r: CostReport): string {
   const head = [
     r.by.toUpperCase(),
     "REQUESTS",
+    "REFUSED",
     "PROMPT",
     "CACHED",
     "COMPLETION",
@@ -81,6 +83,7 @@ export function reportTable(r: CostReport): string {
   const line = (row: ReportRow) => [
     row.key,
     String(row.requests),
+    String(row.refused),
     String(row.promptTokens),
     String(row.cachedTokens),
     String(row.completionTokens),
@@ -109,7 +112,13 @@ export function reportTable(r: CostReport): string {
     );
   }
   if (r.total.estimated > 0) {
-    out.push(`${r.total.estimated} records have estimated usage (the upstream sent none)`);
+    out.push(
+      `${r.total.estimated} records have estimated usage (the upstream sent none, e.g. a stream on an Azure ` +
+        `api-version before 2024-09-01): an upper bound, not an exact figure`,
+    );
+  }
+  if (r.total.refused > 0) {
+    out.push(`REFUSED: calls the gateway refused before any upstream attempt; not counted in REQUESTS or AVG €/REQ`);
   }
   if (r.skipped > 0) out.push(`${r.skipped} unreadable lines were skipped`);
   return out.join("\n") + "\n";

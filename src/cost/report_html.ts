@@ -46,6 +46,7 @@ export function reportHtml(r: CostReport): string {
     [
       esc(row.key),
       row.requests,
+      row.refused,
       row.promptTokens,
       row.cachedTokens,
       row.cacheWriteTokens,
@@ -60,7 +61,12 @@ export function reportHtml(r: CostReport): string {
       `* ${r.total.repriced} records had no logged cost and were priced from their usage with the current table.`,
     );
   }
-  if (r.total.estimated > 0) notes.push(`${r.total.estimated} records have estimated usage.`);
+  if (r.total.estimated > 0) {
+    notes.push(`${r.total.estimated} records have estimated usage (an upper bound: the upstream sent none).`);
+  }
+  if (r.total.refused > 0) {
+    notes.push("Refused: calls the gateway refused before any upstream attempt, not counted as requests.");
+  }
   if (r.skipped > 0) notes.push(`${r.skipped} unreadable lines were skipped.`);
   const title = `azmw cost report ${r.from} to ${r.to}`;
   return `<!doctype html>
@@ -78,7 +84,7 @@ svg text.t{font-weight:600;font-size:14px}svg rect{fill:#2f81f7}p.note{color:#57
 grouped by ${esc(r.by)}; EUR, prices as of ${esc(r.pricesAsOf)}.</p>
 ${barChart("Spend per day (EUR)", r.perDay.map((d) => ({ label: d.day, value: d.costEur })))}
 ${barChart("Spend per model (EUR)", models)}
-<table><thead><tr><th>${esc(r.by)}</th><th>requests</th><th>prompt</th><th>cached</th><th>cache writes</th>
+<table><thead><tr><th>${esc(r.by)}</th><th>requests</th><th>refused</th><th>prompt</th><th>cached</th><th>cache writes</th>
 <th>completion</th><th>reasoning</th><th>cost €</th><th>avg €/request</th></tr></thead><tbody>
 ${r.rows.map((row) => `<tr>${cells(row)}</tr>`).join("\n")}
 <tr class="total">${cells({ ...r.total, key: "Total" })}</tr>
