@@ -174,7 +174,9 @@ async function run(s: Scenario) {
     authenticate: () => caller,
     upstreamAuth: new Map(config.upstreams.map((u) => [u.name, apiKeyAuth("up")])),
     fetch: async (url, init) => {
-      const raw = typeof init.body === "string" ? init.body : new TextDecoder().decode(init.body as Uint8Array);
+      const raw = typeof init.body === "string"
+        ? init.body
+        : new TextDecoder().decode(init.body as Uint8Array);
       const body = JSON.parse(raw);
       const asked = MAX_FIELDS.map((f) => body[f]).find((v) => typeof v === "number");
       if (typeof asked === "number") setMax.push(asked);

@@ -177,7 +177,9 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     const held = e.reserved > 0 && e.spent < cap.cap
       ? `, ${formatEur(e.reserved)} more reserved by calls in progress`
       : "";
-    const why = need === undefined ? "reached" : `cannot hold this call (it may cost up to ${formatEur(need)})`;
+    const why = need === undefined
+      ? "reached"
+      : `cannot hold this call (it may cost up to ${formatEur(need)})`;
     return new GatewayError(
       429,
       "daily_cost_cap_exceeded",
@@ -295,7 +297,9 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
 }
 
 /** The model each upstream deployment runs, from the config (a `models` target names its model). */
-function deploymentModels(config: Config): (upstream: string | null, deployment: string | null) => string | null {
+function deploymentModels(
+  config: Config,
+): (upstream: string | null, deployment: string | null) => string | null {
   const known = new Map<string, string>();
   const key = (u: string, d: string) => `${u}\u0000${d}`;
   for (const m of config.models ?? []) {

@@ -118,7 +118,9 @@ export function reportTable(r: CostReport): string {
     );
   }
   if (r.total.refused > 0) {
-    out.push(`REFUSED: calls the gateway refused before any upstream attempt; not counted in REQUESTS or AVG €/REQ`);
+    out.push(
+      `REFUSED: calls the gateway refused before any upstream attempt; not counted in REQUESTS or AVG €/REQ`,
+    );
   }
   if (r.skipped > 0) out.push(`${r.skipped} unreadable lines were skipped`);
   return out.join("\n") + "\n";

@@ -84,7 +84,9 @@ svg text.t{font-weight:600;font-size:14px}svg rect{fill:#2f81f7}p.note{color:#57
 grouped by ${esc(r.by)}; EUR, prices as of ${esc(r.pricesAsOf)}.</p>
 ${barChart("Spend per day (EUR)", r.perDay.map((d) => ({ label: d.day, value: d.costEur })))}
 ${barChart("Spend per model (EUR)", models)}
-<table><thead><tr><th>${esc(r.by)}</th><th>requests</th><th>refused</th><th>prompt</th><th>cached</th><th>cache writes</th>
+<table><thead><tr><th>${
+    esc(r.by)
+  }</th><th>requests</th><th>refused</th><th>prompt</th><th>cached</th><th>cache writes</th>
 <th>completion</th><th>reasoning</th><th>cost €</th><th>avg €/request</th></tr></thead><tbody>
 ${r.rows.map((row) => `<tr>${cells(row)}</tr>`).join("\n")}
 <tr class="total">${cells({ ...r.total, key: "Total" })}</tr>

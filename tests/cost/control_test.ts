@@ -48,7 +48,11 @@ Deno.test("admit() reserves prompt plus requested output, priced", () => {
   const d = cost.admit(caller(), { model: "m", body: { messages: [] }, operation: "chat" });
   assert.equal(d.reservationEur, 4.112, "the default max output is reserved when none is asked for");
   assert.equal(d.set, undefined, "without a cap the upstream's maximum is not set");
-  const n = cost.admit(caller(), { model: "m", body: { prompt: "abcd", n: 2, best_of: 3, max_tokens: 10 }, operation: "completions" });
+  const n = cost.admit(caller(), {
+    model: "m",
+    body: { prompt: "abcd", n: 2, best_of: 3, max_tokens: 10 },
+    operation: "completions",
+  });
   assert.equal(n.reservationEur, 0.05, "20 prompt tokens and 3 × 10 output tokens (best_of 3)");
 });
 

@@ -53,7 +53,9 @@ function gateway(config: Config, upstream: (seen: Seen) => Response) {
     callerKeys: [{ id: "dev", sha256: sha256Hex(KEY) }],
     upstreamAuth: new Map(config.upstreams.map((u) => [u.name, apiKeyAuth("up")])),
     fetch: (url, init) => {
-      const text = typeof init.body === "string" ? init.body : new TextDecoder().decode(init.body as Uint8Array);
+      const text = typeof init.body === "string"
+        ? init.body
+        : new TextDecoder().decode(init.body as Uint8Array);
       const s = { url, body: JSON.parse(text) };
       seen.push(s);
       return Promise.resolve(upstream(s));
@@ -96,7 +98,10 @@ budget: { daily_eur: 100, downshift: { gpt-4o: gpt-4o-mini, at: 0 } }
       { hostname: () => "h" },
     );
     const gw = gateway(config, () => chatAnswer("gpt-4o-mini", 1_000_000, 1_000_000));
-    assert.equal(await gw.call("/v1/chat/completions", { model: "gpt-4o", messages: [], max_tokens: 5 }), 200);
+    assert.equal(
+      await gw.call("/v1/chat/completions", { model: "gpt-4o", messages: [], max_tokens: 5 }),
+      200,
+    );
     assert.match(gw.seen[0]!.url, /deployments\/gpt-4o-mini\//);
     assert.equal(gw.records[0]!.costEur, MINI + MINI_OUT);
     assert.equal(gw.cost.spendToday(), MINI + MINI_OUT);
@@ -117,10 +122,13 @@ budget: { daily_eur: 100 }
       "t.yaml",
       { hostname: () => "h" },
     );
-    const gw = gateway(config, (s) =>
-      s.url.includes("anthropic")
-        ? anthropicAnswer("claude-sonnet-4-5-20250929", 1_000_000, 1_000_000)
-        : new Response('{"error":{"message":"down"}}', { status: 500 }));
+    const gw = gateway(
+      config,
+      (s) =>
+        s.url.includes("anthropic")
+          ? anthropicAnswer("claude-sonnet-4-5-20250929", 1_000_000, 1_000_000)
+          : new Response('{"error":{"message":"down"}}', { status: 500 }),
+    );
     const status = await gw.call("/v1/chat/completions", { model: "smart", messages: [] });
     assert.equal(status, 200);
     assert.equal(gw.records[0]!.deployment, "claude-sonnet-4-5");
