@@ -7,6 +7,7 @@ import { benchCommand } from "./bench.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 import { configCheckCommand } from "./config_check.ts";
 import { costReportCommand } from "./cost.ts";
+import { costPriceCommand } from "./cost_price.ts";
 import { KEYS_COMMANDS } from "./keys.ts";
 import { reloadCommand, statusCommand, stopCommand } from "./daemon.ts";
 import { LOGS_COMMANDS } from "./logs.ts";
@@ -26,6 +27,7 @@ const COMMANDS: Command<any>[] = [
   benchCommand,
   ...LOGS_COMMANDS,
   costReportCommand,
+  costPriceCommand,
   ...PROJECTS_COMMANDS,
   ...KEYS_COMMANDS,
   ...TOKENS_COMMANDS,

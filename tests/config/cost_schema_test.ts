@@ -25,10 +25,11 @@ Deno.test("validateConfig() fills the pricing and budget defaults", () => {
   const cfg = config({});
   assert.deepEqual(cfg.pricing, {
     currency: "EUR",
-    asOf: "2026-11-01",
+    asOf: "2026-12-04",
     defaults: true,
     models: {},
-    fallback: { input: 4.3, cachedInput: 0.43, output: 25.8 },
+    // The highest shipped price per kind (o1-pro: USD 150 / 600), never understating an unknown model.
+    fallback: { input: 129, cachedInput: 129, output: 516, cacheWrite: 161.25, cacheWrite1h: 258 },
   });
   assert.deepEqual(cfg.budget, {
     alertThresholds: [0.8, 1],

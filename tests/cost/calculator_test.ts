@@ -90,6 +90,15 @@ Deno.test("the shipped table converts USD list prices at the documented rate", (
     cachedInput: 0.258,
     output: 12.9,
     cacheWrite: 3.225,
+    cacheWrite1h: 5.16,
+    longContext: {
+      above: 200000,
+      input: 5.16,
+      cachedInput: 0.516,
+      output: 19.35,
+      cacheWrite: 6.45,
+      cacheWrite1h: 10.32,
+    },
   });
   assert.deepEqual(table["text-embedding-3-large"], { input: 0.1118, cachedInput: 0.1118, output: 0 });
   for (const [name, p] of Object.entries(table)) {
@@ -116,7 +125,7 @@ Deno.test("PriceTable.lookup() prefers exact names, then the most specific glob"
   });
   await t.step("deployment first, then model, then the model the upstream reported", () => {
     assert.equal(table.lookup(["prod-chat", "gpt-4o", "gpt-4o-mini-2024-07-18"]).key, "gpt-4o");
-    assert.equal(table.lookup(["prod-chat", "chat", "gpt-4o-2024-11-20"]).key, "gpt-4o-2024-11-20");
+    assert.equal(table.lookup(["prod-chat", "chat", "gpt-4o-2024-11-20"]).key, "gpt-4o", "via its family");
     assert.equal(table.lookup([null, undefined, "o4-mini-2025-04-16"]).key, "o4-mini*");
   });
 });
@@ -131,10 +140,10 @@ Deno.test("PriceTable warns once per unknown model and bills the fallback, never
   assert.deepEqual(first.price, table.fallback);
   assert.ok(table.fallback.input > 0 && table.fallback.output > 0);
   assert.deepEqual(warnings, [
-    'No price for model "mystery-model": billing it at the fallback price of €4.3 input and €25.8 output ' +
+    'No price for model "mystery-model": billing it at the fallback price of €129 input and €516 output ' +
     "per 1M tokens; add it under pricing.models",
   ]);
-  assert.equal(costOf(usage(1000, 0), first.price), 0.0043);
+  assert.equal(costOf(usage(1000, 0), first.price), 0.129);
 });
 
 Deno.test("PriceTable: configured prices override the shipped ones, or replace them", () => {
@@ -150,7 +159,7 @@ Deno.test("PriceTable: configured prices override the shipped ones, or replace t
     fallback: { input: 9, output: 9 },
   });
   assert.equal(table.lookup(["gpt-4o"]).price.input, 1);
-  assert.equal(table.lookup(["gpt-4o-2024-11-20"]).price.input, 2.15, "an exact shipped name beats a glob");
+  assert.equal(table.lookup(["gpt-4o-2024-11-20"]).price.input, 3, "a configured glob beats the shipped family");
   assert.equal(table.lookup(["gpt-4o-audio"]).price.input, 3);
   assert.equal(costOf(usage(100, 100), table.lookup(["local-llama"]).price), 0);
   const only = new PriceTable({

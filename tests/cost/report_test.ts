@@ -112,7 +112,7 @@ Deno.test("report formats: table, CSV, JSON and a self-contained HTML page", asy
     ]);
     const report = await buildReport(dir, { days: ["20261124", "20261125"], by: "model", prices });
     const table = reportTable(report);
-    assert.match(table, /^Cost report 20261124 to 20261125 by model \(EUR; prices as of 2026-11-01\)/);
+    assert.match(table, /^Cost report 20261124 to 20261125 by model \(EUR; prices as of 2026-12-04\)/);
     assert.match(table, /\nTOTAL\s+2\s+0\s+20\s+0\s+10\s+0\s+0\.5300\*\s+0\.2650\n/);
     assert.match(table, /\* 1 records had no logged cost/);
     const csv = reportCsv(report).trimEnd().split("\n");

@@ -126,13 +126,14 @@ budget: { daily_eur: 100 }
       config,
       (s) =>
         s.url.includes("anthropic")
-          ? anthropicAnswer("claude-sonnet-4-5-20250929", 1_000_000, 1_000_000)
+          ? anthropicAnswer("claude-sonnet-4-5-20250929", 100_000, 1_000_000)
           : new Response('{"error":{"message":"down"}}', { status: 500 }),
     );
     const status = await gw.call("/v1/chat/completions", { model: "smart", messages: [] });
     assert.equal(status, 200);
     assert.equal(gw.records[0]!.deployment, "claude-sonnet-4-5");
-    assert.equal(gw.records[0]!.costEur, 2.58 + 12.9);
+    // 100,000 input tokens (under the 200K long-context tier) at 2.58 and 1M output at 12.9.
+    assert.equal(gw.records[0]!.costEur, 13.158);
     // Reserved at the dearer of the two per token kind (gpt-5 output 8.6 < Claude's 12.9), with the
     // upstream's maximum set: gpt-5 takes max_completion_tokens, which the Anthropic adapter reads too.
     assert.equal(gw.seen[1]!.body.max_tokens, 4096);

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { costOf } from "../../src/cost/calculator.ts";
+import { defaultFallbackPrice, defaultModelPrices, priceSource } from "../../src/cost/prices.ts";
+import { PriceTable } from "../../src/cost/pricing.ts";
+import { usage } from "./_util.ts";
+
+const table = new PriceTable(undefined);
+const eur = (model: string, prompt: number, completion: number) =>
+  costOf(usage(prompt, completion), table.lookup([model]).price);
+
+Deno.test("every shipped row names its source and the date it was checked", () => {
+  for (const key of Object.keys(defaultModelPrices())) {
+    const src = priceSource(key);
+    assert.ok(src !== null && /^https:\/\/|^not on a provider page/.test(src.source), key);
+    assert.match(src.checked, /^\d{4}-\d{2}-\d{2}$/, key);
+  }
+  assert.equal(priceSource("no-such-row"), null);
+});
+
+Deno.test("the fallback is at least every shipped price of every kind, so it never understates", () => {
+  const f = defaultFallbackPrice();
+  for (const [key, p] of Object.entries(defaultModelPrices())) {
+    for (const tier of p.longContext ? [p, p.longContext] : [p]) {
+      assert.ok(f.input >= tier.input && f.output >= tier.output, key);
+      assert.ok(f.cachedInput! >= (tier.cachedInput ?? tier.input), key);
+      assert.ok(f.cacheWrite! >= (tier.cacheWrite ?? 0) && f.cacheWrite1h! >= (tier.cacheWrite1h ?? 0), key);
+    }
+  }
+});
+
+Deno.test("current models have their own rows: Claude 4.6 and 5.x, gpt-5.2, 5.x codex, dated snapshots", () => {
+  // EUR per 1M = USD × 0.86.
+  assert.equal(eur("claude-sonnet-4-6", 1e6, 0), 2.58);
+  assert.equal(eur("claude-sonnet-5", 1e6, 1e6), 10.32);
+  assert.equal(eur("claude-sonnet-5-5", 0, 1e6), 8.6);
+  assert.equal(eur("claude-haiku-5-5", 1e5, 1e6), 0.4386, "up to 100K prompt tokens");
+  assert.equal(eur("claude-haiku-5-5", 100_001, 0), 0.04300043, "over 100K every token at the tier");
+  assert.equal(eur("claude-opus-4-20250514", 1e6, 0), 12.9, "a dated Opus 4 is Opus 4");
+  assert.equal(eur("claude-opus-5", 1e6, 0), 4.3);
+  assert.equal(eur("gpt-5.2", 1e6, 1e6), 13.545);
+  assert.equal(eur("gpt-5.3-codex", 1e6, 0), 1.505);
+  assert.equal(eur("gpt-5.4-2026-03-05", 1000, 0), 0.00215, "a dated snapshot is its family, not the fallback");
+  assert.equal(eur("gpt-5.4", 272_001, 0), 1.1696043, "over 272K prompt tokens: 2 × input (4.3 per 1M)");
+});
+
+Deno.test("Anthropic 1-hour cache writes are billed at 2 × input", () => {
+  const p = table.lookup(["claude-sonnet-4-5"]).price;
+  // 1000 writes of which 600 for one hour: 400 × 3.225 + 600 × 5.16 = 4386 → €0.004386
+  assert.equal(costOf(usage(1000, 0, { cacheWriteTokens: 1000, cacheWrite1hTokens: 600 }), p), 0.004386);
+});
