@@ -17,6 +17,8 @@ export interface UsageJson {
   reasoning_tokens: number;
   total_tokens: number;
   cache_write_tokens?: number;
+  /** The 1-hour part of `cache_write_tokens` (Anthropic), only when non-zero. */
+  cache_write_1h_tokens?: number;
 }
 
 /** One line of a request log file. */
@@ -54,6 +56,7 @@ export function usageJson(u: Usage): UsageJson {
     total_tokens: u.totalTokens,
   };
   if (u.cacheWriteTokens) out.cache_write_tokens = u.cacheWriteTokens;
+  if (u.cacheWrite1hTokens) out.cache_write_1h_tokens = u.cacheWrite1hTokens;
   return out;
 }
 

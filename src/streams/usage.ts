@@ -60,7 +60,7 @@ function anthropicUsage(u: JsonObject): Usage {
   const cacheWriteTokens = num(u.cache_creation_input_tokens);
   const promptTokens = num(u.input_tokens) + cachedTokens + cacheWriteTokens;
   const completionTokens = num(u.output_tokens);
-  return {
+  const usage: Usage = {
     promptTokens,
     completionTokens,
     cachedTokens,
@@ -68,6 +68,12 @@ function anthropicUsage(u: JsonObject): Usage {
     totalTokens: promptTokens + completionTokens,
     cacheWriteTokens,
   };
+  // The 1-hour part of the cache writes, billed at 2 × input (the 5-minute ones at 1.25 ×).
+  const hour = isObject(u.cache_creation)
+    ? Math.min(num(u.cache_creation.ephemeral_1h_input_tokens), cacheWriteTokens)
+    : 0;
+  if (hour > 0) usage.cacheWrite1hTokens = hour;
+  return usage;
 }
 
 /** Content, tool calls, finish reason, id, model, usage and error of a non-streaming JSON body. */

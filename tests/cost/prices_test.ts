@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { costOf } from "../../src/cost/calculator.ts";
 import { defaultFallbackPrice, defaultModelPrices, priceSource } from "../../src/cost/prices.ts";
 import { PriceTable } from "../../src/cost/pricing.ts";
+import { usageOfJson } from "../../src/cost/record_cost.ts";
+import { usageJson } from "../../src/logs/record.ts";
+import { normalizeUsage } from "../../src/streams/usage.ts";
 import { usage } from "./_util.ts";
 
 const table = new PriceTable(undefined);
@@ -47,4 +50,21 @@ Deno.test("Anthropic 1-hour cache writes are billed at 2 × input", () => {
   const p = table.lookup(["claude-sonnet-4-5"]).price;
   // 1000 writes of which 600 for one hour: 400 × 3.225 + 600 × 5.16 = 4386 → €0.004386
   assert.equal(costOf(usage(1000, 0, { cacheWriteTokens: 1000, cacheWrite1hTokens: 600 }), p), 0.004386);
+});
+
+Deno.test("Anthropic usage with cache_creation.ephemeral_1h_input_tokens is billed and logged with the 1-hour part", () => {
+  const u = normalizeUsage("messages", {
+    input_tokens: 10,
+    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: 1000,
+    cache_creation: { ephemeral_5m_input_tokens: 400, ephemeral_1h_input_tokens: 600 },
+    output_tokens: 0,
+  })!;
+  assert.equal(u.cacheWrite1hTokens, 600);
+  const logged = usageJson(u);
+  assert.equal(logged.cache_write_1h_tokens, 600);
+  const p = table.lookup(["claude-sonnet-4-5"]).price;
+  // 10 × 2.58 + 400 × 3.225 + 600 × 5.16 = 4411.8 → €0.0044118, the same from the log
+  assert.equal(costOf(u, p), 0.0044118);
+  assert.equal(costOf(usageOfJson(logged), p), 0.0044118);
 });
