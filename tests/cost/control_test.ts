@@ -199,3 +199,22 @@ Deno.test("a call that starts before midnight and settles after it counts agains
   now += 86_400_000;
   assert.equal(cost.ledger.add("20261125", ["global"], 1), false, "two days back is gone");
 });
+
+Deno.test("a reasoning model's stream without usage is billed at the output it reserved, an upper bound", () => {
+  const config = costConfig({
+    upstreams: [{ name: "u", kind: "openai", deployments: ["o4-mini", "m"] }],
+    pricing: { defaults: false, models: { "o4-mini": { input: 1000, output: 1000 }, m: { input: 1000, output: 1000 } }, fallback: { input: 1, output: 1 } },
+  });
+  const cost = createCostControl(config, { now: () => NOW, tokenizer: false });
+  const body = { messages: [{ role: "user", content: "abcd" }], max_completion_tokens: 100, stream: true };
+  const assembled = { content: "Hi", toolCalls: [], events: 3 };
+  const a = cost.admit(caller(), { model: "o4-mini", body, operation: "chat" });
+  const rec = callRecord({ model: "o4-mini", deployment: "o4-mini", usage: null, assembled, stream: true });
+  // Estimated prompt: "abcd" at four characters a token (1) + 3 per message + 3 = 7; output: the 100
+  // reserved, since the reasoning tokens are not in the text.
+  assert.deepEqual(a.settle(rec), { costEur: 0.107, estimated: true });
+  assert.equal(rec.usage?.completionTokens, 100);
+  const b = cost.admit(caller(), { model: "m", body: { ...body, model: "m" }, operation: "chat" });
+  const plain = callRecord({ usage: null, assembled, stream: true });
+  assert.equal(b.settle(plain).costEur, 0.008, "other models: the prompt and the visible text (1 token)");
+});
