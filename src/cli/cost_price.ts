@@ -107,11 +107,7 @@ export function describePrice(
   } else {
     const matched = order.find((n) => n === key) ??
       order.find((n) => n !== undefined && familyOf(n) === key && n !== key);
-    const how = matched === key
-      ? "exact entry"
-      : matched !== undefined
-      ? `family of "${matched}"`
-      : "glob";
+    const how = matched === key ? "exact entry" : matched !== undefined ? `family of "${matched}"` : "glob";
     lines.push(`${who}: priced by the entry "${key}" (${how})`);
     const src = priceSource(key);
     lines.push(
@@ -125,7 +121,9 @@ export function describePrice(
   lines.push(`EUR per 1M tokens: ${kinds(price, price.reasoning)}`);
   if (price.long !== null) {
     lines.push(
-      `Prompts over ${price.long.above} tokens (every token of the call): ${kinds(price.long, price.reasoning)}`,
+      `Prompts over ${price.long.above} tokens (every token of the call): ${
+        kinds(price.long, price.reasoning)
+      }`,
     );
   }
   return lines.join("\n") + "\n";

@@ -15,6 +15,7 @@ import { BudgetAlerts } from "./alerts.ts";
 import { costOf, roundEur } from "./calculator.ts";
 import { dayFunction, nextDayStart } from "./day_end.ts";
 import { isReasoningModel } from "./bound.ts";
+import { billable, bodyOf, deploymentModels } from "./served.ts";
 import { estimateUsage, loadTokenizer } from "./estimate.ts";
 import { type Reservation, SpendLedger } from "./ledger.ts";
 import { PriceTable } from "./pricing.ts";
@@ -294,37 +295,4 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     prices,
     idle: () => alerts.idle(),
   };
-}
-
-/** The model each upstream deployment runs, from the config (a `models` target names its model). */
-function deploymentModels(
-  config: Config,
-): (upstream: string | null, deployment: string | null) => string | null {
-  const known = new Map<string, string>();
-  const key = (u: string, d: string) => `${u}\u0000${d}`;
-  for (const m of config.models ?? []) {
-    for (const t of m.targets) known.set(key(t.upstream, t.deployment), m.name);
-  }
-  for (const u of config.upstreams) {
-    for (const d of u.deployments) known.set(key(u.name, d.name), d.model);
-  }
-  return (u, d) => u === null || d === null ? null : known.get(key(u, d)) ?? null;
-}
-
-/** Whether a call without reported usage was billed by the upstream (it reached one and got an answer). */
-function billable(record: CallRecord): boolean {
-  if (record.attempts === 0) return false;
-  const s = record.status;
-  if (s === "client_closed" || (s >= 200 && s < 300)) return true;
-  return (record.assembled?.events ?? 0) > 0;
-}
-
-function bodyOf(record: CallRecord): Record<string, unknown> | null {
-  if (record.requestBody === null) return null;
-  try {
-    const v = JSON.parse(new TextDecoder().decode(record.requestBody));
-    return typeof v === "object" && v !== null && !Array.isArray(v) ? v : null;
-  } catch {
-    return null;
-  }
 }

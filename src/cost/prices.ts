@@ -23,7 +23,13 @@ export const USD_TO_EUR = 0.86;
 export const PRICES_AS_OF = "2026-12-04";
 
 /** USD per 1M tokens: input, cached input, output, and (Anthropic) 5-minute and 1-hour cache writes. */
-type Usd = readonly [input: number, cached: number, output: number, cacheWrite?: number, cacheWrite1h?: number];
+type Usd = readonly [
+  input: number,
+  cached: number,
+  output: number,
+  cacheWrite?: number,
+  cacheWrite1h?: number,
+];
 
 /** Where a row's price was read. */
 const SOURCES = {

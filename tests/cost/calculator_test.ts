@@ -159,7 +159,11 @@ Deno.test("PriceTable: configured prices override the shipped ones, or replace t
     fallback: { input: 9, output: 9 },
   });
   assert.equal(table.lookup(["gpt-4o"]).price.input, 1);
-  assert.equal(table.lookup(["gpt-4o-2024-11-20"]).price.input, 3, "a configured glob beats the shipped family");
+  assert.equal(
+    table.lookup(["gpt-4o-2024-11-20"]).price.input,
+    3,
+    "a configured glob beats the shipped family",
+  );
   assert.equal(table.lookup(["gpt-4o-audio"]).price.input, 3);
   assert.equal(costOf(usage(100, 100), table.lookup(["local-llama"]).price), 0);
   const only = new PriceTable({

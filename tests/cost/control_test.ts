@@ -203,7 +203,11 @@ Deno.test("a call that starts before midnight and settles after it counts agains
 Deno.test("a reasoning model's stream without usage is billed at the output it reserved, an upper bound", () => {
   const config = costConfig({
     upstreams: [{ name: "u", kind: "openai", deployments: ["o4-mini", "m"] }],
-    pricing: { defaults: false, models: { "o4-mini": { input: 1000, output: 1000 }, m: { input: 1000, output: 1000 } }, fallback: { input: 1, output: 1 } },
+    pricing: {
+      defaults: false,
+      models: { "o4-mini": { input: 1000, output: 1000 }, m: { input: 1000, output: 1000 } },
+      fallback: { input: 1, output: 1 },
+    },
   });
   const cost = createCostControl(config, { now: () => NOW, tokenizer: false });
   const body = { messages: [{ role: "user", content: "abcd" }], max_completion_tokens: 100, stream: true };

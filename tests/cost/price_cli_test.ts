@@ -4,7 +4,11 @@ import { costPriceCommand, parseCostPriceArgs } from "../../src/cli/cost_price.t
 import { fakeIo, runAzmw } from "../_helpers/cli.ts";
 
 Deno.test("parseCostPriceArgs() takes one model and an optional deployment and config", () => {
-  assert.deepEqual(parseCostPriceArgs(["gpt-4o"]), { model: "gpt-4o", deployment: undefined, config: undefined });
+  assert.deepEqual(parseCostPriceArgs(["gpt-4o"]), {
+    model: "gpt-4o",
+    deployment: undefined,
+    config: undefined,
+  });
   assert.deepEqual(parseCostPriceArgs(["gpt-4o", "--deployment", "prod", "-c", "c.yaml"]), {
     model: "gpt-4o",
     deployment: "prod",
@@ -37,7 +41,10 @@ pricing: { models: { gpt-4o-mini: { input: 1, output: 2 } } }
       );
       const io = fakeIo();
       await costPriceCommand.run(parseCostPriceArgs(["gpt-4o", "--deployment", "chat-prod", "-c", path]), io);
-      assert.match(io.out, /on deployment "chat-prod" \(runs "gpt-4o-mini"\): priced by the entry "gpt-4o-mini"/);
+      assert.match(
+        io.out,
+        /on deployment "chat-prod" \(runs "gpt-4o-mini"\): priced by the entry "gpt-4o-mini"/,
+      );
       assert.match(io.out, /Source: the config \(pricing\.models\)/);
       assert.match(io.out, /input 1, cached input 1, output 2/);
     } finally {

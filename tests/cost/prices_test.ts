@@ -42,7 +42,11 @@ Deno.test("current models have their own rows: Claude 4.6 and 5.x, gpt-5.2, 5.x 
   assert.equal(eur("claude-opus-5", 1e6, 0), 4.3);
   assert.equal(eur("gpt-5.2", 1e6, 1e6), 13.545);
   assert.equal(eur("gpt-5.3-codex", 1e6, 0), 1.505);
-  assert.equal(eur("gpt-5.4-2026-03-05", 1000, 0), 0.00215, "a dated snapshot is its family, not the fallback");
+  assert.equal(
+    eur("gpt-5.4-2026-03-05", 1000, 0),
+    0.00215,
+    "a dated snapshot is its family, not the fallback",
+  );
   assert.equal(eur("gpt-5.4", 272_001, 0), 1.1696043, "over 272K prompt tokens: 2 × input (4.3 per 1M)");
 });
 
