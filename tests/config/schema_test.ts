@@ -101,12 +101,16 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
       policy: {},
       pricing: {
         currency: "EUR",
-        asOf: "2026-11-01",
+        asOf: "2026-12-04",
         defaults: true,
         models: {},
-        fallback: { input: 4.3, cachedInput: 0.43, output: 25.8 },
+        fallback: { input: 129, cachedInput: 129, output: 516, cacheWrite: 161.25, cacheWrite1h: 258 },
       },
-      budget: { alertThresholds: [0.8, 1], defaultMaxOutputTokens: 4096 },
+      budget: {
+        alertThresholds: [0.8, 1],
+        defaultMaxOutputTokens: 4096,
+        reserve: { enforceMaxTokens: true, share: 0.01, minOutputTokens: 16 },
+      },
       source: "test.yaml",
     } satisfies Config,
   );
