@@ -39,34 +39,66 @@ export function utf8Length(s: string): number {
   return n;
 }
 
-/** An upper bound of the prompt tokens of `body` on `model` (any model when absent). */
-export function promptBound(body: Record<string, unknown> | null | undefined, model?: string): number {
-  if (!body) return 0;
-  const image = model !== undefined && /^gpt-4o-mini/.test(model) ? MINI_IMAGE_TOKENS : IMAGE_TOKENS;
-  let tokens = BASE_TOKENS;
-  if (Array.isArray(body.tools) && body.tools.length > 0) tokens += TOOLS_TOKENS;
-  if (Array.isArray(body.functions) && body.functions.length > 0) tokens += TOOLS_TOKENS;
-  for (const [key, value] of Object.entries(body)) {
-    if (key === "model" || typeof value === "number" || typeof value === "boolean") continue;
-    tokens += walk(value, image, 0);
-  }
-  return tokens;
+/** What one walk over a request body finds: its text bound without images, and what it asks for. */
+export interface PromptScan {
+  /** Token bound of everything but images. */
+  tokens: number;
+  /** Image parts. */
+  images: number;
+  /** Whether the body asks for prompt caching (`cache_control`), and for one-hour caching. */
+  caching: boolean;
+  hour: boolean;
 }
 
-function walk(value: unknown, image: number, depth: number): number {
+/** Walks `body` once (see the module doc for what counts). */
+export function scanPrompt(body: Record<string, unknown> | null | undefined): PromptScan {
+  const scan: PromptScan = { tokens: 0, images: 0, caching: false, hour: false };
+  if (!body) return scan;
+  scan.tokens = BASE_TOKENS;
+  if (Array.isArray(body.tools) && body.tools.length > 0) scan.tokens += TOOLS_TOKENS;
+  if (Array.isArray(body.functions) && body.functions.length > 0) scan.tokens += TOOLS_TOKENS;
+  for (const [key, value] of Object.entries(body)) {
+    if (key === "model" || typeof value === "number" || typeof value === "boolean") continue;
+    scan.tokens += walk(value, scan, 0);
+  }
+  return scan;
+}
+
+/** Tokens one image part can cost on `model` (any model when absent). */
+export function imageTokens(model?: string): number {
+  return model !== undefined && /^gpt-4o-mini/.test(model) ? MINI_IMAGE_TOKENS : IMAGE_TOKENS;
+}
+
+/** An upper bound of the prompt tokens of `body` on `model` (any model when absent). */
+export function promptBound(body: Record<string, unknown> | null | undefined, model?: string): number {
+  const scan = scanPrompt(body);
+  return scan.tokens + scan.images * imageTokens(model);
+}
+
+function walk(value: unknown, scan: PromptScan, depth: number): number {
   if (typeof value === "string") return utf8Length(value);
   if (typeof value === "number") return depth > 0 ? 1 : 0; // token arrays (embeddings, completions)
   if (value === null || typeof value !== "object") return 0;
   if (depth > MAX_DEPTH) return encoder.encode(JSON.stringify(value)).byteLength;
   if (Array.isArray(value)) {
     let n = 0;
-    for (const v of value) n += walk(v, image, depth + 1);
+    for (const v of value) n += walk(v, scan, depth + 1);
     return n;
   }
   const o = value as Record<string, unknown>;
-  if (typeof o.type === "string" && IMAGE_TYPES.has(o.type)) return OBJECT_TOKENS + image;
+  const cache = o.cache_control;
+  if (cache !== undefined) {
+    scan.caching = true;
+    if (cache !== null && typeof cache === "object" && (cache as Record<string, unknown>).ttl === "1h") {
+      scan.hour = true;
+    }
+  }
+  if (typeof o.type === "string" && IMAGE_TYPES.has(o.type)) {
+    scan.images++;
+    return OBJECT_TOKENS;
+  }
   let n = OBJECT_TOKENS;
-  for (const v of Object.values(o)) n += walk(v, image, depth + 1);
+  for (const v of Object.values(o)) n += walk(v, scan, depth + 1);
   return n;
 }
 

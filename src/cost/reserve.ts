@@ -11,7 +11,7 @@
  *   and with `enforce_max_tokens` the gateway sets the upstream's maximum to it, so the bound holds.
  */
 import type { Usage } from "../streams/types.ts";
-import { choicesOf, maxField, promptBound, requestedMax } from "./bound.ts";
+import { choicesOf, imageTokens, maxField, requestedMax, scanPrompt } from "./bound.ts";
 import { costOf } from "./calculator.ts";
 import type { LongTier, Price, PriceTable } from "./pricing.ts";
 
@@ -69,10 +69,9 @@ export function planReservation(
   const { body, operation } = request;
   const names = candidates(request.model, options.targets);
   const models = names.map((n) => n[n.length - 1]!);
-  const prompt = Math.max(...models.map((m) => promptBound(body, m)));
-  const text = body ? JSON.stringify(body) : "";
-  const caching = text.includes('"cache_control"');
-  const hour = caching && /"ttl"\s*:\s*"1h"/.test(text);
+  const scan = scanPrompt(body);
+  const prompt = scan.tokens + scan.images * Math.max(...models.map(imageTokens));
+  const { caching, hour } = scan;
   let input = 0;
   let output = 0;
   for (const n of names) {
