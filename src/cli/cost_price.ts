@@ -6,8 +6,8 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
-import { priceSource, USD_TO_EUR } from "../cost/prices.ts";
-import { familyOf, type LongTier, type Price, PriceTable } from "../cost/pricing.ts";
+import { priceSource, PRIORITY_SOURCE, USD_TO_EUR } from "../cost/prices.ts";
+import { familyOf, type Price, PriceTable, type TierPrice } from "../cost/pricing.ts";
 import { type Command, UsageError, usageError } from "./command.ts";
 
 /** Parsed arguments of `azmw cost price`. */
@@ -77,7 +77,7 @@ function modelOfDeployment(config: Config | null, deployment: string | undefined
   return undefined;
 }
 
-function kinds(p: Price | LongTier, reasoning: number | null): string {
+function kinds(p: Price | TierPrice, reasoning: number | null): string {
   return [
     `input ${p.input}`,
     `cached input ${p.cachedInput}`,
@@ -119,6 +119,11 @@ export function describePrice(
     );
   }
   lines.push(`EUR per 1M tokens: ${kinds(price, price.reasoning)}`);
+  for (const [tier, p] of Object.entries(price.tiers ?? {})) {
+    lines.push(
+      `service_tier "${tier}"${tier === "priority" ? ` (${PRIORITY_SOURCE})` : ""}: ${kinds(p, null)}`,
+    );
+  }
   if (price.long !== null) {
     lines.push(
       `Prompts over ${price.long.above} tokens (every token of the call): ${

@@ -27,6 +27,7 @@ import type {
   LongContextPriceConfig,
   ModelPriceConfig,
   PricingConfig,
+  TierPriceConfig,
 } from "./types.ts";
 
 /** Defaults of the `budget` section. */
@@ -53,6 +54,19 @@ const LONG_CONTEXT: Field<LongContextPriceConfig> = record({
   cache_write_1h: opt(eur()),
 });
 
+const TIER: Field<TierPriceConfig> = record({
+  input: eur(),
+  cached_input: opt(eur()),
+  output: eur(),
+  cache_write: opt(eur()),
+  cache_write_1h: opt(eur()),
+});
+
+const SERVICE_TIERS: Field<Record<string, TierPriceConfig>> = refine(
+  mapping(/^[a-z][a-z_]{0,31}$/, 'a service tier such as "priority" or "flex"', TIER),
+  (entries) => Object.fromEntries(entries),
+);
+
 const PRICE: Field<ModelPriceConfig> = record({
   input: eur(),
   cached_input: opt(eur()),
@@ -61,6 +75,7 @@ const PRICE: Field<ModelPriceConfig> = record({
   cache_write: opt(eur()),
   cache_write_1h: opt(eur()),
   long_context: opt(LONG_CONTEXT),
+  service_tiers: opt(SERVICE_TIERS),
 });
 
 /** The `pricing` section. */

@@ -308,6 +308,17 @@ export interface ModelPriceConfig {
   cacheWrite1h?: number;
   /** Prices of every token of a call whose prompt exceeds `above` tokens (long-context tier). */
   longContext?: LongContextPriceConfig;
+  /** Prices of calls the provider reports served on a processing tier (`priority`, `flex` …). */
+  serviceTiers?: Record<string, TierPriceConfig>;
+}
+
+/** Prices of one processing tier of a model, EUR per 1M tokens. */
+export interface TierPriceConfig {
+  input: number;
+  cachedInput?: number;
+  output: number;
+  cacheWrite?: number;
+  cacheWrite1h?: number;
 }
 
 /** A long-context tier of a model's prices, EUR per 1M tokens. */

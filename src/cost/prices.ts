@@ -5,10 +5,11 @@
  * price was not found on the provider's own pages say so. `pricing.models` in the config overrides any
  * entry, and `pricing.defaults: false` drops this table altogether.
  *
- * - Standard tier only: Azure regional and data-zone deployments, provisioned throughput, batch, flex and
- *   priority processing, and Anthropic's `inference_geo` uplift cost differently — configure them.
- * - Long-context tiers (every token of a call whose prompt passes the threshold) and Anthropic 1-hour
- *   cache writes are modelled; a dated snapshot (`gpt-5.4-2026-03-05`) is priced as its family.
+ * - Not modelled: Azure regional and data-zone deployments, provisioned throughput, batch, flex processing
+ *   (billed at standard, never understated) and Anthropic's `inference_geo` uplift — configure them.
+ * - Long-context tiers (every token of a call whose prompt passes the threshold), Anthropic 1-hour cache
+ *   writes and OpenAI priority processing (where its page lists a price) are modelled; a dated snapshot
+ *   (`gpt-5.4-2026-03-05`) is priced as its family.
  * - Rate: 1 USD = 0.86 EUR (EUR/USD ≈ 1.163), a planning rate near the ECB reference rates of late 2025,
  *   not the fixing of one day. Set your own prices for figures that must match an invoice in EUR.
  * - The fallback — the price of a model found nowhere — is the highest price of the table per token kind,
@@ -53,18 +54,25 @@ interface Row {
   checked: string;
   /** Long-context tier: above this many prompt tokens, every token at these prices. */
   long?: { above: number; usd: Usd };
+  /** Priority processing (`service_tier: "priority"`), from {@link PRIORITY_SOURCE}. */
+  priority?: Usd;
 }
+
+/** Where the shipped priority prices come from (read 2026-12-04). */
+export const PRIORITY_SOURCE = "https://openai.com/api-priority-processing";
 
 const C = "2026-12-04";
 const OLD = "2026-11-01";
 const row = (usd: Usd, source: keyof typeof SOURCES, checked = C, long?: Row["long"]): Row =>
   long === undefined ? { usd, source, checked } : { usd, source, checked, long };
 
+const withPriority = (r: Row, usd: Usd): Row => ({ ...r, priority: usd });
+
 const OPENAI: Record<string, Row> = {
   "gpt-4o": row([2.5, 1.25, 10], "openaiOld", OLD),
   "gpt-4o-2024-05-13": row([5, 5, 15], "openaiOld", OLD),
   "gpt-4o-mini*": row([0.15, 0.075, 0.6], "openaiOld", OLD),
-  "gpt-4.1": row([2, 0.5, 8], "openaiOld", OLD),
+  "gpt-4.1": withPriority(row([2, 0.5, 8], "openaiOld", OLD), [3.5, 0.875, 14]),
   "gpt-4.1-mini*": row([0.4, 0.1, 1.6], "openaiOld", OLD),
   "gpt-4.1-nano*": row([0.1, 0.025, 0.4], "openaiOld", OLD),
   "o1": row([15, 7.5, 60], "openaiOld", OLD),
@@ -74,25 +82,32 @@ const OPENAI: Record<string, Row> = {
   "o3-mini*": row([1.1, 0.55, 4.4], "openaiOld", OLD),
   "o3-pro*": row([20, 20, 80], "openaiOld", OLD),
   "o4-mini*": row([1.1, 0.275, 4.4], "openaiOld", OLD),
-  "gpt-5": row([1.25, 0.125, 10], "openaiPriority"),
+  "gpt-5": withPriority(row([1.25, 0.125, 10], "openaiPriority"), [2.5, 0.25, 20]),
   "gpt-5-chat*": row([1.25, 0.125, 10], "openaiOld", OLD),
-  "gpt-5-codex*": row([1.25, 0.125, 10], "openaiModel"),
-  "gpt-5-mini*": row([0.25, 0.025, 2], "openaiOld", OLD),
+  "gpt-5-codex*": withPriority(row([1.25, 0.125, 10], "openaiModel"), [2.5, 0.25, 20]),
+  "gpt-5-mini*": withPriority(row([0.25, 0.025, 2], "openaiOld", OLD), [0.45, 0.045, 3.6]),
   "gpt-5-nano*": row([0.05, 0.005, 0.4], "openaiOld", OLD),
   "gpt-5-pro*": row([15, 15, 120], "openaiOld", OLD),
-  "gpt-5.1": row([1.25, 0.125, 10], "openaiPriority"),
+  "gpt-5.1": withPriority(row([1.25, 0.125, 10], "openaiPriority"), [2.5, 0.25, 20]),
   "gpt-5.1-chat*": row([1.25, 0.125, 10], "openaiOld", OLD),
-  "gpt-5.1-codex": row([1.25, 0.125, 10], "openaiPriority"),
+  "gpt-5.1-codex": withPriority(row([1.25, 0.125, 10], "openaiPriority"), [2.5, 0.25, 20]),
   "gpt-5.1-codex-max*": row([1.25, 0.125, 10], "thirdParty"),
-  "gpt-5.2": row([1.75, 0.175, 14], "openaiPriority"),
+  "gpt-5.2": withPriority(row([1.75, 0.175, 14], "openaiPriority"), [3.5, 0.35, 28]),
   "gpt-5.2-codex*": row([1.75, 0.175, 14], "thirdParty"),
   "gpt-5.2-pro*": row([21, 21, 168], "thirdParty"),
   "gpt-5.3-codex*": row([1.75, 0.175, 14], "thirdParty"),
-  "gpt-5.4": row([2.5, 0.25, 15], "openaiPriority", C, { above: 272_000, usd: [5, 0.5, 22.5] }),
-  "gpt-5.4-mini*": row([0.75, 0.075, 4.5], "openaiPriority"),
+  "gpt-5.4": withPriority(
+    row([2.5, 0.25, 15], "openaiPriority", C, { above: 272_000, usd: [5, 0.5, 22.5] }),
+    [5, 0.5, 30],
+  ),
+  "gpt-5.4-mini*": withPriority(row([0.75, 0.075, 4.5], "openaiPriority"), [1.5, 0.15, 9]),
   "gpt-5.4-nano*": row([0.2, 0.02, 1.25], "thirdParty"),
   "gpt-5.4-pro*": row([30, 30, 180], "thirdParty"),
-  "gpt-5.5": row([5, 0.5, 30], "thirdParty", C, { above: 272_000, usd: [10, 1, 45] }),
+  "gpt-5.5": withPriority(row([5, 0.5, 30], "thirdParty", C, { above: 272_000, usd: [10, 1, 45] }), [
+    12.5,
+    1.25,
+    75,
+  ]),
   "gpt-5.5-pro*": row([30, 30, 180], "thirdParty"),
   "text-embedding-3-small": row([0.02, 0.02, 0], "openaiOld", OLD),
   "text-embedding-3-large": row([0.13, 0.13, 0], "openaiOld", OLD),
@@ -165,6 +180,7 @@ export function defaultModelPrices(): Record<string, ModelPriceConfig> {
       const l = eur(r.long.usd);
       price.longContext = { above: r.long.above, ...l };
     }
+    if (r.priority !== undefined) price.serviceTiers = { priority: eur(r.priority) };
     out[name] = price;
   }
   return out;

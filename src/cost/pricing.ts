@@ -22,16 +22,22 @@ export interface Price {
   cacheWrite1h: number;
   /** Prices of calls whose prompt exceeds `above` tokens (long-context tier), or `null`. */
   long: LongTier | null;
+  /** Prices of calls served on a processing tier the provider reports (`priority`, `flex` …). */
+  tiers?: Readonly<Record<string, TierPrice>>;
 }
 
-/** The prices of a long-context tier: every token of a call over `above` prompt tokens. */
-export interface LongTier {
-  above: number;
+/** The prices of every token kind on one tier. */
+export interface TierPrice {
   input: number;
   cachedInput: number;
   output: number;
   cacheWrite: number;
   cacheWrite1h: number;
+}
+
+/** The prices of a long-context tier: every token of a call over `above` prompt tokens. */
+export interface LongTier extends TierPrice {
+  above: number;
 }
 
 /** The outcome of a lookup: the price and the table key it came from (`null` for the fallback). */
@@ -48,7 +54,17 @@ const MAX_CACHED = 10_000;
 /** Fills the optional kinds of a configured price. */
 export function resolvePrice(p: ModelPriceConfig): Price {
   const l = p.longContext;
+  const tiers = p.serviceTiers === undefined ? undefined : Object.fromEntries(
+    Object.entries(p.serviceTiers).map(([name, t]) => [name, {
+      input: t.input,
+      cachedInput: t.cachedInput ?? t.input,
+      output: t.output,
+      cacheWrite: t.cacheWrite ?? times(t.input, CACHE_WRITE_FACTOR),
+      cacheWrite1h: t.cacheWrite1h ?? times(t.input, CACHE_WRITE_1H_FACTOR),
+    }]),
+  );
   return {
+    ...(tiers === undefined ? {} : { tiers }),
     input: p.input,
     cachedInput: p.cachedInput ?? p.input,
     output: p.output,

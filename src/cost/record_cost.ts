@@ -21,6 +21,7 @@ export function usageOfJson(u: UsageJson): Usage {
     cacheWriteTokens: n(u.cache_write_tokens),
   };
   if (n(u.cache_write_1h_tokens) > 0) usage.cacheWrite1hTokens = n(u.cache_write_1h_tokens);
+  if (typeof u.service_tier === "string") usage.serviceTier = u.service_tier;
   return usage;
 }
 

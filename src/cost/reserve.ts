@@ -4,7 +4,8 @@
  * - Price: per token kind, the highest price among the candidate targets (each looked up by its
  *   deployment, then its model); input at the cache-write price when the body asks for caching
  *   (`cache_control`), at the 1-hour price when it asks for `"ttl": "1h"`; a long-context tier when the
- *   prompt bound passes its threshold.
+ *   prompt bound passes its threshold; a processing tier's prices when the body asks for one
+ *   (`service_tier: "priority"`).
  * - Tokens: the prompt bound and output bound of `bound.ts`.
  * - Output when the client sets no maximum: `default_max_output_tokens`, but under a cap at most `share`
  *   of what is left of the tightest cap (never below `min_output_tokens`, never more than what is left),
@@ -12,8 +13,8 @@
  */
 import type { Usage } from "../streams/types.ts";
 import { choicesOf, imageTokens, maxField, requestedMax, scanPrompt } from "./bound.ts";
-import { costOf } from "./calculator.ts";
-import type { LongTier, Price, PriceTable } from "./pricing.ts";
+import { costOf, pricesFor } from "./calculator.ts";
+import type { PriceTable } from "./pricing.ts";
 
 /** A target that may serve a call: its deployment name and the model it runs. */
 export interface ServingTarget {
@@ -49,10 +50,6 @@ function candidates(model: string | null, targets: readonly ServingTarget[] | un
   return [[model ?? ""]];
 }
 
-function tierOf(p: Price, prompt: number): Price | LongTier {
-  return p.long !== null && prompt > p.long.above ? p.long : p;
-}
-
 /**
  * Plans the reservation of a request; `headroom` is what is left of the tightest cap in EUR (`null`
  * without a cap). The caller refuses the call when the plan's `eur` does not fit its caps.
@@ -72,11 +69,13 @@ export function planReservation(
   const scan = scanPrompt(body);
   const prompt = scan.tokens + scan.images * Math.max(...models.map(imageTokens));
   const { caching, hour } = scan;
+  // A call that asks for a processing tier may be billed at it (the upstream reports what it served).
+  const serviceTier = typeof body?.service_tier === "string" ? body.service_tier : undefined;
   let input = 0;
   let output = 0;
   for (const n of names) {
     const p = options.prices.lookup(n, { quiet: true }).price;
-    const t = tierOf(p, prompt);
+    const t = pricesFor(p, { prompt, serviceTier });
     input = Math.max(input, t.input, caching ? (hour ? t.cacheWrite1h : t.cacheWrite) : 0);
     output = Math.max(output, t.output, p.reasoning ?? 0);
   }

@@ -19,6 +19,8 @@ export interface UsageJson {
   cache_write_tokens?: number;
   /** The 1-hour part of `cache_write_tokens` (Anthropic), only when non-zero. */
   cache_write_1h_tokens?: number;
+  /** The processing tier the provider reported, only when not the standard one (`priority`, `flex` …). */
+  service_tier?: string;
 }
 
 /** One line of a request log file. */
@@ -57,6 +59,7 @@ export function usageJson(u: Usage): UsageJson {
   };
   if (u.cacheWriteTokens) out.cache_write_tokens = u.cacheWriteTokens;
   if (u.cacheWrite1hTokens) out.cache_write_1h_tokens = u.cacheWrite1hTokens;
+  if (u.serviceTier !== undefined) out.service_tier = u.serviceTier;
   return out;
 }
 

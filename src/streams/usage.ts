@@ -73,7 +73,20 @@ function anthropicUsage(u: JsonObject): Usage {
     ? Math.min(num(u.cache_creation.ephemeral_1h_input_tokens), cacheWriteTokens)
     : 0;
   if (hour > 0) usage.cacheWrite1hTokens = hour;
-  return usage;
+  return withTier(usage, u.service_tier);
+}
+
+/** Processing tiers billed at the standard price: not kept on the usage. */
+const STANDARD_TIERS = new Set(["default", "standard", "auto"]);
+
+/**
+ * `usage` with a non-standard `service_tier` (`priority`, `flex`, `batch` …) the provider reports: beside
+ * the usage on OpenAI bodies and chunks, inside it on Anthropic's.
+ */
+export function withTier(usage: Usage, tier: unknown): Usage {
+  const t = str(tier);
+  if (t === undefined || STANDARD_TIERS.has(t) || usage.serviceTier !== undefined) return usage;
+  return { ...usage, serviceTier: t };
 }
 
 /** Content, tool calls, finish reason, id, model, usage and error of a non-streaming JSON body. */
@@ -85,7 +98,7 @@ export function assembleBody(op: Operation, body: unknown): Assembled {
   const model = str(body.model);
   if (model !== undefined) out.model = model;
   const usage = usageFromBody(op, body);
-  if (usage !== undefined) out.usage = usage;
+  if (usage !== undefined) out.usage = withTier(usage, body.service_tier);
   const error = errorOf(body.error);
   if (error !== undefined) out.error = error;
   if (op === "responses") readResponses(body, out);

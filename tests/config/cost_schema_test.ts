@@ -59,6 +59,7 @@ Deno.test("validateConfig() reads every pricing and budget key", () => {
             cache_write: 7.5,
             cache_write_1h: 12,
           },
+          service_tiers: { priority: { input: 6, output: 30 } },
         },
       },
       fallback: { input: 10, output: 30 },
@@ -91,6 +92,7 @@ Deno.test("validateConfig() reads every pricing and budget key", () => {
           cacheWrite: 7.5,
           cacheWrite1h: 12,
         },
+        serviceTiers: { priority: { input: 6, output: 30 } },
       },
     },
     fallback: { input: 10, output: 30 },
@@ -175,7 +177,8 @@ Deno.test("config.example.yaml documents pricing and budget, and its commented b
   // deno-fmt-ignore
   const keys = ["pricing", "currency", "as_of", "defaults", "models", "fallback", "budget", "daily_eur",
     "alert_thresholds", "webhook", "url", "headers", "downshift", "at", "default_max_output_tokens", "reserve",
-    "enforce_max_tokens", "share", "min_output_tokens", "cache_write_1h", "long_context", "above"];
+    "enforce_max_tokens", "share", "min_output_tokens", "cache_write_1h", "long_context", "above",
+    "service_tiers"];
   for (const key of keys) {
     const line = text.split("\n").find((l) => new RegExp(`^[\\s#-]*"?${key}"?:.*#`).test(l));
     assert.ok(line !== undefined, `config.example.yaml has no commented line for "${key}"`);
@@ -203,6 +206,7 @@ Deno.test("config.example.yaml documents pricing and budget, and its commented b
       output: 12.9,
       cacheWrite1h: 5.16,
       longContext: { above: 200000, input: 5.16, output: 19.35 },
+      serviceTiers: { priority: { input: 5.16, output: 25.8 } },
     },
   });
 });

@@ -88,6 +88,13 @@ Deno.test("planReservation() prices caching bodies at the cache-write price and 
   const tight = plan({ messages: [] }, 0.025);
   assert.equal(tight.perChoice, 9, "never more than what is left (€0.025 − €0.016 of prompt)");
   assert.equal(plan({ messages: [] }, 0.001).perChoice, 1, "at least one token; the cap check refuses it");
+  const standard = plan({ messages: [], max_tokens: 10, service_tier: "standard" }, null);
+  const priority = plan({ messages: [], max_tokens: 10, service_tier: "priority" }, null);
+  assert.equal(
+    priority.eur,
+    standard.eur * 2.5,
+    "a priority call reserves at the tier (2.5 × when unpriced)",
+  );
 });
 
 Deno.test("bodyOf() parses a record's request body, null for anything but a JSON object", () => {

@@ -27,6 +27,10 @@ Deno.test("azmw cost price resolves snapshots, the deployment's model and the fa
     assert.match(io.out, /checked 2026-12-04/);
     assert.match(io.out, /input 2\.15, cached input 0\.215, output 12\.9/);
     assert.match(io.out, /Prompts over 272000 tokens/);
+    assert.match(
+      io.out,
+      /service_tier "priority" \(https:\/\/openai\.com\/api-priority-processing\): input 4\.3,/,
+    );
   });
   await t.step("a configured deployment is priced by the model it runs, from the config", async () => {
     const dir = await Deno.makeTempDir();

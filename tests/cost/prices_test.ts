@@ -72,3 +72,22 @@ Deno.test("Anthropic usage with cache_creation.ephemeral_1h_input_tokens is bill
   assert.equal(costOf(u, p), 0.0044118);
   assert.equal(costOf(usageOfJson(logged), p), 0.0044118);
 });
+
+Deno.test("service_tier: priority at its listed price, unpriced tiers never understated, flex at standard", () => {
+  const gpt54 = table.lookup(["gpt-5.4"]).price;
+  const priority = usage(1e6, 1e6, { serviceTier: "priority" });
+  // openai.com/api-priority-processing: gpt-5.4 priority USD 5 / 30 → EUR 4.3 + 25.8
+  assert.equal(costOf(priority, gpt54), 30.1);
+  assert.equal(costOf(usage(1000, 0, { serviceTier: "flex" }), gpt54), 0.00215, "flex: standard (a bound)");
+  const o3 = table.lookup(["o3"]).price;
+  assert.equal(costOf(usage(1e6, 0, { serviceTier: "priority" }), o3), 4.3, "no listed price: 2.5 × 1.72");
+  assert.equal(costOf(usage(1e6, 0, { serviceTier: "default" }), o3), 1.72);
+  const chunk = normalizeUsage("messages", { input_tokens: 5, output_tokens: 1, service_tier: "priority" });
+  assert.equal(chunk?.serviceTier, "priority");
+  assert.equal(
+    normalizeUsage("messages", { input_tokens: 5, service_tier: "standard" })?.serviceTier,
+    undefined,
+  );
+  assert.equal(usageJson(priority).service_tier, "priority");
+  assert.equal(usageOfJson(usageJson(priority)).serviceTier, "priority");
+});
