@@ -19,7 +19,7 @@ import { billable, bodyOf, deploymentModels } from "./served.ts";
 import { estimateUsage, loadTokenizer } from "./estimate.ts";
 import { type Reservation, SpendLedger } from "./ledger.ts";
 import { PriceTable } from "./pricing.ts";
-import { planReservation, type ReservePlan, type ServingTarget } from "./reserve.ts";
+import { planReservation, type ReservePlan, reserveSettings, type ServingTarget } from "./reserve.ts";
 import { rebuildLedger, type RebuildStats } from "./rebuild.ts";
 import { callerScopes, formatEur, GLOBAL_SCOPE, type ScopeCaller, scopeLabel } from "./scopes.ts";
 
@@ -49,7 +49,11 @@ export interface CostControlDeps {
 
 /** A caller as cost control sees it: who (for scopes) and, for governed callers, the per-scope caps. */
 export interface CostCaller extends ScopeCaller {
-  readonly policy?: { readonly scopes: readonly LimitScope[] };
+  readonly policy?: {
+    readonly scopes: readonly LimitScope[];
+    /** The largest output the caller may ask for: what is reserved (and set) when it asks for none. */
+    readonly maxTokens?: number | null;
+  };
 }
 
 /** The request being admitted. */
@@ -136,12 +140,7 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
   const globalCap: Cap[] = budget?.dailyEur === undefined
     ? []
     : [{ scope: GLOBAL_SCOPE, cap: budget.dailyEur }];
-  const reserve = {
-    defaultMaxOutput: budget?.defaultMaxOutputTokens ?? 4096,
-    share: budget?.reserve?.share ?? 0.01,
-    minOutput: budget?.reserve?.minOutputTokens ?? 16,
-    enforce: budget?.reserve?.enforceMaxTokens ?? true,
-  };
+  const reserve = reserveSettings(budget);
   const servedModel = deploymentModels(config);
   const downshift = budget?.downshift;
   const settled = new WeakMap<CallRecord, Settlement>();
@@ -258,9 +257,12 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
       const substitute = model === null || downshift === undefined ? undefined : downshift.models[model];
       const shifted = substitute !== undefined && worst >= (downshift?.at ?? Infinity);
       if (shifted) model = substitute;
+      const limit = caller.policy?.maxTokens ?? null;
       const plan = planReservation({ model, operation: request.operation, body: request.body }, {
         prices,
-        settings: reserve,
+        settings: limit === null || limit >= reserve.defaultMaxOutput
+          ? reserve
+          : { ...reserve, defaultMaxOutput: limit },
         headroom,
         targets: model === null ? undefined : request.targetsOf?.(model),
       });

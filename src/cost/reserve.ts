@@ -11,6 +11,8 @@
  *   of what is left of the tightest cap (never below `min_output_tokens`, never more than what is left),
  *   and with `enforce_max_tokens` the gateway sets the upstream's maximum to it, so the bound holds.
  */
+import { BUDGET_DEFAULTS } from "../config/schema_cost.ts";
+import type { BudgetConfig } from "../config/types.ts";
 import type { Usage } from "../streams/types.ts";
 import { choicesOf, imageTokens, maxField, requestedMax, scanPrompt } from "./bound.ts";
 import { costOf, pricesFor } from "./calculator.ts";
@@ -32,6 +34,16 @@ export interface ReserveSettings {
   minOutput: number;
   /** Set the upstream's maximum to the reserved output when a cap applies. */
   enforce: boolean;
+}
+
+/** The settings of `budget` (defaults without one). */
+export function reserveSettings(budget: BudgetConfig | undefined): ReserveSettings {
+  return {
+    defaultMaxOutput: budget?.defaultMaxOutputTokens ?? BUDGET_DEFAULTS.defaultMaxOutputTokens,
+    share: budget?.reserve?.share ?? BUDGET_DEFAULTS.reserve.share,
+    minOutput: budget?.reserve?.minOutputTokens ?? BUDGET_DEFAULTS.reserve.minOutputTokens,
+    enforce: budget?.reserve?.enforceMaxTokens ?? BUDGET_DEFAULTS.reserve.enforceMaxTokens,
+  };
 }
 
 /** What admission holds for a call. */

@@ -222,3 +222,14 @@ Deno.test("a reasoning model's stream without usage is billed at the output it r
   const plain = callRecord({ usage: null, assembled, stream: true });
   assert.equal(b.settle(plain).costEur, 0.008, "other models: the prompt and the visible text (1 token)");
 });
+
+Deno.test("a caller's max_tokens policy bounds what is reserved and set when a request names no maximum", () => {
+  const { cost } = control({ daily_eur: 100 });
+  const limited = { keyId: "dev", project: null, tokenId: null, policy: { scopes: [], maxTokens: 100 } };
+  const a = cost.admit(limited, { model: "m", body: { messages: [] }, operation: "chat" });
+  assert.deepEqual(a.set, { max_tokens: 100 });
+  assert.equal(a.reservationEur, 0.116, "16 prompt tokens and 100 output tokens");
+  const free = cost.admit(caller(), { model: "m", body: { messages: [] }, operation: "chat" });
+  // 1% of what is left (€99.884 − 16 prompt tokens) at €0.001 a token
+  assert.deepEqual(free.set, { max_tokens: 998 }, "without the policy: the share of the cap");
+});
