@@ -195,6 +195,15 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     if (c !== config) cost = createCostControl(c, { env, warn: (msg) => log.warn(msg), ledger: cost.ledger });
     return [costStage(cost)];
   };
+  metrics.gauge(
+    "azmw_cost_today_eur",
+    "Settled spend of today (in the configured time zone) in EUR, for the gateway and each project",
+    ["scope"],
+    () =>
+      Object.entries(cost.ledger.snapshot())
+        .filter(([scope]) => scope === "global" || scope.startsWith("project:"))
+        .map(([scope, s]) => [{ scope }, s.spent]),
+  );
   log.info("Today's spend rebuilt from the request log", { ...rebuilt, spend_today_eur: cost.spendToday() });
   const closeAll = async () => {
     await requestLog.close();

@@ -6,6 +6,7 @@
 import type { Config } from "../config/types.ts";
 import type { AppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics, type GatewayMetrics } from "../observability/metrics.ts";
+import { upstreamInfos } from "../observability/genai.ts";
 import { createTracing } from "../observability/tracing.ts";
 import type { GovernanceRuntime } from "../governance/runtime.ts";
 import type { AdmissionStage } from "../pipeline/admission.ts";
@@ -44,12 +45,14 @@ export interface RunningGateway {
 /** Starts listening on the config's host and port. */
 export async function startGateway(config: Config, options: GatewayOptions): Promise<RunningGateway> {
   const metrics = options.metrics ?? createGatewayMetrics();
-  const tracing = createTracing();
+  let upstreams = upstreamInfos(config.upstreams);
+  const tracing = createTracing({ upstream: (name) => upstreams.get(name) });
   const sinks = [metrics.sink, tracing.sink, ...(options.sinks ?? [])];
   type Generation = { config: Config; app: App; close(): void };
   const retired = new Set<Generation>();
   const build = async (c: Config): Promise<Generation> => {
     const deps = await buildAppDeps(c, options);
+    upstreams = upstreamInfos(c.upstreams);
     const governed = options.governance?.forConfig(c, deps.callerKeys);
     const more = typeof options.admission === "function" ? options.admission(c) : options.admission ?? [];
     const admission = [...(governed ? [governed.admission] : []), ...more];
@@ -84,15 +87,20 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     },
   };
   let current = await build(config);
-  const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+  const BREAKER_STATES = ["closed", "half_open", "open"] as const;
   metrics.gauge(
     "azmw_breaker_state",
-    "Circuit breaker per upstream deployment: 0 closed, 1 half-open, 2 open",
-    ["upstream", "deployment"],
+    "Circuit breaker per upstream deployment: 1 for its current state (closed, half_open, open), 0 for the others",
+    ["upstream", "deployment", "state"],
     () =>
-      current.app.targets.map((
-        t,
-      ) => [{ upstream: t.upstream, deployment: t.deployment }, BREAKER_VALUE[t.breaker]]),
+      current.app.targets.flatMap((t) =>
+        BREAKER_STATES.map((state) =>
+          [{ upstream: t.upstream, deployment: t.deployment, state }, t.breaker === state ? 1 : 0] as [
+            Record<string, string>,
+            number,
+          ]
+        )
+      ),
   );
   metrics.gauge(
     "azmw_upstream_in_flight_requests",

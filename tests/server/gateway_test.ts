@@ -36,7 +36,14 @@ Deno.test("startGateway() serves, counts metrics and reloads a new config", asyn
       /azmw_requests_total\{dialect="openai",operation="chat",model="gpt-4o",upstream="azure-test",status="200"\} 1/,
     );
     assert.match(metrics, /azmw_gateway_overhead_seconds_count 1/);
-    assert.match(metrics, /azmw_breaker_state\{upstream="azure-test",deployment="gpt-4o-prod"\} 0/);
+    assert.match(
+      metrics,
+      /azmw_breaker_state\{upstream="azure-test",deployment="gpt-4o-prod",state="closed"\} 1/,
+    );
+    assert.match(
+      metrics,
+      /azmw_breaker_state\{upstream="azure-test",deployment="gpt-4o-prod",state="open"\} 0/,
+    );
     assert.match(
       metrics,
       /azmw_upstream_in_flight_requests\{upstream="azure-test",deployment="gpt-4o-prod"\} 0/,
