@@ -5,6 +5,8 @@
  */
 import { parseArgs as parse } from "node:util";
 import { embeddedConfig, loadConfig, resolveCallerKeys } from "../config/load.ts";
+import { useExternalSecrets } from "../config/secrets.ts";
+import { createKeyVault } from "../server/key_vault.ts";
 import type { Config } from "../config/types.ts";
 import { costStage, createCostControl } from "../cost/mod.ts";
 import { openGovernance } from "../governance/runtime.ts";
@@ -159,6 +161,16 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   if (args.port !== undefined) config.server.port = args.port;
   config.server.dataDir = dataDir;
 
+  // `kv://` references resolve through one cached Key Vault client; a rotated secret reloads the pipeline.
+  let onRotation = (_ref: string) => {};
+  const keyVault = createKeyVault(config, {
+    env,
+    warn: (msg) => log.warn(msg),
+    onChange: (ref) => onRotation(ref),
+  });
+  useExternalSecrets(keyVault);
+  keyVault.start();
+
   // Refuses to start when bodies are logged but no sealing key resolves: never plaintext bodies.
   const requestLog = await openRequestLog(config, { env, warn: (msg) => log.warn(msg) });
   const metrics = createGatewayMetrics();
@@ -219,7 +231,13 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       metrics,
       governance,
       admission: costFor,
-      health: () => ({ spend_today_eur: cost.spendToday() }),
+      health: () => {
+        const vault = keyVault.status();
+        return {
+          spend_today_eur: cost.spendToday(),
+          ...(vault.secrets.length > 0 ? { key_vault: vault } : {}),
+        };
+      },
       sinks: [requestLog.sink],
       onClose: closeAll,
     });
@@ -249,6 +267,13 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     );
   }
 
+  onRotation = (ref) => {
+    gateway.reload(gateway.config)
+      .then(() => log.info("Key Vault secret rotated; the pipeline now uses the new value", { secret: ref }))
+      .catch((err) =>
+        log.error("Rotated Key Vault secret not applied; the previous value stays live", { reason: err })
+      );
+  };
   const stopReload = io.onHangup?.(() => {
     if (!configPath) {
       log.warn("Nothing to reload: the embedded default has no config file");
@@ -268,6 +293,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     io.signal.addEventListener("abort", () => resolve(), { once: true });
   });
   stopReload?.();
+  keyVault.stop();
   log.info("Shutting down", { grace_ms: config.server.shutdownGraceMs });
   const { graceful } = await gateway.shutdown(config.server.shutdownGraceMs);
   await removePidFile(pidFile, Deno.pid);
