@@ -7,22 +7,7 @@ import assert from "node:assert/strict";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { serveMock } from "../../src/mock/mod.ts";
 import { MAIN } from "../_helpers/cli.ts";
-
-const README = new URL("../../README.md", import.meta.url);
-
-/** Metric names in the first column of README's metrics table (rows between its header and a blank line). */
-async function documentedMetrics(): Promise<Set<string>> {
-  const text = await Deno.readTextFile(README);
-  const start = text.search(/^\| Metric +\|/m);
-  assert.ok(start >= 0, "README has a metrics table");
-  const names = new Set<string>();
-  for (const line of text.slice(start).split("\n").slice(2)) {
-    if (!line.startsWith("|")) break;
-    const first = line.split("|")[1] ?? "";
-    for (const m of first.matchAll(/`([a-zA-Z_:][a-zA-Z0-9_:]*)`/g)) names.add(m[1]!);
-  }
-  return names;
-}
+import { documentedMetrics } from "../_helpers/readme.ts";
 
 Deno.test("/metrics of a running gateway exports exactly the metrics README documents", async () => {
   const mock = serveMock({ apiKey: "up-key" });
