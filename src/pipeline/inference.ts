@@ -47,6 +47,8 @@ export interface PipelineDeps {
   admission?: readonly AdmissionStage[];
   /** Builds and caches upstream auth from projects' own credentials. */
   projectAuth?: ProjectAuthCache;
+  /** Aborted when the shutdown grace ends: open upstream calls end with a `shutdown` error (503). */
+  shutdown?: AbortSignal;
 }
 
 function newRecord(deps: PipelineDeps, route: InferenceRoute): CallRecord {
@@ -176,6 +178,7 @@ export async function handleInference(
           clock: deps.clock,
           now: deps.now,
           body: (i) => i === 0 ? body : parseJsonObject(bytes),
+          ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
           onStreamEnd: (_answer, end) => {
             applyStreamEnd(rec, end);
             finalize();
