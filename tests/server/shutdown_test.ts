@@ -112,3 +112,42 @@ Deno.test("SIGTERM ends 50 open streams with an error event each, records them a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("SIGTERM exits in time even when the request log thread is stuck on a record (subprocess)", async () => {
+  const mock = serveMock({ apiKey: UPSTREAM });
+  const dir = await Deno.makeTempDir();
+  const { key } = keyEnv();
+  await Deno.writeTextFile(`${dir}/config.yaml`, configYaml(dir, mock.url));
+  const gw = await spawnServe(
+    ["--config", `${dir}/config.yaml`, "--port", "0", "--data-dir", `${dir}/data`],
+    {
+      cwd: dir,
+      env: { LOG_KEY: key, SHUTDOWN_TEST_CALLER: CALLER, SHUTDOWN_TEST_UPSTREAM: UPSTREAM },
+    },
+  );
+  try {
+    // A body that keeps a backtracking redaction pattern busy for minutes (when redaction is linear, the
+    // log simply finishes early; the exit bound holds either way).
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${CALLER}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "gpt-4o",
+        messages: [{ role: "system", content: `${"a".repeat(1_000_000)} @` }, {
+          role: "user",
+          content: "Hi",
+        }],
+      }),
+    });
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+    const signalled = performance.now();
+    const status = await gw.stop("SIGTERM");
+    const tookMs = performance.now() - signalled;
+    assert.equal(status.code, 0, gw.output());
+    assert.ok(tookMs < GRACE_MS + 2 * SHUTDOWN_CLOSE_MS + SHUTDOWN_DRAIN_MS, `exited after ${tookMs} ms`);
+  } finally {
+    await mock.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
