@@ -1,6 +1,12 @@
+/** Calls and streams still open when the shutdown grace ends. */
 import assert from "node:assert/strict";
 import { UpstreamCall } from "../../src/pipeline/forward.ts";
+import type { CallRecord } from "../../src/pipeline/record.ts";
 import { createRelay, type StreamEnd } from "../../src/pipeline/relay.ts";
+import { apiKeyAuth } from "../../src/providers/azure/auth.ts";
+import { createApp } from "../../src/server/app.ts";
+import { CALLER_SHA, post, UPSTREAM_KEY } from "../_helpers/app.ts";
+import { azureUpstream, testConfig } from "../_helpers/config.ts";
 
 const TIMEOUTS = { firstByteMs: 0, idleMs: 0, totalMs: 0 };
 const enc = new TextEncoder();
@@ -71,4 +77,38 @@ Deno.test("UpstreamCall.send() refuses at once once the shutdown has begun", asy
       e instanceof Error && (e as { code?: string }).code === "shutdown" &&
       (e as { status?: number }).status === 503,
   );
+});
+
+Deno.test("a call waiting to retry when the shutdown begins ends at once with 503 shutdown", async () => {
+  const stopping = new AbortController();
+  const config = testConfig([azureUpstream("https://res.example")]);
+  config.routing = {
+    retries: 3,
+    backoffMs: 60_000,
+    maxBackoffMs: 60_000,
+    breaker: { failures: 0, cooldownMs: 1 },
+  };
+  let posts = 0;
+  const records: CallRecord[] = [];
+  const app = createApp({
+    config,
+    callerKeys: [{ id: "dev", sha256: CALLER_SHA }],
+    upstreamAuth: new Map([["azure-test", apiKeyAuth(UPSTREAM_KEY)]]),
+    fetch: () => {
+      posts++;
+      queueMicrotask(() => stopping.abort()); // the grace ends while the call sleeps before its retry
+      return Promise.resolve(new Response('{"error":{"message":"busy"}}', { status: 503 }));
+    },
+    random: () => 0.5,
+    shutdown: stopping.signal,
+    sinks: [(r) => records.push(r)],
+  });
+  const res = await app(post("/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21", {
+    messages: [{ role: "user", content: "Hi" }],
+  }));
+  assert.equal(res.status, 503);
+  assert.equal((await res.json()).error.code, "shutdown");
+  assert.equal(posts, 1);
+  assert.equal(records[0]?.attempts, 1);
+  assert.equal(records[0]?.error?.code, "shutdown");
 });
