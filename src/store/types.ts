@@ -59,7 +59,7 @@ export interface Token {
   revokedAt: number | null;
   /** Most requests the token may make; `null` unlimited. */
   maxRequests: number | null;
-  /** Requests made so far (may lag the gateway's in-memory count by a moment). */
+  /** Requests made so far (capped tokens: exact; uncapped: may lag the in-memory count by a moment). */
   requestCount: number;
   createdAt: number;
   updatedAt: number;
