@@ -17,7 +17,7 @@ import { ensureEmbeddedLogKey, openRequestLog } from "../logs/mod.ts";
 import { createAppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics } from "../observability/metrics.ts";
 import { sha256Hex } from "../pipeline/auth.ts";
-import { startGateway } from "../server/gateway.ts";
+import { settlesWithin, SHUTDOWN_CLOSE_MS, SHUTDOWN_DRAIN_MS, startGateway } from "../server/gateway.ts";
 import { VERSION } from "../version.ts";
 import { type CliIo, type Command, intOption, UsageError } from "./command.ts";
 
@@ -34,7 +34,8 @@ export interface ServeArgs {
 const HELP = `Usage: azmw serve [options]
 
 Runs the gateway until SIGINT/SIGTERM or "azmw stop"; then it stops accepting, lets open calls and
-streams finish (up to server.shutdown_grace_ms), flushes its logs and exits 0. SIGHUP (or
+streams finish (up to server.shutdown_grace_ms), ends the ones still open with a "shutdown" error
+(each is logged), flushes its logs (at most 5 s) and exits 0. SIGHUP (or
 "azmw reload") reloads the config file: a bad new config is refused and the old one stays live.
 
 Without a config file it starts on the embedded default: 127.0.0.1:8787, a built-in mock upstream
@@ -217,11 +218,15 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
         .map(([scope, s]) => [{ scope }, s.spent]),
   );
   log.info("Today's spend rebuilt from the request log", { ...rebuilt, spend_today_eur: cost.spendToday() });
+  // Bounded, so SIGTERM exits even when the log thread is stuck (its queue is then lost, and said so).
   const closeAll = async () => {
-    await requestLog.close();
-    await cost.idle();
-    await governance.close();
-    await onClose();
+    if (!await settlesWithin(requestLog.close(), SHUTDOWN_DRAIN_MS)) {
+      log.warn("The request log did not finish writing in time; exiting without it", {
+        drain_ms: SHUTDOWN_DRAIN_MS,
+        queued: requestLog.stats().queued,
+      });
+    }
+    await settlesWithin(Promise.all([cost.idle(), governance.close(), onClose()]), SHUTDOWN_CLOSE_MS);
   };
   let gateway;
   try {
@@ -295,11 +300,12 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   stopReload?.();
   keyVault.stop();
   log.info("Shutting down", { grace_ms: config.server.shutdownGraceMs });
-  const { graceful } = await gateway.shutdown(config.server.shutdownGraceMs);
+  const { graceful, ended } = await gateway.shutdown(config.server.shutdownGraceMs);
   await removePidFile(pidFile, Deno.pid);
   if (graceful) log.info("Gateway stopped");
-  else {log.warn("Gateway stopped before every open call finished", {
+  else {log.warn("Gateway stopped before every open call finished: those ended with a shutdown error", {
       grace_ms: config.server.shutdownGraceMs,
+      ended,
     });}
   return 0;
 }
