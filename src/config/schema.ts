@@ -33,6 +33,7 @@ import {
   routingChecks,
 } from "./schema_routing.ts";
 import { MANAGE, POLICY } from "./schema_manage.ts";
+import { SECRETS } from "./schema_secrets.ts";
 import { BUDGET, PRICING } from "./schema_cost.ts";
 import type {
   AzureAuthConfig,
@@ -340,6 +341,7 @@ const ROOT = record({
   policy: def(POLICY, {}),
   pricing: def(PRICING, {}),
   budget: def(BUDGET, {}),
+  secrets: def(SECRETS, {}),
 });
 
 /** Turns a parsed YAML document into a `Config` with every default filled, or throws one `ConfigError`. */
@@ -364,6 +366,7 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
     policy: root.policy,
     pricing: root.pricing,
     budget: root.budget,
+    secrets: root.secrets,
     source,
   };
 }

@@ -111,6 +111,7 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         defaultMaxOutputTokens: 4096,
         reserve: { enforceMaxTokens: true, share: 0.01, minOutputTokens: 16 },
       },
+      secrets: { ttlS: 300, keyVault: { credential: "default", url: "https://{vault}.vault.azure.net" } },
       source: "test.yaml",
     } satisfies Config,
   );
@@ -388,7 +389,7 @@ Deno.test("validateConfig() rejects literal secrets without echoing them", async
     await t.step(path, () => {
       assert.equal(
         issueAt(raw, path),
-        'expected a secret reference "env:NAME" or "file:/path" (literal secrets are not allowed), got a literal value',
+        'expected a secret reference "env:NAME", "file:/path" or "kv://<vault>/<secret>" (literal secrets are not allowed), got a literal value',
       );
       const err = thrown(() => validate(raw));
       assert.ok(!err.message.includes(literal) && !JSON.stringify(err.issues).includes(literal));
