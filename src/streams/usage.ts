@@ -22,7 +22,9 @@ export function normalizeUsage(op: Operation, u: unknown): Usage | undefined {
 
 /** Normalised usage of a non-streaming JSON response body, or undefined when it carries none. */
 export function usageFromBody(op: Operation, body: unknown): Usage | undefined {
-  return isObject(body) ? normalizeUsage(op, body.usage) : undefined;
+  if (!isObject(body)) return undefined;
+  const u = normalizeUsage(op, body.usage);
+  return u === undefined ? undefined : withTier(u, body.service_tier);
 }
 
 function chatUsage(u: JsonObject): Usage {

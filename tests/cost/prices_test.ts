@@ -4,6 +4,7 @@ import { defaultFallbackPrice, defaultModelPrices, priceSource } from "../../src
 import { PriceTable } from "../../src/cost/pricing.ts";
 import { usageOfJson } from "../../src/cost/record_cost.ts";
 import { usageJson } from "../../src/logs/record.ts";
+import { usageFromBytes } from "../../src/pipeline/usage_bytes.ts";
 import { normalizeUsage } from "../../src/streams/usage.ts";
 import { usage } from "./_util.ts";
 
@@ -90,4 +91,20 @@ Deno.test("service_tier: priority at its listed price, unpriced tiers never unde
   );
   assert.equal(usageJson(priority).service_tier, "priority");
   assert.equal(usageOfJson(usageJson(priority)).serviceTier, "priority");
+});
+
+Deno.test("usageFromBytes() reads a priority service_tier beside the usage of a passed-through JSON body", () => {
+  const body = (tier: string, content = "ok") =>
+    new TextEncoder().encode(JSON.stringify({
+      id: "c",
+      object: "chat.completion",
+      model: "gpt-5.4",
+      choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+      service_tier: tier,
+      usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
+    }));
+  assert.equal(usageFromBytes("chat", body("priority"))?.serviceTier, "priority");
+  assert.equal(usageFromBytes("chat", body("default"))?.serviceTier, undefined);
+  const tricky = body("default", 'say "service_tier": "priority"');
+  assert.equal(usageFromBytes("chat", tricky)?.serviceTier, undefined, "escaped text is not a key");
 });
