@@ -21,11 +21,13 @@ const OBJECT_TOKENS = 4;
 const BASE_TOKENS = 16;
 const IMAGE_TYPES = new Set(["image_url", "input_image", "image"]);
 const MAX_DEPTH = 64;
+const LONG_STRING = 512;
 
 const encoder = new TextEncoder();
 
 /** UTF-8 length of `s` without encoding it. */
 export function utf8Length(s: string): number {
+  if (s.length > LONG_STRING) return encoder.encode(s).byteLength; // native, faster on long text
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

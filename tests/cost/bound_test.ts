@@ -104,3 +104,8 @@ Deno.test("bodyOf() parses a record's request body, null for anything but a JSON
   assert.equal(bodyOf(callRecord({ requestBody: enc("{") })), null);
   assert.equal(bodyOf(callRecord({ requestBody: null })), null);
 });
+
+Deno.test("utf8Length() agrees with TextEncoder on long mixed text", () => {
+  const s = "aé漢😀".repeat(500);
+  assert.equal(utf8Length(s), new TextEncoder().encode(s).byteLength);
+});
