@@ -109,3 +109,8 @@ Deno.test("utf8Length() agrees with TextEncoder on long mixed text", () => {
   const s = "aé漢😀".repeat(500);
   assert.equal(utf8Length(s), new TextEncoder().encode(s).byteLength);
 });
+
+Deno.test("utf8Length() measures strings over a million units too", () => {
+  const s = "é".repeat((1 << 20) + 1);
+  assert.equal(utf8Length(s), 2 * s.length);
+});
