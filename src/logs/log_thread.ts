@@ -8,6 +8,7 @@ import type { Config } from "../config/types.ts";
 import type { CallRecord } from "../pipeline/record.ts";
 import type { KeysData } from "./assemble.ts";
 import type { FromLogThread, ToLogThread } from "./log_thread_protocol.ts";
+import { queueCap, type QueuedCall, queuedCall } from "./queued.ts";
 import { WARN_INTERVAL_MS, type WriterStats } from "./writer.ts";
 
 /** What the log thread starts from. */
@@ -23,35 +24,14 @@ export interface LogThreadInit {
 /** Records gathered for at most this long before they are posted (a full batch goes at once). */
 const POST_DELAY_MS = 2;
 
-/** A copy of `bytes` that owns its buffer, so cloning it does not copy a larger buffer it is a view of. */
-function own(bytes: Uint8Array | null): Uint8Array | null {
-  if (bytes === null || (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)) {
-    return bytes;
-  }
-  return bytes.slice();
-}
-
-/**
- * The fields of `rec` the log needs, as plain data: the caller is reduced to its ids (it may carry a
- * project's upstream credentials, which must not cross to the log thread).
- */
-function portable(rec: CallRecord): CallRecord {
-  const c = rec.caller;
-  return {
-    ...rec,
-    caller: c === null ? null : { keyId: c.keyId, project: c.project, tokenId: c.tokenId },
-    requestBody: own(rec.requestBody),
-    responseBody: own(rec.responseBody),
-  };
-}
-
 /** The request log's writer, running on its own thread. */
 export class LogThread {
   readonly #worker: Worker;
   readonly #warn: (message: string) => void;
   readonly #batchSize: number;
   readonly #queueSize: number;
-  #pending: CallRecord[] = [];
+  readonly #cap: number;
+  #pending: QueuedCall[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Records posted to the thread so far. */
   #sent = 0;
@@ -76,6 +56,7 @@ export class LogThread {
     // Posted at a full batch at the latest, so records wait here only up to the queue size's bound.
     this.#queueSize = init.config.logs.queueSize;
     this.#batchSize = Math.min(init.config.logs.batchSize, this.#queueSize);
+    this.#cap = queueCap(init.config.logs);
     this.#worker = new Worker(new URL("./log_worker.ts", import.meta.url).href, {
       type: "module",
       name: "azmw-log",
@@ -91,7 +72,10 @@ export class LogThread {
     this.#post({ t: "init", config, keys, secrets, retainedFor });
   }
 
-  /** Queues a finished call; synchronous, never throws. */
+  /**
+   * Queues a finished call; synchronous, never throws. Its bodies are cut to the logged cap here, so the
+   * queue never holds a caller's full body.
+   */
   readonly sink = (rec: CallRecord): void => {
     if (this.#closing || this.#failed !== null) {
       this.#dropped++;
@@ -105,7 +89,7 @@ export class LogThread {
       this.#warnBehind();
       return;
     }
-    this.#pending.push(rec);
+    this.#pending.push(queuedCall(rec, this.#cap));
     if (this.#pending.length >= this.#batchSize) this.#flush();
     else this.#timer ??= setTimeout(() => this.#flush(), POST_DELAY_MS);
   };
@@ -158,7 +142,7 @@ export class LogThread {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#pending.length === 0) return;
-    const records = this.#pending.map(portable);
+    const records = this.#pending;
     this.#pending = [];
     if (this.#failed !== null) {
       this.#dropped += records.length;

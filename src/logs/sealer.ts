@@ -35,7 +35,8 @@ export class RecordSealer {
     try {
       const payload = build(rec, redactor, maxBodyBytes);
       if (payload === null) return null;
-      return await sealField(payload.plain, { id: rec.id, field }, key, { trunc: payload.trunc });
+      const flags = { trunc: payload.trunc, raw: payload.raw };
+      return await sealField(payload.plain, { id: rec.id, field }, key, flags);
     } catch (err) {
       // A body that cannot be sealed is left out rather than written in any other form.
       warn(
