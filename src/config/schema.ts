@@ -62,7 +62,7 @@ export const DEFAULTS = {
     queueSize: 10_000,
     queueBytes: 64 * 1024 * 1024,
     batchSize: 256,
-    flushIntervalMs: 1_000,
+    flushIntervalMs: 5,
     fsyncIntervalMs: 5_000,
     builtin: ["email", "phone", "iban", "credit_card", "api_key"],
   },

@@ -1,8 +1,10 @@
 /**
  * The background writer: the request path pushes finished calls onto a bounded queue (synchronous, no
- * I/O); one task drains it every flush interval, or sooner when a batch is full, seals the records in
- * batches and appends them to the day's file. A full queue drops the record, counts it and warns at most
- * once per interval; `close()` drains everything still queued.
+ * I/O); one task seals the records in batches and appends them to the day's file at most one flush
+ * interval after the first of them arrived, or sooner when a batch is full — one write for all records of
+ * an interval, not one per record. An idle writer sets no timer, except to sync data written less than
+ * one fsync interval ago. A full queue drops the record, counts it and warns at most once per interval;
+ * `close()` drains everything still queued.
  */
 import type { CallRecord } from "../pipeline/record.ts";
 import type { DayClock } from "./day.ts";
@@ -62,7 +64,10 @@ export class LogWriter {
   #bytes = 0;
   #closing = false;
   #wake: (() => void) | null = null;
+  /** Runs one flush interval after the first record that is not written yet. */
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Wakes an idle writer to sync what it wrote. */
+  #syncTimer: ReturnType<typeof setTimeout> | undefined;
   /** Records dropped because the queue was full, and how many of them were warned about. */
   #full = 0;
   #fullWarned = 0;
@@ -97,6 +102,8 @@ export class LogWriter {
       this.#lines.set(rec, line);
     }
     if (this.#queue.length >= this.#o.batchSize) this.#wakeUp();
+    // The first record of an interval starts its clock: it is written at most one interval from now.
+    else this.#timer ??= setTimeout(() => this.#due(), this.#o.flushIntervalMs);
   }
 
   /** Current counters. */
@@ -120,15 +127,27 @@ export class LogWriter {
     const wake = this.#wake;
     this.#wake = null;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (this.#syncTimer !== undefined) clearTimeout(this.#syncTimer);
+    this.#timer = this.#syncTimer = undefined;
     wake?.();
+  }
+
+  /** The flush timer fired: wake the task, or note that records are due if it is still writing. */
+  #due(): void {
+    this.#timer = undefined;
+    if (this.#wake !== null) this.#wakeUp();
   }
 
   #sleep(): Promise<void> {
     if (this.#closing || this.#queue.length >= this.#o.batchSize) return Promise.resolve();
+    // Records waiting without a timer came in while the last batch was written, and their time is up.
+    if (this.#queue.length > 0 && this.#timer === undefined) return Promise.resolve();
     return new Promise((resolve) => {
       this.#wake = resolve;
-      this.#timer = setTimeout(() => this.#wakeUp(), this.#o.flushIntervalMs);
+      if (this.#queue.length === 0 && this.#unsynced && this.#o.fsyncIntervalMs > 0) {
+        const wait = Math.max(0, this.#syncedAt + this.#o.fsyncIntervalMs - this.#o.now());
+        this.#syncTimer = setTimeout(() => this.#wakeUp(), wait);
+      }
     });
   }
 

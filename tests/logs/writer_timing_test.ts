@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
+import { DayClock } from "../../src/logs/day.ts";
+import type { LogFiles } from "../../src/logs/files.ts";
+import { LogWriter } from "../../src/logs/writer.ts";
+import { callRecord } from "./_util.ts";
+
+/** Files that record what is appended and synced, in memory. */
+function memoryFiles() {
+  const lines: string[] = [];
+  let syncs = 0;
+  const dec = new TextDecoder();
+  const files = {
+    append: (_day: string, list: Uint8Array[]) => {
+      for (const l of list) lines.push(dec.decode(l));
+      return Promise.resolve(list.reduce((n, l) => n + l.length, 0));
+    },
+    sync: () => Promise.resolve(void syncs++),
+    close: () => {},
+  } as unknown as LogFiles;
+  return { files, lines, syncs: () => syncs };
+}
+
+Deno.test("LogWriter writes a record one flush interval after it is queued and sets no timer when idle", async () => {
+  const clock = FakeTimers.install({ toFake: ["setTimeout", "clearTimeout"], now: 0 });
+  try {
+    const mem = memoryFiles();
+    const w = new LogWriter({
+      files: mem.files,
+      days: new DayClock("UTC"),
+      line: (rec) => Promise.resolve(JSON.stringify({ id: rec.id })),
+      queueSize: 100,
+      queueBytes: 1 << 30,
+      batchSize: 100,
+      flushIntervalMs: 5,
+      fsyncIntervalMs: 1_000,
+      now: () => clock.now,
+      warn: (m) => assert.fail(m),
+    });
+    await clock.tickAsync(10_000);
+    assert.equal(clock.countTimers(), 0, "an idle writer sets no timer");
+
+    w.push(callRecord({ id: "a" }));
+    await clock.tickAsync(4);
+    w.push(callRecord({ id: "b" }));
+    assert.equal(mem.lines.length, 0);
+    await clock.tickAsync(1);
+    assert.deepEqual(mem.lines, ['{"id":"a"}\n', '{"id":"b"}\n'], "one write for both, 5 ms after the first");
+    assert.equal(mem.syncs(), 1, "the last sync was longer than an fsync interval ago");
+    assert.equal(clock.countTimers(), 0);
+
+    w.push(callRecord({ id: "x" }));
+    await clock.tickAsync(5);
+    assert.equal(mem.lines.length, 3);
+    assert.equal(mem.syncs(), 1);
+    assert.equal(clock.countTimers(), 1, "only the sync timer is left");
+    await clock.tickAsync(1_000);
+    assert.equal(mem.syncs(), 2, "written data is synced within the fsync interval");
+    assert.equal(clock.countTimers(), 0);
+
+    w.push(callRecord({ id: "c" }));
+    const closed = w.close();
+    await clock.runAllAsync();
+    await closed;
+    assert.equal(mem.lines.at(-1), '{"id":"c"}\n');
+    assert.equal(mem.syncs(), 3);
+  } finally {
+    clock.uninstall();
+  }
+});
