@@ -8,7 +8,7 @@ import type { Config } from "../config/types.ts";
 import type { CallRecord } from "../pipeline/record.ts";
 import type { KeysData } from "./assemble.ts";
 import type { FromLogThread, ToLogThread } from "./log_thread_protocol.ts";
-import { queueCap, type QueuedCall, queuedCall } from "./queued.ts";
+import { type LogItem, queueCap, queuedCall, queuedStart } from "./queued.ts";
 import { WARN_INTERVAL_MS, type WriterStats } from "./writer.ts";
 
 /** What the log thread starts from. */
@@ -31,7 +31,7 @@ export class LogThread {
   readonly #batchSize: number;
   readonly #queueSize: number;
   readonly #cap: number;
-  #pending: QueuedCall[] = [];
+  #pending: LogItem[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Records posted to the thread so far. */
   #sent = 0;
@@ -76,7 +76,16 @@ export class LogThread {
    * Queues a finished call; synchronous, never throws. Its bodies are cut to the logged cap here, so the
    * queue never holds a caller's full body.
    */
-  readonly sink = (rec: CallRecord): void => {
+  readonly sink = (rec: CallRecord): void => this.#queue(() => queuedCall(rec, this.#cap));
+
+  /**
+   * Queues the started entry of a streamed call whose upstream has accepted it (`reservedEur` is what the
+   * budget holds for it); synchronous, never throws. Its record closes it when the stream ends.
+   */
+  readonly started = (rec: CallRecord, reservedEur: number | null): void =>
+    this.#queue(() => queuedStart(rec, reservedEur));
+
+  #queue(item: () => LogItem): void {
     if (this.#closing || this.#failed !== null) {
       this.#dropped++;
       return;
@@ -89,10 +98,10 @@ export class LogThread {
       this.#warnBehind();
       return;
     }
-    this.#pending.push(queuedCall(rec, this.#cap));
+    this.#pending.push(item());
     if (this.#pending.length >= this.#batchSize) this.#flush();
     else this.#timer ??= setTimeout(() => this.#flush(), POST_DELAY_MS);
-  };
+  }
 
   /** Counters: records waiting here or in the thread, written, dropped (here and there), bytes. */
   stats(): WriterStats {

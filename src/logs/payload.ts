@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Assembled } from "../streams/types.ts";
-import type { QueuedCall } from "./queued.ts";
+import { isQueuedStart, type LogItem, type QueuedCall } from "./queued.ts";
 import { RedactionBudgetError, type Redactor } from "./redact.ts";
 import { usageJson } from "./record.ts";
 
@@ -26,7 +26,8 @@ const enc = new TextEncoder();
 const strict = new TextDecoder("utf-8", { fatal: true });
 
 /** Size of a record's bodies in bytes (what a queued record holds on to). */
-export function bodyBytes(rec: QueuedCall): number {
+export function bodyBytes(rec: LogItem): number {
+  if (isQueuedStart(rec)) return 0;
   return (rec.requestBody?.length ?? 0) + (rec.responseBody?.length ?? 0) +
     (rec.assembled ? rec.assembled.content.length * 2 : 0);
 }

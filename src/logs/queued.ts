@@ -58,3 +58,38 @@ export function queuedCall(rec: CallRecord, cap: number): QueuedCall {
   }
   return out;
 }
+
+/** A streamed call whose upstream has accepted it, as queued for the log (written as a `StartedEntry`). */
+export interface QueuedStart {
+  started: true;
+  id: string;
+  ts: string;
+  caller: { keyId: string | null; project: string | null; tokenId: string | null } | null;
+  model: string | null;
+  upstream: string | null;
+  deployment: string | null;
+  reservedEur: number | null;
+}
+
+/** What the log thread queues: a finished call or a started one. */
+export type LogItem = QueuedCall | QueuedStart;
+
+/** Whether `item` is a started call. */
+export function isQueuedStart(item: LogItem): item is QueuedStart {
+  return (item as QueuedStart).started === true;
+}
+
+/** The started entry of `rec` (a call whose upstream has just accepted it) with its reservation. */
+export function queuedStart(rec: CallRecord, reservedEur: number | null): QueuedStart {
+  const c = rec.caller;
+  return {
+    started: true,
+    id: rec.id,
+    ts: rec.ts,
+    caller: c === null ? null : { keyId: c.keyId, project: c.project, tokenId: c.tokenId },
+    model: rec.model,
+    upstream: rec.upstream,
+    deployment: rec.deployment,
+    reservedEur,
+  };
+}

@@ -121,5 +121,35 @@ export function logRecordOf(
 export function isLogRecord(value: unknown): value is LogRecord {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const r = value as Record<string, unknown>;
-  return r.v === RECORD_VERSION && typeof r.id === "string" && typeof r.ts === "string";
+  return r.v === RECORD_VERSION && typeof r.id === "string" && typeof r.ts === "string" &&
+    r.started === undefined;
+}
+
+/**
+ * The line written when an upstream has accepted a streamed call, before any of it is relayed: closed by
+ * the call's record (same `id`) when the stream ends. One left unclosed means the gateway stopped during
+ * the stream (a crash); spend rebuilt from the log then prices the call at its reservation.
+ */
+export interface StartedEntry {
+  v: 1;
+  started: true;
+  id: string;
+  ts: string;
+  instance: string;
+  caller: LogRecord["caller"];
+  model: string | null;
+  upstream: string | null;
+  deployment: string | null;
+  /** What the budget held for the call, in EUR (null without a budget stage). */
+  reserved_eur: number | null;
+}
+
+/** The start of every started entry's line (readers recognise one without parsing it). */
+export const STARTED_HEAD = '{"v":1,"started":true,';
+
+/** Whether a parsed line is a started entry. */
+export function isStartedEntry(value: unknown): value is StartedEntry {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const r = value as Record<string, unknown>;
+  return r.v === RECORD_VERSION && r.started === true && typeof r.id === "string" && typeof r.ts === "string";
 }

@@ -6,10 +6,10 @@
  * one fsync interval ago. A full queue drops the record, counts it and warns at most once per interval;
  * `close()` drains everything still queued.
  */
-import type { CallRecord } from "../pipeline/record.ts";
 import type { DayClock } from "./day.ts";
 import type { LogFiles } from "./files.ts";
 import { bodyBytes } from "./payload.ts";
+import type { LogItem } from "./queued.ts";
 import { Yielder } from "./yield.ts";
 
 /** Counters of a writer. */
@@ -29,7 +29,7 @@ export interface WriterOptions {
   files: LogFiles;
   days: DayClock;
   /** Builds the JSON line (without newline) of a record. */
-  line: (rec: CallRecord) => Promise<string>;
+  line: (rec: LogItem) => Promise<string>;
   queueSize: number;
   queueBytes: number;
   batchSize: number;
@@ -54,9 +54,9 @@ const enc = new TextEncoder();
 /** A bounded queue drained by one background task. */
 export class LogWriter {
   readonly #o: WriterOptions;
-  #queue: CallRecord[] = [];
+  #queue: LogItem[] = [];
   /** Lines already being built for queued records (eager writers). */
-  readonly #lines = new WeakMap<CallRecord, Promise<string>>();
+  readonly #lines = new WeakMap<LogItem, Promise<string>>();
   #queueBytes = 0;
   #inFlight = 0;
   #written = 0;
@@ -85,7 +85,7 @@ export class LogWriter {
   }
 
   /** Queues a record; never blocks or throws (a full queue drops it and counts the drop). */
-  push(rec: CallRecord): void {
+  push(rec: LogItem): void {
     const size = bodyBytes(rec);
     if (
       this.#closing || this.#queue.length >= this.#o.queueSize || this.#queueBytes + size > this.#o.queueBytes
@@ -193,7 +193,7 @@ export class LogWriter {
     }
   }
 
-  async #write(batch: CallRecord[], yielder: Yielder): Promise<void> {
+  async #write(batch: LogItem[], yielder: Yielder): Promise<void> {
     // Each line() call does its synchronous part (redaction, gzip, encryption) at once, so the calls are
     // spread over slices of about a millisecond and requests are served in between.
     const pending: Promise<string | null>[] = [];
