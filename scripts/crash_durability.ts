@@ -59,8 +59,11 @@ async function spawn(args: string[], re: RegExp, cwd: string) {
       (async () => {
         while (!(await reader.read()).done) { /* drain */ }
       })().catch(() => {});
-      child.stderr.pipeTo(new WritableStream()).catch(() => {});
-      return { child, url: m[1]! };
+      const proc = { child, url: m[1]!, stderr: "" };
+      child.stderr.pipeTo(
+        new WritableStream({ write: (c) => void (proc.stderr = (proc.stderr + dec.decode(c)).slice(-2000)) }),
+      ).catch(() => {});
+      return proc;
     }
   }
 }
@@ -148,6 +151,7 @@ async function crash(): Promise<void> {
   const gw = await startGateway();
   const answered: string[] = [];
   const inFlight = new Set<string>();
+  const streamed = new Set<string>();
   let killed = false;
   let atKill = { answered: 0, streams: 0, ms: 0 };
   const started = performance.now();
@@ -167,6 +171,7 @@ async function crash(): Promise<void> {
       const id = await call(gw.url, body, stream, inFlight);
       if (id === null || killed) continue;
       answered.push(id);
+      if (stream) streamed.add(id);
       if (answered.length >= killAt) {
         atKill = { answered: answered.length, streams: inFlight.size, ms: performance.now() - started };
         killed = true;
@@ -179,6 +184,9 @@ async function crash(): Promise<void> {
   const streamsAtKill = [...inFlight];
   const { records, started: starts } = await readLog();
   const recorded = answered.filter((id) => records.has(id)).length;
+  const missing = answered.filter((id) => !records.has(id));
+  const missingStreams = missing.filter((id) => streamed.has(id)).length;
+  const missingTail = missing.map((id) => answered.length - answered.indexOf(id));
   let sum = 0;
   for (const c of records.values()) sum += c ?? 0;
   let unclosed = 0;
@@ -205,6 +213,8 @@ async function crash(): Promise<void> {
       `answered 200: ${answered.length}; with a record on disk: ${recorded} (${
         percent(recorded, answered.length)
       })`,
+      `not recorded: ${missing.length} (${missingStreams} streams), answered this many answers before the ` +
+      `kill: ${missingTail.join(", ")}`,
       `records on disk: ${records.size}; started entries: ${starts.size}, unclosed: ${unclosed}`,
       `streams in flight at the kill: ${streamsAtKill.length}, with a started entry: ${streamsTraced}`,
       `spend rebuilt after restart: ${rebuilt.toFixed(6)} EUR; sum over the log: ${sum.toFixed(6)} EUR; ` +
@@ -254,7 +264,11 @@ try {
   if (MODE === "bigbody") await bigBody();
   else await crash();
 } finally {
-  mock.child.kill("SIGTERM");
+  try {
+    mock.child.kill("SIGTERM");
+  } catch {
+    console.log(`(the mock had exited: ${JSON.stringify(await mock.child.status)}) ${mock.stderr}`);
+  }
   await mock.child.status;
   await Deno.remove(dir, { recursive: true });
 }

@@ -62,7 +62,7 @@ export const DEFAULTS = {
     queueSize: 10_000,
     queueBytes: 64 * 1024 * 1024,
     batchSize: 256,
-    flushIntervalMs: 5,
+    flushIntervalMs: 2,
     fsyncIntervalMs: 5_000,
     builtin: ["email", "phone", "iban", "credit_card", "api_key"],
   },
