@@ -99,7 +99,7 @@ export class LogFiles {
     let written = 0;
     let chunk: Uint8Array[] = [];
     let chunkSize = 0;
-    const flush = async () => {
+    const flush = () => {
       if (chunkSize === 0) return;
       writeAllSync(open.file, concat(chunk, chunkSize));
       open.size += chunkSize;
@@ -111,7 +111,7 @@ export class LogFiles {
       const full = this.rotateBytes > 0 && open.size + chunkSize > 0 &&
         open.size + chunkSize + line.length > this.rotateBytes;
       if (full) {
-        await flush();
+        flush();
         open.file.close();
         open = await this.#open(day, open.index + 1);
         this.#days.set(day, open);
@@ -119,7 +119,7 @@ export class LogFiles {
       chunk.push(line);
       chunkSize += line.length;
     }
-    await flush();
+    flush();
     return written;
   }
 
