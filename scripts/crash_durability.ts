@@ -214,7 +214,7 @@ async function crash(): Promise<void> {
         percent(recorded, answered.length)
       })`,
       `not recorded: ${missing.length} (${missingStreams} streams), answered this many answers before the ` +
-      `kill: ${missingTail.join(", ")}`,
+      `kill: ${missingTail.slice(0, 10).join(", ")}${missingTail.length > 10 ? ", …" : ""}`,
       `records on disk: ${records.size}; started entries: ${starts.size}, unclosed: ${unclosed}`,
       `streams in flight at the kill: ${streamsAtKill.length}, with a started entry: ${streamsTraced}`,
       `spend rebuilt after restart: ${rebuilt.toFixed(6)} EUR; sum over the log: ${sum.toFixed(6)} EUR; ` +
