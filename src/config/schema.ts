@@ -20,6 +20,7 @@ import {
   tagged,
   unique,
 } from "./schema_helpers.ts";
+import { hasNestedQuantifier } from "./regex_safety.ts";
 import { describeBadRef, isSecretRef, SECRET_REF_EXPECTED } from "./secrets.ts";
 import {
   ANTHROPIC_AUTH,
@@ -284,6 +285,13 @@ const LOG_KEY = record({ id: opt(KEY_ID), key: secret() });
 const regexSource = refine(str(), (source, path, issues) => {
   try {
     new RegExp(source, "g");
+    if (hasNestedQuantifier(source)) {
+      return issues.fail<string>(
+        path,
+        'expected a regular expression without a repeated group that itself repeats (such as "(a+)+"): ' +
+          "it can take exponential time on a few dozen characters",
+      );
+    }
     return source;
   } catch (err) {
     const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, "") : err;

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { parseConfigText } from "../../src/config/load.ts";
+import { hasNestedQuantifier } from "../../src/config/regex_safety.ts";
 import type { BuiltinRedaction, RedactConfig } from "../../src/config/types.ts";
 import { RedactionBudgetError, Redactor, RULE_PIECE } from "../../src/logs/redact.ts";
 import { replaceEmails } from "../../src/logs/redact_patterns.ts";
+import type { ConfigError } from "../../src/server/errors.ts";
 
 const MB = 1_000_000;
 const NONE: RedactConfig = { builtin: [], rules: [], dropPaths: [] };
@@ -116,4 +119,36 @@ Deno.test("Redactor.json() walks a 16,000-deep nested array without overflowing 
   let inner: unknown = r.json(value);
   for (let i = 0; i < depth; i++) inner = (inner as unknown[])[0];
   assert.equal(inner, "[EMAIL]");
+});
+
+Deno.test("hasNestedQuantifier() finds a repeated group that itself repeats", async (t) => {
+  const cases: [string, boolean][] = [
+    ["(a+)+", true],
+    ["(\\w*\\s?)*", true],
+    ["(?:x+y?){2,}", true],
+    ["((a+)b)+", true],
+    ["(a|b+)*$", true],
+    ["ACME-\\d{6}", false],
+    ["project (\\w+)", false],
+    ["(\\d{3}-)+", false],
+    ["[(a+)]+", false],
+    ["\\(a+\\)+", false],
+    ["(ab){2,5}", false],
+  ];
+  for (const [source, nested] of cases) {
+    await t.step(source, () => assert.equal(hasNestedQuantifier(source), nested));
+  }
+});
+
+Deno.test("validateConfig() refuses a custom redaction rule that can backtrack exponentially", () => {
+  const yaml = `upstreams:
+  - { name: u, kind: azure, endpoint: "https://x.example", auth: { type: api_key, key: env:K }, deployments: [{ name: d, model: m }] }
+logs: { bodies: false, redact: { rules: [{ pattern: "ok-\\\\d+" }, { pattern: "(a+)+b" }] } }
+`;
+  assert.throws(
+    () => parseConfigText(yaml, "rules.yaml", { hostname: () => "h" }),
+    (err: ConfigError) =>
+      err.issues.length === 1 && err.issues[0]!.path === "logs.redact.rules[1].pattern" &&
+      /repeated group that itself repeats/.test(err.issues[0]!.message),
+  );
 });
