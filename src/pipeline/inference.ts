@@ -196,7 +196,11 @@ export async function handleInference(
     if (answer.relay !== null && deps.sink.started) {
       // The upstream accepted a stream: leave a trace now, in case the gateway stops before it ends.
       const held = tickets.filter((t) => t.reservedEur !== undefined);
-      deps.sink.started(rec, held.length === 0 ? null : held.reduce((n, t) => n + t.reservedEur!, 0));
+      try {
+        deps.sink.started(rec, held.length === 0 ? null : held.reduce((n, t) => n + t.reservedEur!, 0));
+      } catch (err) {
+        deps.onInternalError(err, rec);
+      }
     }
     const response = respond(answer, rec, { clock: deps.clock, start, waitedMs });
     for (const t of tickets) {
