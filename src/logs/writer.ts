@@ -1,8 +1,8 @@
 /**
  * The background writer: the request path pushes finished calls onto a bounded queue (synchronous, no
- * I/O); one task seals the records in batches and appends them to the day's file at most one flush
- * interval after the first of them arrived, or sooner when a batch is full — one write for all records of
- * an interval, not one per record. An idle writer sets no timer, except to sync data written less than
+ * I/O); one task seals the records in batches and appends them to the day's file — at once when the last
+ * write is a flush interval old, else when it is (or sooner when a batch is full): at most one write per
+ * interval for all records that arrived in it, not one per record. An idle writer sets no timer, except to sync data written less than
  * one fsync interval ago. A full queue drops the record, counts it and warns at most once per interval;
  * `close()` drains everything still queued.
  */
@@ -66,6 +66,8 @@ export class LogWriter {
   #wake: (() => void) | null = null;
   /** Runs one flush interval after the first record that is not written yet. */
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last write started. */
+  #writtenAt = -Infinity;
   /** Wakes an idle writer to sync what it wrote. */
   #syncTimer: ReturnType<typeof setTimeout> | undefined;
   /** Records dropped because the queue was full, and how many of them were warned about. */
@@ -102,8 +104,11 @@ export class LogWriter {
       this.#lines.set(rec, line);
     }
     if (this.#queue.length >= this.#o.batchSize) this.#wakeUp();
-    // The first record of an interval starts its clock: it is written at most one interval from now.
-    else this.#timer ??= setTimeout(() => this.#due(), this.#o.flushIntervalMs);
+    // Written at most once per interval: at once when the last write is an interval old, else when it is.
+    else if (this.#timer === undefined) {
+      const wait = Math.max(0, this.#writtenAt + this.#o.flushIntervalMs - this.#o.now());
+      this.#timer = setTimeout(() => this.#due(), wait);
+    }
   }
 
   /** Current counters. */
@@ -169,6 +174,7 @@ export class LogWriter {
 
   async #drain(): Promise<void> {
     if (this.#queue.length === 0) return;
+    this.#writtenAt = this.#o.now();
     const yielder = new Yielder();
     try {
       await this.#drainWith(yielder);
