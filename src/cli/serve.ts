@@ -7,6 +7,8 @@ import { parseArgs as parse } from "node:util";
 import { embeddedConfig, loadConfig, resolveCallerKeys } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
 import { costStage, createCostControl } from "../cost/mod.ts";
+import { createAdminUi, ensureAdminToken, RecentCalls } from "../admin/ui/mod.ts";
+import { DayClock } from "../logs/day.ts";
 import { openGovernance } from "../governance/runtime.ts";
 import { detach } from "../daemon/detach.ts";
 import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";
@@ -139,6 +141,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   let env = io.env;
   let onClose = async () => {};
   let banner = "";
+  let adminBanner = "";
   if (config === null) {
     const { key, created } = await localKey(dataDir);
     const mockKey = crypto.randomUUID();
@@ -150,6 +153,12 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       (created
         ? `Your local key (shown once, kept in ${dataDir}/local_key): ${key}\n`
         : `Local key: in ${dataDir}/local_key\n`);
+    // The admin UI (and /manage) of the embedded default sign in with a generated admin token.
+    const admin = await ensureAdminToken(dataDir);
+    config.manage = { token: `file:${admin.path}`, cacheTtlMs: 1_000 };
+    adminBanner = admin.created
+      ? `Admin UI: {url}/admin/ — admin token (shown once, kept in ${admin.path}): ${admin.token}\n`
+      : `Admin UI: {url}/admin/ — admin token in ${admin.path}\n`;
     const logKey = await ensureEmbeddedLogKey(dataDir);
     if (logKey.created) {
       banner += `Request-log key created: ${logKey.path} ("azmw logs decrypt" finds it there)\n`;
@@ -202,6 +211,25 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     await governance.close();
     await onClose();
   };
+  const days = new DayClock(config.server.timezone);
+  const calls = new RecentCalls({ dayOf: (ms) => days.dayOf(ms) });
+  const live = { config };
+  const ui = governance.admin.tokens.admin || governance.admin.tokens.reader
+    ? createAdminUi({
+      tokens: governance.admin.tokens,
+      manageContext: governance.admin.manageContext,
+      config: () => live.config,
+      calls,
+      spendToday: (scope) => cost.spendToday(scope),
+      prices: () => cost.prices,
+      onError: (err) =>
+        log.error("Admin UI request failed", { error: err instanceof Error ? err : String(err) }),
+    })
+    : undefined;
+  if (ui === undefined) adminBanner = "";
+  else if (adminBanner === "") {
+    adminBanner = "Admin UI: {url}/admin/ (sign in with manage.token or manage.reader_token)\n";
+  }
   let gateway;
   try {
     gateway = await startGateway(config, {
@@ -211,8 +239,9 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       governance,
       admission: costFor,
       health: () => ({ spend_today_eur: cost.spendToday() }),
-      sinks: [requestLog.sink],
+      sinks: [requestLog.sink, calls.sink],
       onClose: closeAll,
+      ...(ui ? { admin: ui } : {}),
     });
   } catch (err) {
     await closeAll();
@@ -232,7 +261,10 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     logFile: args.logFile ?? null,
   });
   log.info("Gateway started", { url: gateway.url, pid: Deno.pid, version: VERSION, config: config.source });
-  io.stdout(`azmw ${VERSION} listening on ${gateway.url} (config: ${config.source})\n${banner}`);
+  io.stdout(
+    `azmw ${VERSION} listening on ${gateway.url} (config: ${config.source})\n${banner}` +
+      adminBanner.replace("{url}", gateway.url),
+  );
   if (!configPath) {
     io.stdout(
       `Try it:\n  curl ${gateway.url}/v1/chat/completions -H "Authorization: Bearer $(cat ${dataDir}/local_key)" \\\n` +
@@ -249,6 +281,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       .then(async (next) => {
         next.server.dataDir = dataDir;
         await gateway.reload(next);
+        live.config = next;
         log.info("Config reloaded", { config: configPath });
       })
       .catch((err) => log.error("Config reload refused; the previous config stays live", { reason: err }));
