@@ -79,6 +79,10 @@ svg.chart line{stroke:#d8dee4}
 tr.err td{background:#fff5f5}
 `;
 
+/** `/admin/assets/favicon.svg` (served so browsers do not ask the gateway for `/favicon.ico`). */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">` +
+  `<rect width="32" height="32" rx="7" fill="#2f81f7"/><path d="M8 23 16 8l8 15h-4l-4-8-4 8z" fill="#fff"/></svg>`;
+
 /** `/admin/assets/app.js`: copy buttons, confirmations and the live call list; no inline handlers. */
 export const APP_JS = `"use strict";
 (() => {

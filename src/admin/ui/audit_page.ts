@@ -56,7 +56,7 @@ export async function auditPage(ctx: PageContext): Promise<string> {
     }" placeholder="e.g. ui:admin"></label>
 <label for="a-action">Action<input id="a-action" name="action" type="text" list="a-actions" value="${
       esc(action)
-    }" placeholder="e.g. key.revoke"></label><datalist id="a-actions">${list}</datalist>
+    }" placeholder="e.g. key.disable"></label><datalist id="a-actions">${list}</datalist>
 <label for="a-project">Project<input id="a-project" name="project" type="text" value="${
       esc(project)
     }"></label>

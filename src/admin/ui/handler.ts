@@ -5,7 +5,7 @@
  */
 import { GatewayError } from "../../server/errors.ts";
 import type { AdminLive } from "../../server/app.ts";
-import { APP_CSS, APP_JS } from "./assets.ts";
+import { APP_CSS, APP_JS, FAVICON_SVG } from "./assets.ts";
 import { auditPage } from "./audit_page.ts";
 import { callsJson, callsPage } from "./calls_page.ts";
 import { esc } from "./html.ts";
@@ -49,6 +49,7 @@ const ROUTES: [string, RegExp, Page][] = [
 const ASSETS: Record<string, { body: string; type: string }> = {
   "/admin/assets/app.css": { body: APP_CSS, type: "text/css; charset=utf-8" },
   "/admin/assets/app.js": { body: APP_JS, type: "text/javascript; charset=utf-8" },
+  "/admin/assets/favicon.svg": { body: FAVICON_SVG, type: "image/svg+xml" },
 };
 
 /** Builds the `/admin/*` handler. */

@@ -40,7 +40,9 @@ export function layout(
     : "";
   return document(
     title,
-    `<div class="shell"><nav class="side" aria-label="Main"><div class="brand">azmw admin</div><ul>${links}</ul>` +
+    `<meta name="csrf-token" content="${
+      esc(principal.csrf)
+    }"><div class="shell"><nav class="side" aria-label="Main"><div class="brand">azmw admin</div><ul>${links}</ul>` +
       `<div class="who">Signed in as <strong>${esc(principal.role)}</strong>${
         principal.role === "reader" ? " (read only)" : ""
       }</div>${signOut}<div class="who">azmw ${esc(VERSION)}</div></nav>` +
@@ -53,6 +55,7 @@ export function document(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · azmw admin</title>
+<link rel="icon" href="/admin/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/admin/assets/app.css">
 <script src="/admin/assets/app.js" defer></script>
 </head><body>${body}</body></html>
