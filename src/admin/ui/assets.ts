@@ -22,7 +22,7 @@ nav.side form button{width:100%}
 main{padding:1.25rem 1.75rem;min-width:0}
 h1{font-size:1.4rem;margin:0 0 1rem}
 h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:.75rem;margin-bottom:1rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.75rem;margin-bottom:1rem}
 .card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:.7rem .9rem}
 .card .label{color:#57606a;font-size:.8rem}
 .card .value{font-size:1.35rem;font-weight:600;font-variant-numeric:tabular-nums}
@@ -34,13 +34,17 @@ table{border-collapse:collapse;width:100%;background:#fff}
 caption{text-align:left;font-weight:600;padding:.25rem 0 .4rem}
 th,td{padding:.3rem .55rem;border-bottom:1px solid #d8dee4;text-align:left;vertical-align:middle}
 th{background:#f6f8fa;font-weight:600;font-size:.85rem}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.compact{font-size:.85rem}
+table.compact td{white-space:nowrap}
+table.compact td,table.compact th{padding:.25rem .4rem}
 td.empty{color:#57606a;font-style:italic}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85rem}
 form.inline{display:inline}
 form.stack{display:grid;grid-template-columns:max-content 1fr;gap:.45rem .75rem;align-items:center;max-width:640px}
 form.stack .actions{grid-column:2}
 form.row{display:flex;flex-wrap:wrap;gap:.5rem .9rem;align-items:end;margin-bottom:.75rem}
+form.row.create{margin:.75rem 0 0}
 form.row label{display:flex;flex-direction:column;font-size:.8rem;color:#57606a;gap:.15rem}
 fieldset{border:1px solid #d0d7de;border-radius:6px;margin:0;padding:.4rem .7rem}
 fieldset label{margin-right:.7rem;white-space:nowrap}
@@ -71,10 +75,8 @@ svg.chart text{font:11px system-ui,sans-serif;fill:#57606a}
 svg.chart text.t{font-size:13px;font-weight:600;fill:#1b1f24}
 svg.chart rect.bar{fill:#2f81f7}
 svg.chart rect.bar.alt{fill:#8250df}
+svg.chart text.v{fill:#1b1f24}
 svg.chart line{stroke:#d8dee4}
-.chart-models svg rect{fill:#8250df}
-.chart-models svg text{font:11px system-ui,sans-serif;fill:#57606a}
-.chart-models svg text.t{font-size:13px;font-weight:600;fill:#1b1f24}
 .live{font-size:.8rem;color:#57606a;margin-left:.5rem}
 tr.err td{background:#fff5f5}
 `;

@@ -9,13 +9,13 @@ import type { PageContext } from "./page.ts";
 import { type CallFilter, type CallSummary, isError } from "./recent_calls.ts";
 
 const HEAD = [
-  "Time",
+  "Time (UTC)",
   "Project",
   "Caller",
   "Model",
   "Upstream",
   "Status",
-  "Latency ms",
+  "ms",
   "Tokens in/out",
   "Cost €",
 ];
@@ -37,11 +37,11 @@ export function callFilter(query: URLSearchParams): CallFilter {
 export function callCells(c: CallSummary): string[] {
   const status = c.status === "client_closed" ? "client closed" : String(c.status);
   return [
-    c.ts.slice(0, 19).replace("T", " "),
+    c.ts.slice(11, 19),
     c.project ?? "–",
-    c.caller,
+    c.caller.replace(/^(key|token):/, ""),
     c.model ?? "–",
-    c.upstream ? `${c.upstream}/${c.deployment ?? ""}` : "–",
+    c.upstream ?? "–",
     c.error ? `${status} ${c.error}` : status,
     String(Math.round(c.latencyMs)),
     `${c.promptTokens} / ${c.completionTokens}`,
@@ -85,7 +85,12 @@ export function callsPage(ctx: PageContext): string {
 <span id="live-status" class="live" role="status" aria-live="polite"></span></form>
 <p class="muted">Metadata of the latest calls since the gateway started; request and response bodies are never shown.</p>
 <section class="panel">${
-      table("Recent calls", HEAD, rows, { numeric: NUMERIC, empty: "No calls match", id: "calls-body" })
+      table("Recent calls", HEAD, rows, {
+        numeric: NUMERIC,
+        empty: "No calls match",
+        id: "calls-body",
+        compact: true,
+      })
         .replace(
           '<tbody id="calls-body">',
           `<tbody id="calls-body" data-live="${esc(api)}" data-interval="3000">`,

@@ -41,7 +41,7 @@ export function table(
   caption: string,
   head: readonly string[],
   rows: readonly (readonly string[])[],
-  options: { numeric?: readonly number[]; empty?: string; id?: string } = {},
+  options: { numeric?: readonly number[]; empty?: string; id?: string; compact?: boolean } = {},
 ): string {
   const num = new Set(options.numeric ?? []);
   const th = head.map((h, i) => `<th scope="col"${num.has(i) ? ' class="n"' : ""}>${esc(h)}</th>`).join("");
@@ -52,7 +52,7 @@ export function table(
     )
       .join("\n");
   const id = options.id ? ` id="${esc(options.id)}"` : "";
-  return `<table><caption>${
+  return `<table${options.compact ? ' class="compact"' : ""}><caption>${
     esc(caption)
   }</caption><thead><tr>${th}</tr></thead><tbody${id}>${body}</tbody></table>`;
 }

@@ -105,7 +105,7 @@ export async function overviewPage(ctx: PageContext): Promise<string> {
       eur(spent),
       gatewayCap === undefined ? "no gateway cap" : `of ${eur(gatewayCap)} cap`,
     ),
-    card("Requests today", count(total.requests), "since this process started"),
+    card("Requests today", count(total.requests), "since the gateway started"),
     card(
       "Error rate",
       percent(total.requests === 0 ? 0 : total.errors / total.requests),
@@ -130,11 +130,13 @@ export async function overviewPage(ctx: PageContext): Promise<string> {
       table("Today per model", STATS_HEAD, statsRows(models), {
         numeric: [1, 2, 3, 4, 5, 6],
         empty: "No calls today",
+        compact: true,
       })
     }</section><section class="panel">${
       table("Today per project", STATS_HEAD, statsRows(projects), {
         numeric: [1, 2, 3, 4, 5, 6],
         empty: "No calls today",
+        compact: true,
       })
     }</section></div>
 <div class="grid2"><section class="panel">${

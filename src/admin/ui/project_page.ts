@@ -102,14 +102,14 @@ ${policyFields(policy)}
     : `<section class="panel"><h2>Policy</h2><p>${esc(policySummary(policy))}</p></section>`;
 
   const newKey = admin
-    ? `<form method="post" action="/admin/keys" class="row">${csrfField(csrf)}
+    ? `<form method="post" action="/admin/keys" class="row create">${csrfField(csrf)}
 <input type="hidden" name="project" value="${esc(name)}">
 <label for="key-name">Key name<input id="key-name" name="name" type="text" placeholder="e.g. ci"></label>
 <label for="key-expires">Expires in<input id="key-expires" name="expires_in" type="text" placeholder="never (e.g. 90d)"></label>
 <button type="submit" class="primary">Create key</button></form>`
     : "";
   const newToken = admin
-    ? `<form method="post" action="/admin/tokens" class="row">${csrfField(csrf)}
+    ? `<form method="post" action="/admin/tokens" class="row create">${csrfField(csrf)}
 <input type="hidden" name="project" value="${esc(name)}">
 <label for="token-name">Token name<input id="token-name" name="name" type="text" placeholder="e.g. notebook"></label>
 <label for="token-ttl">Lifetime<input id="token-ttl" name="ttl" type="text" value="1h"></label>
@@ -127,18 +127,18 @@ ${policyFields(policy)}
       `<a href="/admin/projects">all projects</a> · <a href="/admin/audit?project=${
         encodeURIComponent(name)
       }">audit trail</a></p>
-${editor}
-<section class="panel"><h2>API keys</h2>${newKey}${
+<section class="panel">${
         table("API keys", ["Key", "Name", "Prefix", "Status", "Expires", "Spend today", "Actions"], keyRows, {
           numeric: [5],
           empty: "No keys yet",
         })
-      }</section>
-<section class="panel"><h2>Tokens</h2>${newToken}${
+      }${newKey}</section>
+<section class="panel">${
         table("Tokens", ["Token", "Name", "Prefix", "Status", "Expires", "Requests", "Actions"], tokenRows, {
           empty: "No tokens yet",
         })
-      }</section>`,
+      }${newToken}</section>
+${editor}`,
     { current: "/admin/projects", flash },
   );
 }
@@ -150,7 +150,7 @@ export function secretPage(
 ): string {
   const label = what.kind === "key" ? "API key" : "Token";
   return layout(
-    `New ${label.toLowerCase()} ${what.id}`,
+    `New ${what.kind === "key" ? "API key" : "token"} ${what.id}`,
     ctx.principal,
     `<section class="panel"><p><strong>Copy the secret now: it is shown only this once.</strong> The gateway keeps
 only its digest.</p>

@@ -4,9 +4,8 @@
  */
 import { averageEur, GROUP_BY, type GroupBy, type ReportRow } from "../../cost/report.ts";
 import { reportCsv } from "../../cost/report_format.ts";
-import { barChart } from "../../cost/report_html.ts";
 import { addDays, dayRange, parseDay } from "../../logs/day.ts";
-import { columnChart } from "./chart.ts";
+import { barList, columnChart } from "./chart.ts";
 import { count, esc, eur, table } from "./html.ts";
 import { layout } from "./layout.ts";
 import { respond } from "./http.ts";
@@ -93,12 +92,10 @@ export async function usagePage(ctx: PageContext): Promise<string> {
       columnChart("Spend per day", r.perDay.map((d) => ({ label: d.day.slice(4), value: d.costEur })), {
         format: eur,
       })
-    }</section><section class="panel chart-models">${
-      barChart(
-        "Spend per model (EUR)",
-        r.perModel.slice(0, 8).map((m) => ({ label: m.model, value: m.costEur })),
-      )
-        .replace("<svg ", '<svg class="chart" ')
+    }</section><section class="panel">${
+      barList("Spend per model", r.perModel.slice(0, 6).map((m) => ({ label: m.model, value: m.costEur })), {
+        format: eur,
+      })
     }</section></div>
 <section class="panel">${
       table(
