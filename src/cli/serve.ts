@@ -39,7 +39,8 @@ streams finish (up to server.shutdown_grace_ms), flushes its logs and exits 0. S
 
 Without a config file it starts on the embedded default: 127.0.0.1:8787, a built-in mock upstream
 (deployments gpt-4o-mini, gpt-4.1, text-embedding-3-small), and a local caller key that is generated
-on first start, printed once and kept in <data-dir>/local_key (mode 0600).
+on first start, printed once and kept in <data-dir>/local_key (mode 0600). The admin web UI at /admin/
+signs in with an admin token generated the same way, kept in <data-dir>/admin_token.
 
 Options:
   -c, --config FILE    Config file (YAML); default: $AZMW_CONFIG, else the embedded default
