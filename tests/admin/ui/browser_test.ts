@@ -85,7 +85,10 @@ Deno.test({
         secret = await field.inputValue();
         keyId = (await page.locator("label[for=secret]").textContent())!.replace("Secret of ", "");
         assert.match(secret, /^azmw_/);
-        await page.getByRole("button", { name: "Copy" }).waitFor();
+        await admin.grantPermissions(["clipboard-read", "clipboard-write"], { origin: gw.url });
+        await page.getByRole("button", { name: "Copy" }).click();
+        await page.getByRole("button", { name: "Copied" }).waitFor();
+        assert.equal(await page.evaluate("navigator.clipboard.readText()"), secret);
         assert.equal(await gw.chat(secret), 200);
         // Shown once: the project page lists the key by prefix only.
         await page.getByRole("link", { name: "Back to project team-a" }).click();
