@@ -78,6 +78,7 @@ try {
   await page.getByRole("button", { name: "Sign in" }).click();
 
   const secrets: string[] = [];
+  const keyIds: string[] = [];
   for (const [name, cap] of [["search", "3"], ["support-bot", "0.01"], ["research", ""]] as const) {
     await page.goto(`${gw.url}/admin/projects`);
     await page.getByLabel("Name").fill(name);
@@ -87,6 +88,7 @@ try {
     await page.getByLabel("Key name").fill("production");
     await page.getByRole("button", { name: "Create key" }).click();
     secrets.push(await page.getByLabel(/^Secret of key_/).inputValue());
+    keyIds.push((await page.locator("label[for=secret]").textContent())!.replace("Secret of ", ""));
     if (name === "research") await shot("secret");
   }
   await page.goto(`${gw.url}/admin/projects/search`);
@@ -102,6 +104,7 @@ try {
       ["overview", "/admin/"],
       ["projects", "/admin/projects"],
       ["project", "/admin/projects/search"],
+      ["key", `/admin/keys/${keyIds[0]}`],
       ["usage", "/admin/usage?by=project"],
       ["calls", "/admin/calls"],
       ["audit", "/admin/audit"],

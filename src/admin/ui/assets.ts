@@ -67,6 +67,9 @@ button.danger:hover{background:#cf222e;color:#fff}
 .badge.off{color:#57606a;border-color:#d0d7de;background:#f6f8fa}
 meter{width:140px;height:1rem;vertical-align:middle}
 .muted{color:#57606a}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0}
+dl.facts dt{color:#57606a}
+dl.facts dd{margin:0}
 .signin{max-width:420px;margin:10vh auto;background:#fff;border:1px solid #d0d7de;border-radius:10px;padding:1.5rem 1.75rem}
 .signin form{display:grid;gap:.6rem}
 .signin input{width:100%}

@@ -14,6 +14,7 @@ import { document, layout } from "./layout.ts";
 import { overviewPage } from "./overview.ts";
 import { type AdminUiDeps, type PageContext, pageContext } from "./page.ts";
 import * as act from "./project_actions.ts";
+import { keyPage } from "./key_page.ts";
 import { projectPage } from "./project_page.ts";
 import { projectsPage } from "./projects_page.ts";
 import { clearedCookie, type Principal, sessionCookie, UiAuth, writeAllowed } from "./session.ts";
@@ -35,6 +36,9 @@ const ROUTES: [string, RegExp, Page][] = [
   ["POST", /^\/admin\/projects\/([^/]+)\/disable$/, (c, id) => act.setProjectDisabled(c, id, true)],
   ["POST", /^\/admin\/projects\/([^/]+)\/enable$/, (c, id) => act.setProjectDisabled(c, id, false)],
   ["POST", /^\/admin\/keys$/, (c, _, f) => act.createKey(c, f)],
+  ["GET", /^\/admin\/keys\/([^/]+)$/, html((c, id) => keyPage(c, id))],
+  ["POST", /^\/admin\/keys\/([^/]+)$/, (c, id, f) => act.updateKey(c, id, f)],
+  ["POST", /^\/admin\/keys\/([^/]+)\/enable$/, (c, id) => act.enableKey(c, id)],
   ["POST", /^\/admin\/keys\/([^/]+)\/rotate$/, (c, id, f) => act.rotateKey(c, id, f)],
   ["POST", /^\/admin\/keys\/([^/]+)\/revoke$/, (c, id) => act.revokeKey(c, id)],
   ["POST", /^\/admin\/tokens$/, (c, _, f) => act.createToken(c, f)],

@@ -9,6 +9,7 @@ import type { PageContext } from "./page.ts";
 import { policyFromForm } from "./policy_form.ts";
 import { projectPage, secretPage } from "./project_page.ts";
 import { projectsPage } from "./projects_page.ts";
+import { keyPage } from "./key_page.ts";
 
 type Item = Record<string, unknown>;
 
@@ -150,5 +151,24 @@ export function revokeToken(ctx: PageContext, id: string): Promise<Response> {
   return change(ctx, (f) => projectsPage(ctx, f), async () => {
     const token = await ctx.manage("POST", `/tokens/${encodeURIComponent(id)}/revoke`) as Item;
     return redirect(projectUrl(token.project));
+  });
+}
+
+/** `POST /admin/keys/{id}`: name and policy. */
+export function updateKey(ctx: PageContext, id: string, form: URLSearchParams): Promise<Response> {
+  return change(ctx, (f) => keyPage(ctx, id, f), async () => {
+    await ctx.manage("PATCH", `/keys/${encodeURIComponent(id)}`, {
+      name: form.get("name") ?? "",
+      policy: policyFromForm(form),
+    });
+    return redirect(`/admin/keys/${encodeURIComponent(id)}`);
+  });
+}
+
+/** `POST /admin/keys/{id}/enable`: undoes a revoke. */
+export function enableKey(ctx: PageContext, id: string): Promise<Response> {
+  return change(ctx, (f) => keyPage(ctx, id, f), async () => {
+    await ctx.manage("PATCH", `/keys/${encodeURIComponent(id)}`, { disabled: false });
+    return redirect(`/admin/keys/${encodeURIComponent(id)}`);
   });
 }

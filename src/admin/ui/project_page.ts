@@ -54,7 +54,7 @@ export async function projectPage(
       })
       : "";
     return [
-      `<code>${esc(id)}</code>`,
+      `<a href="/admin/keys/${encodeURIComponent(id)}"><code>${esc(id)}</code></a>`,
       esc(k.name),
       `<code>${esc(k.prefix)}…</code>`,
       badge(k.status),

@@ -358,3 +358,38 @@ Deno.test("admin UI reports an unexpected failure as a 500 page without details"
     await ui.close();
   }
 });
+
+Deno.test("admin UI key page: details for everyone, name and policy editor and enable for the admin", async () => {
+  const ui = await adminUi();
+  try {
+    await ui.post("/admin/projects", { name: "team" });
+    const created = await ui.post("/admin/keys", { project: "team", name: "ci" });
+    const id = /New API key (key_[0-9a-f]+)/.exec(created.text)![1]!;
+    const project = await ui.request("/admin/projects/team");
+    assert.ok(project.text.includes(`<a href="/admin/keys/${id}">`));
+    const reader = await ui.request(`/admin/keys/${id}`, { auth: READER });
+    assert.equal(reader.status, 200);
+    assert.ok(reader.text.includes("no limits"));
+    assert.ok(!reader.text.includes("Save key"));
+    const bad = await ui.post(`/admin/keys/${id}`, { name: "ci", max_tokens: "0" });
+    assert.equal(bad.status, 400);
+    assert.ok(bad.text.includes("policy.max_tokens"));
+    const saved = await ui.post(`/admin/keys/${id}`, {
+      name: "ci-2",
+      models: "gpt-4o",
+      daily_cost_eur: "1.5",
+    });
+    assert.equal(saved.status, 303);
+    const key = (await ui.store.getKey(id))!;
+    assert.equal(key.name, "ci-2");
+    assert.deepEqual(key.policy, { models: ["gpt-4o"], dailyCostEur: 1.5 });
+    await ui.post(`/admin/keys/${id}/revoke`);
+    assert.ok((await ui.request(`/admin/keys/${id}`)).text.includes("Enable key"));
+    assert.equal((await ui.post(`/admin/keys/${id}/enable`)).status, 303);
+    assert.equal((await ui.store.getKey(id))!.disabledAt, null);
+    assert.equal((await ui.request("/admin/keys/key_ghost")).status, 404);
+    assert.equal((await ui.post("/admin/keys/key_ghost/enable")).status, 404);
+  } finally {
+    await ui.close();
+  }
+});
