@@ -214,6 +214,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   };
   const days = new DayClock(config.server.timezone);
   const calls = new RecentCalls({ dayOf: (ms) => days.dayOf(ms) });
+  await calls.seed(config.logs.dir, { day: days.dayOf(Date.now()), instance: config.server.instance });
   const live = { config };
   const ui = governance.admin.tokens.admin || governance.admin.tokens.reader
     ? createAdminUi({

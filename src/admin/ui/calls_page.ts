@@ -83,7 +83,7 @@ export function callsPage(ctx: PageContext): string {
 <button type="submit">Filter</button>
 <label class="live-label"><span><input type="checkbox" id="live-toggle" checked> Live updates</span></label>
 <span id="live-status" class="live" role="status" aria-live="polite"></span></form>
-<p class="muted">Metadata of the latest calls since the gateway started; request and response bodies are never shown.</p>
+<p class="muted">Metadata of this instance's latest calls; request and response bodies are never shown.</p>
 <section class="panel">${
       table("Recent calls", HEAD, rows, {
         numeric: NUMERIC,

@@ -105,7 +105,7 @@ export async function overviewPage(ctx: PageContext): Promise<string> {
       eur(spent),
       gatewayCap === undefined ? "no gateway cap" : `of ${eur(gatewayCap)} cap`,
     ),
-    card("Requests today", count(total.requests), "since the gateway started"),
+    card("Requests today", count(total.requests), "this instance"),
     card(
       "Error rate",
       percent(total.requests === 0 ? 0 : total.errors / total.requests),

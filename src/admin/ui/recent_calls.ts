@@ -1,8 +1,12 @@
 /**
  * What the admin UI knows of live traffic: a ring buffer of the latest calls' metadata (never bodies)
  * for the Calls page, and today's requests, errors, latency percentiles, tokens and spend per model and
- * per project for the Overview. Fed by a call sink, so it counts the calls since the process started.
+ * per project for the Overview. Fed by a call sink; at start, `seed()` reads today's calls of this instance
+ * back from the request log so a restart does not reset the figures.
  */
+import type { LogMeta } from "../../cost/scan.ts";
+import { scanFiles } from "../../cost/scan.ts";
+import { dayFiles } from "../../logs/reader.ts";
 import type { CallRecord, CallSink } from "../../pipeline/record.ts";
 
 /** The metadata of one call shown by the UI. */
@@ -86,7 +90,26 @@ export class RecentCalls {
 
   /** Records one finished call. */
   add(record: CallRecord): void {
-    const call = summarize(record);
+    this.#addSummary(summarize(record));
+  }
+
+  /**
+   * Reads the calls of `day` logged by `instance` under `dir` (metadata only); call once at start, before
+   * serving. A day without logs adds nothing. Returns the number of calls read.
+   */
+  async seed(dir: string, options: { day: string; instance: string }): Promise<number> {
+    let paths: string[];
+    try {
+      paths = await dayFiles(dir, options.day, { instance: options.instance });
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return 0;
+      throw err;
+    }
+    const stats = await scanFiles(paths, (meta) => this.#addSummary(summaryOfLog(meta)));
+    return stats.records;
+  }
+
+  #addSummary(call: CallSummary): void {
     this.#ring.push(call);
     if (this.#ring.length > this.#capacity) this.#ring.shift();
     const day = this.#dayOf(Date.parse(call.ts) || 0);
@@ -149,13 +172,11 @@ function group(map: Map<string, GroupStats>, key: string): GroupStats {
 
 function summarize(r: CallRecord): CallSummary {
   const c = r.caller;
-  const caller = c === null
+  const caller = c === null || (c.keyId === "anonymous" && c.tokenId === null)
     ? "anonymous"
     : c.tokenId !== null
     ? `token:${c.tokenId}`
-    : c.keyId !== null
-    ? `key:${c.keyId}`
-    : "anonymous";
+    : `key:${c.keyId}`;
   return {
     id: r.id,
     ts: r.ts,
@@ -173,5 +194,31 @@ function summarize(r: CallRecord): CallSummary {
     completionTokens: r.usage?.completionTokens ?? 0,
     costEur: r.costEur ?? null,
     error: r.error ? r.error.code : null,
+  };
+}
+
+function summaryOfLog(m: LogMeta): CallSummary {
+  const c = m.caller ?? { key_id: null, project: null, token_id: null };
+  return {
+    id: m.id,
+    ts: m.ts,
+    project: c.project,
+    caller: c.token_id
+      ? `token:${c.token_id}`
+      : c.key_id && c.key_id !== "anonymous"
+      ? `key:${c.key_id}`
+      : "anonymous",
+    model: m.model ?? null,
+    upstream: m.upstream ?? null,
+    deployment: m.deployment ?? null,
+    operation: m.operation ?? null,
+    status: m.status,
+    stream: m.stream === true,
+    latencyMs: typeof m.latency_ms === "number" ? m.latency_ms : 0,
+    ttfbMs: typeof m.ttfb_ms === "number" ? m.ttfb_ms : null,
+    promptTokens: m.usage?.prompt_tokens ?? 0,
+    completionTokens: m.usage?.completion_tokens ?? 0,
+    costEur: typeof m.cost_eur === "number" ? m.cost_eur : null,
+    error: m.error ? m.error.type : null,
   };
 }

@@ -159,3 +159,72 @@ Deno.test("basicPassword() and cookie() parse their headers", () => {
   assert.equal(cookie("a=1", "azmw_admin"), null);
   assert.equal(cookie(null, "azmw_admin"), null);
 });
+
+Deno.test("RecentCalls.seed() reads today's calls of this instance back from the request log", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const line = (id: string, over: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        v: 1,
+        id,
+        ts: "2030-01-01T10:00:00.000Z",
+        instance: "t",
+        caller: { key_id: "key_a", project: "alpha", token_id: null },
+        dialect: "openai",
+        operation: "chat",
+        model: "gpt-4o",
+        upstream: "azure",
+        deployment: "gpt-4o-prod",
+        status: 200,
+        stream: true,
+        attempts: 1,
+        latency_ms: 50,
+        ttfb_ms: 20,
+        usage: {
+          prompt_tokens: 3,
+          completion_tokens: 4,
+          cached_tokens: 0,
+          reasoning_tokens: 0,
+          total_tokens: 7,
+        },
+        usage_source: "upstream",
+        cost_eur: 0.5,
+        error: null,
+        ...over,
+        request: null,
+        response: null,
+      });
+    await Deno.mkdir(`${dir}/20300101`);
+    await Deno.writeTextFile(
+      `${dir}/20300101/requests-t.jsonl`,
+      [
+        line("a"),
+        line("b", {
+          status: 503,
+          caller: { key_id: "anonymous", project: null, token_id: null },
+          usage: null,
+          cost_eur: null,
+          ttfb_ms: null,
+          error: { type: "upstream_error", message: "down" },
+        }),
+        line("c", { caller: { key_id: "k", project: "alpha", token_id: "tok_1" } }),
+      ].join("\n") + "\n",
+    );
+    await Deno.writeTextFile(`${dir}/20300101/requests-other.jsonl`, line("z") + "\n");
+    const calls = new RecentCalls({ dayOf });
+    assert.equal(await calls.seed(dir, { day: "20300101", instance: "t" }), 3);
+    assert.equal(await calls.seed(dir, { day: "20300102", instance: "t" }), 0);
+    const today = calls.today(Date.parse("2030-01-01T12:00:00Z"));
+    assert.equal(today.total.requests, 3);
+    assert.equal(today.total.errors, 1);
+    assert.equal(today.total.costEur, 1);
+    assert.equal(today.projects.get("alpha")!.requests, 2);
+    const list = calls.list();
+    assert.deepEqual(list.map((c) => c.caller), ["token:tok_1", "anonymous", "key:key_a"]);
+    assert.equal(list[1]!.error, "upstream_error");
+    assert.equal(list[1]!.costEur, null);
+    assert.equal(list[2]!.stream, true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
