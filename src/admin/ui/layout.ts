@@ -40,24 +40,24 @@ export function layout(
     : "";
   return document(
     title,
-    `<meta name="csrf-token" content="${
-      esc(principal.csrf)
-    }"><div class="shell"><nav class="side" aria-label="Main"><div class="brand">azmw admin</div><ul>${links}</ul>` +
+    `<div class="shell"><nav class="side" aria-label="Main"><div class="brand">azmw admin</div><ul>${links}</ul>` +
       `<div class="who">Signed in as <strong>${esc(principal.role)}</strong>${
         principal.role === "reader" ? " (read only)" : ""
       }</div>${signOut}<div class="who">azmw ${esc(VERSION)}</div></nav>` +
       `<main><h1>${esc(title)}</h1>${flash}${content}</main></div>`,
+    // Same-origin scripts may read the CSRF token from here (sent as `x-csrf-token`).
+    `<meta name="csrf-token" content="${esc(principal.csrf)}">`,
   );
 }
 
-/** An HTML document with the UI's style sheet and script. */
-export function document(title: string, body: string): string {
+/** An HTML document with the UI's style sheet and script; `head` adds elements to the head. */
+export function document(title: string, body: string, head = ""): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · azmw admin</title>
 <link rel="icon" href="/admin/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/admin/assets/app.css">
-<script src="/admin/assets/app.js" defer></script>
+<script src="/admin/assets/app.js" defer></script>${head}
 </head><body>${body}</body></html>
 `;
 }
