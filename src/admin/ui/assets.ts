@@ -35,9 +35,9 @@ caption{text-align:left;font-weight:600;padding:.25rem 0 .4rem}
 th,td{padding:.3rem .55rem;border-bottom:1px solid #d8dee4;text-align:left;vertical-align:middle}
 th{background:#f6f8fa;font-weight:600;font-size:.85rem}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-table.compact{font-size:.85rem}
+table.compact{font-size:.8rem}
 table.compact td{white-space:nowrap}
-table.compact td,table.compact th{padding:.25rem .4rem}
+table.compact td,table.compact th{padding:.25rem .35rem}
 td.empty{color:#57606a;font-style:italic}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85rem}
 form.inline{display:inline}

@@ -8,6 +8,7 @@ import type { AdminLive } from "../../server/app.ts";
 import { APP_CSS, APP_JS, FAVICON_SVG } from "./assets.ts";
 import { auditPage } from "./audit_page.ts";
 import { callsJson, callsPage } from "./calls_page.ts";
+import { DailyTotals } from "./daily_totals.ts";
 import { esc } from "./html.ts";
 import { htmlResponse, jsonResponse, readForm, redirect, respond } from "./http.ts";
 import { document, layout } from "./layout.ts";
@@ -62,6 +63,7 @@ export function createAdminUi(deps: AdminUiDeps): (req: Request, live: AdminLive
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.random ? { random: deps.random } : {}),
   });
+  const daily = new DailyTotals();
   return async (req, live) => {
     const url = new URL(req.url);
     try {
@@ -150,7 +152,7 @@ export function createAdminUi(deps: AdminUiDeps): (req: Request, live: AdminLive
           return refusal(principal, 404, `Unknown admin page "${path}"`);
         }
       }
-      return await page(pageContext({ req, url, principal, deps, live }), id, form);
+      return await page(pageContext({ req, url, principal, deps, live, daily }), id, form);
     }
     const known = ROUTES.some(([, pattern]) => pattern.test(path));
     return refusal(

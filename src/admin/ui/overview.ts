@@ -9,7 +9,7 @@ import { count, esc, eur, ms, percent, table, time } from "./html.ts";
 import { layout } from "./layout.ts";
 import { listAll, type PageContext } from "./page.ts";
 import { type GroupStats, percentile } from "./recent_calls.ts";
-import { lastDays, report } from "./report.ts";
+import { lastDays } from "./report.ts";
 
 interface Cap {
   scope: string;
@@ -53,7 +53,7 @@ function statsRows(groups: Map<string, GroupStats>): string[][] {
   ]);
 }
 
-const STATS_HEAD = ["Name", "Requests", "Errors", "p50", "p99", "Tokens", "Cost"];
+const STATS_HEAD = ["Requests", "Errors", "p50", "p99", "Tokens", "Cost"];
 const BREAKER: Record<string, string> = { closed: "ok", half_open: "warn", open: "bad" };
 
 /** Renders the Overview page. */
@@ -72,17 +72,16 @@ export async function overviewPage(ctx: PageContext): Promise<string> {
     }"></meter> ` +
     esc(percent(c.cap > 0 ? c.spent / c.cap : 1)),
   ]);
-  const days = await report(ctx, lastDays(ctx, 30), "day");
-  const requestsByDay = new Map(days.rows.map((r) => [r.key, r.requests]));
+  const days = await ctx.daily.get(ctx, lastDays(ctx, 30));
   const short = (d: string) => `${d.slice(4, 6)}-${d.slice(6)}`;
   const spendChart = columnChart(
     "Spend per day, last 30 days",
-    days.perDay.map((d) => ({ label: short(d.day), value: d.costEur })),
+    days.map((d) => ({ label: short(d.day), value: d.costEur })),
     { format: eur },
   );
   const requestChart = columnChart(
     "Requests per day, last 30 days",
-    days.perDay.map((d) => ({ label: short(d.day), value: requestsByDay.get(d.day) ?? 0 })),
+    days.map((d) => ({ label: short(d.day), value: d.requests })),
     { format: count, alt: true },
   );
   const upstreamRows = ctx.live.upstreams.map((u) => [
@@ -127,13 +126,13 @@ export async function overviewPage(ctx: PageContext): Promise<string> {
     }</section>
 <div class="grid2"><section class="panel">${spendChart}</section><section class="panel">${requestChart}</section></div>
 <div class="grid2"><section class="panel">${
-      table("Today per model", STATS_HEAD, statsRows(models), {
+      table("Today per model", ["Model", ...STATS_HEAD], statsRows(models), {
         numeric: [1, 2, 3, 4, 5, 6],
         empty: "No calls today",
         compact: true,
       })
     }</section><section class="panel">${
-      table("Today per project", STATS_HEAD, statsRows(projects), {
+      table("Today per project", ["Project", ...STATS_HEAD], statsRows(projects), {
         numeric: [1, 2, 3, 4, 5, 6],
         empty: "No calls today",
         compact: true,

@@ -6,6 +6,7 @@ import type { AdminLive } from "../../server/app.ts";
 import type { Actor } from "../../store/types.ts";
 import type { ManageContext } from "../context.ts";
 import { dispatch } from "../router.ts";
+import type { DailyTotals } from "./daily_totals.ts";
 import type { RecentCalls } from "./recent_calls.ts";
 import type { Principal } from "./session.ts";
 
@@ -39,13 +40,22 @@ export interface PageContext {
   deps: AdminUiDeps;
   live: AdminLive;
   now: number;
+  /** Per-day totals for the charts, kept across requests. */
+  daily: DailyTotals;
   /** Runs a management request as the signed-in user (`ui:admin` or `ui:reader` in the audit trail). */
   manage(method: string, path: string, body?: unknown, query?: URLSearchParams): Promise<unknown>;
 }
 
 /** Builds the page context of a request. */
 export function pageContext(
-  base: { req: Request; url: URL; principal: Principal; deps: AdminUiDeps; live: AdminLive },
+  base: {
+    req: Request;
+    url: URL;
+    principal: Principal;
+    deps: AdminUiDeps;
+    live: AdminLive;
+    daily: DailyTotals;
+  },
 ): PageContext {
   const now = (base.deps.now ?? Date.now)();
   const actor: Actor = { role: base.principal.role, id: `ui:${base.principal.role}` };

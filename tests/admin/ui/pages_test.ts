@@ -151,3 +151,38 @@ Deno.test("the gateway routes /admin/* to the admin UI with its live state, 404 
   assert.equal(await res.text(), "ui");
   assert.deepEqual(seen, { inFlight: 0, targets: [], upstreams: [] });
 });
+
+Deno.test("admin UI Overview charts read past days from the logs once; today is live", async () => {
+  const ui = await adminUi({ spend: { global: 2.5 } });
+  try {
+    const dir = ui.config.logs.dir;
+    const write = async (day: string, id: string, cost: number) => {
+      await Deno.mkdir(`${dir}/${day}`, { recursive: true });
+      await Deno.writeTextFile(
+        `${dir}/${day}/requests-t.jsonl`,
+        logLine(id, "gpt-4o", "alpha", cost) + "\n",
+        {
+          append: true,
+        },
+      );
+    };
+    await write("20291230", "a", 0.5);
+    await write("20291231", "b", 0.25);
+    ui.calls.add(callRecord());
+    const total = async () => {
+      const page = await ui.request("/admin/");
+      return {
+        spend: /aria-label="Spend per day, last 30 days: total ([^"]+)"/.exec(page.text)![1],
+        requests: /aria-label="Requests per day, last 30 days: total ([^"]+)"/.exec(page.text)![1],
+      };
+    };
+    assert.deepEqual(await total(), { spend: "€3.25", requests: "3" });
+    await write("20291230", "c", 1);
+    await write("20291231", "d", 1);
+    assert.deepEqual(await total(), { spend: "€3.25", requests: "3" });
+    ui.clock.advance(6 * 60_000); // yesterday is read again; the day before stays as read
+    assert.deepEqual(await total(), { spend: "€4.25", requests: "4" });
+  } finally {
+    await ui.close();
+  }
+});
