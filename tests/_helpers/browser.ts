@@ -9,16 +9,21 @@ import { type Browser, chromium } from "playwright-core";
 export const CHROMIUM = "/usr/bin/chromium";
 
 /** Whether the browser is installed. */
-export function hasChromium(): boolean {
+export function hasChromium(path = CHROMIUM): boolean {
   try {
-    return Deno.statSync(CHROMIUM).isFile;
+    return Deno.statSync(path).isFile;
   } catch {
     return false;
   }
 }
 
-/** Whether browser tests are skipped: only outside CI, and only without chromium. */
-export const SKIP_BROWSER = !hasChromium() && !Deno.env.get("CI");
+/** Whether browser tests are skipped: only without chromium, and never in CI (env `CI` set). */
+export function skipBrowser(installed: boolean, ci: string | undefined): boolean {
+  return !installed && !ci;
+}
+
+/** Whether this run skips the browser tests. */
+export const SKIP_BROWSER = skipBrowser(hasChromium(), Deno.env.get("CI"));
 if (SKIP_BROWSER) {
   console.warn(`Skipping the admin UI browser tests: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 }
@@ -27,12 +32,12 @@ if (SKIP_BROWSER) {
  * Launches headless chromium. playwright gives every launch a fresh `--user-data-dir` of its own (in a
  * temp dir it removes on close) and refuses one passed in `args`.
  */
-export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
-  if (!hasChromium()) {
-    throw new Error(`The admin UI browser tests need ${CHROMIUM}: run "apt-get install -y chromium"`);
+export async function launchChromium(path = CHROMIUM): Promise<{ browser: Browser; close(): Promise<void> }> {
+  if (!hasChromium(path)) {
+    throw new Error(`The admin UI browser tests need ${path}: run "apt-get install -y chromium"`);
   }
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: path,
     args: [
       "--headless",
       "--no-sandbox",
