@@ -9,6 +9,8 @@ import { useExternalSecrets } from "../config/secrets.ts";
 import { createKeyVault } from "../server/key_vault.ts";
 import type { Config } from "../config/types.ts";
 import { costStage, createCostControl } from "../cost/mod.ts";
+import { createAdminUi, ensureAdminToken, RecentCalls } from "../admin/ui/mod.ts";
+import { DayClock } from "../logs/day.ts";
 import { openGovernance } from "../governance/runtime.ts";
 import { detach } from "../daemon/detach.ts";
 import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";
@@ -40,7 +42,8 @@ streams finish (up to server.shutdown_grace_ms), ends the ones still open with a
 
 Without a config file it starts on the embedded default: 127.0.0.1:8787, a built-in mock upstream
 (deployments gpt-4o-mini, gpt-4.1, text-embedding-3-small), and a local caller key that is generated
-on first start, printed once and kept in <data-dir>/local_key (mode 0600).
+on first start, printed once and kept in <data-dir>/local_key (mode 0600). The admin web UI at /admin/
+signs in with an admin token generated the same way, kept in <data-dir>/admin_token.
 
 Options:
   -c, --config FILE    Config file (YAML); default: $AZMW_CONFIG, else the embedded default
@@ -142,6 +145,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   let env = io.env;
   let onClose = async () => {};
   let banner = "";
+  let adminBanner = "";
   if (config === null) {
     const { key, created } = await localKey(dataDir);
     const mockKey = crypto.randomUUID();
@@ -153,6 +157,12 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       (created
         ? `Your local key (shown once, kept in ${dataDir}/local_key): ${key}\n`
         : `Local key: in ${dataDir}/local_key\n`);
+    // The admin UI (and /manage) of the embedded default sign in with a generated admin token.
+    const admin = await ensureAdminToken(dataDir);
+    config.manage = { token: `file:${admin.path}`, cacheTtlMs: 1_000 };
+    adminBanner = admin.created
+      ? `Admin UI: {url}/admin/ — admin token (shown once, kept in ${admin.path}): ${admin.token}\n`
+      : `Admin UI: {url}/admin/ — admin token in ${admin.path}\n`;
     const logKey = await ensureEmbeddedLogKey(dataDir);
     if (logKey.created) {
       banner += `Request-log key created: ${logKey.path} ("azmw logs decrypt" finds it there)\n`;
@@ -228,6 +238,26 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     }
     await settlesWithin(Promise.all([cost.idle(), governance.close(), onClose()]), SHUTDOWN_CLOSE_MS);
   };
+  const days = new DayClock(config.server.timezone);
+  const calls = new RecentCalls({ dayOf: (ms) => days.dayOf(ms) });
+  await calls.seed(config.logs.dir, { day: days.dayOf(Date.now()), instance: config.server.instance });
+  const live = { config };
+  const ui = governance.admin.tokens.admin || governance.admin.tokens.reader
+    ? createAdminUi({
+      tokens: governance.admin.tokens,
+      manageContext: governance.admin.manageContext,
+      config: () => live.config,
+      calls,
+      spendToday: (scope) => cost.spendToday(scope),
+      prices: () => cost.prices,
+      onError: (err) =>
+        log.error("Admin UI request failed", { error: err instanceof Error ? err : String(err) }),
+    })
+    : undefined;
+  if (ui === undefined) adminBanner = "";
+  else if (adminBanner === "") {
+    adminBanner = "Admin UI: {url}/admin/ (sign in with manage.token or manage.reader_token)\n";
+  }
   let gateway;
   try {
     gateway = await startGateway(config, {
@@ -243,8 +273,9 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
           ...(vault.secrets.length > 0 ? { key_vault: vault } : {}),
         };
       },
-      sinks: [requestLog.sink],
+      sinks: [requestLog.sink, calls.sink],
       onClose: closeAll,
+      ...(ui ? { admin: ui } : {}),
     });
   } catch (err) {
     await closeAll();
@@ -264,7 +295,10 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     logFile: args.logFile ?? null,
   });
   log.info("Gateway started", { url: gateway.url, pid: Deno.pid, version: VERSION, config: config.source });
-  io.stdout(`azmw ${VERSION} listening on ${gateway.url} (config: ${config.source})\n${banner}`);
+  io.stdout(
+    `azmw ${VERSION} listening on ${gateway.url} (config: ${config.source})\n${banner}` +
+      adminBanner.replace("{url}", gateway.url),
+  );
   if (!configPath) {
     io.stdout(
       `Try it:\n  curl ${gateway.url}/v1/chat/completions -H "Authorization: Bearer $(cat ${dataDir}/local_key)" \\\n` +
@@ -288,6 +322,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       .then(async (next) => {
         next.server.dataDir = dataDir;
         await gateway.reload(next);
+        live.config = next;
         log.info("Config reloaded", { config: configPath });
       })
       .catch((err) => log.error("Config reload refused; the previous config stays live", { reason: err }));

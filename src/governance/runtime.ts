@@ -11,7 +11,7 @@ import type { GovernedCaller } from "./caller.ts";
 import { checkPolicy } from "./check.ts";
 import { estimateTokens } from "./estimate.ts";
 import { type CallerResolver, createCallerResolver } from "./resolver.ts";
-import { type GovernanceOptions, setupGovernance } from "./setup.ts";
+import { type Governance, type GovernanceOptions, setupGovernance } from "./setup.ts";
 
 /** Caller resolution and admission for one config generation. */
 export interface GovernedPipeline {
@@ -25,6 +25,8 @@ export interface GovernanceRuntime {
   forConfig(config: Config, callerKeys: readonly CallerKey[]): GovernedPipeline;
   /** The `/manage/*` handler. */
   manage(req: Request): Promise<Response>;
+  /** The resolved management tokens and in-process management contexts (for the admin UI). */
+  admin: Pick<Governance, "tokens" | "manageContext">;
   /** Writes pending token uses and closes the store. */
   close(): Promise<void>;
 }
@@ -85,6 +87,7 @@ export async function openGovernance(
       return { authenticate: (h) => resolver.authenticate(h), admission: stage };
     },
     manage: gov.manage,
+    admin: { tokens: gov.tokens, manageContext: gov.manageContext },
     async close() {
       for (const r of resolvers) await r.flush();
       await gov.store.close();

@@ -48,6 +48,25 @@ export interface AppDeps {
   projectAuth?: ProjectAuthCache;
   /** Aborted when the shutdown grace ends: open calls and streams end with a `shutdown` error. */
   shutdown?: AbortSignal;
+  /** The admin web UI behind `/admin/*`, given the live state; without one those paths answer 404. */
+  admin?: (req: Request, live: AdminLive) => Promise<Response>;
+}
+
+/** Live state of the gateway shown by the admin UI. */
+export interface AdminLive {
+  inFlight: number;
+  targets: TargetHealth[];
+  upstreams: UpstreamStatus[];
+}
+
+/** Readiness of one upstream's credentials (an Entra token's expiry, or why there is none). */
+export interface UpstreamStatus {
+  name: string;
+  kind: string;
+  auth: string;
+  ready: boolean;
+  tokenExpiresAt?: string;
+  error?: string;
 }
 
 /** The request handler, plus counters for health. */
@@ -130,19 +149,24 @@ export function createApp(deps: AppDeps): App {
       inFlight: t.health.inFlight,
     }));
   };
-  const health = (url: URL): Response => {
-    const upstreams = deps.config.upstreams.map((u) => {
+  const upstreamStatus = (): (UpstreamStatus & { deployments: number })[] =>
+    deps.config.upstreams.map((u) => {
       const s = deps.upstreamAuth.get(u.name)?.status() ?? { ok: false, expiresAt: null, error: "no auth" };
       return {
         name: u.name,
         kind: u.kind,
         auth: u.auth.type,
         ready: s.ok,
-        ...(s.expiresAt ? { token_expires_at: s.expiresAt } : {}),
+        ...(s.expiresAt ? { tokenExpiresAt: s.expiresAt } : {}),
         ...(s.error ? { error: s.error } : {}),
         deployments: u.deployments.length,
       };
     });
+  const health = (url: URL): Response => {
+    const upstreams = upstreamStatus().map(({ tokenExpiresAt, ...u }) => ({
+      ...u,
+      ...(tokenExpiresAt ? { token_expires_at: tokenExpiresAt } : {}),
+    }));
     const ready = upstreams.every((u) => u.ready);
     const body = {
       status: ready ? "ok" : "degraded",
@@ -194,6 +218,11 @@ export function createApp(deps: AppDeps): App {
           return errorResponse(new GatewayError(404, "manage_disabled", "The management API is not enabled"));
         }
         return await deps.manage(req);
+      case "admin":
+        if (deps.admin === undefined) {
+          return errorResponse(new GatewayError(404, "admin_disabled", "The admin UI is not enabled"));
+        }
+        return await deps.admin(req, { inFlight, targets: targetHealth(), upstreams: upstreamStatus() });
       case "metrics":
         if (deps.metrics === undefined) {
           return errorResponse(

@@ -13,7 +13,7 @@ import { createTracing } from "../observability/tracing.ts";
 import type { GovernanceRuntime } from "../governance/runtime.ts";
 import type { AdmissionStage } from "../pipeline/admission.ts";
 import type { CallSink } from "../pipeline/record.ts";
-import { type App, createApp } from "./app.ts";
+import { type App, type AppDeps, createApp } from "./app.ts";
 import { errorResponse } from "./errors.ts";
 import { buildAppDeps, type RuntimeOptions } from "./runtime.ts";
 
@@ -59,6 +59,8 @@ export interface GatewayOptions extends RuntimeOptions {
   admission?: readonly AdmissionStage[] | ((config: Config) => readonly AdmissionStage[]);
   /** Extra fields for `/health` (today's spend). */
   health?: () => Record<string, unknown>;
+  /** The admin web UI behind `/admin/*`. */
+  admin?: AppDeps["admin"];
 }
 
 /** A listening gateway. */
@@ -100,6 +102,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       ...(governed ? { authenticate: governed.authenticate } : {}),
       ...(options.governance ? { manage: options.governance.manage } : {}),
       ...(options.health ? { health: options.health } : {}),
+      ...(options.admin ? { admin: options.admin } : {}),
     });
     return { config: c, app, close: deps.close };
   };

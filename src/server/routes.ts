@@ -25,7 +25,7 @@ export interface InferenceRoute {
 
 /** A matched non-inference route. */
 export interface SimpleRoute {
-  kind: "models" | "health" | "metrics" | "manage";
+  kind: "models" | "health" | "metrics" | "manage" | "admin";
   dialect: Dialect;
 }
 
@@ -45,6 +45,7 @@ const DEPLOYMENTS_PREFIX = "/openai/deployments/";
 export function matchRoute(method: string, pathname: string): RouteMatch | null {
   const path = pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname;
   if (path === "/manage" || path.startsWith("/manage/")) return { kind: "manage", dialect: "openai" };
+  if (path === "/admin" || path.startsWith("/admin/")) return { kind: "admin", dialect: "openai" };
   if (method === "GET" || method === "HEAD") {
     if (path === "/health") return { kind: "health", dialect: "openai" };
     if (path === "/metrics") return { kind: "metrics", dialect: "openai" };
