@@ -34,6 +34,8 @@ import {
 } from "./schema_routing.ts";
 import { MANAGE, POLICY } from "./schema_manage.ts";
 import { BUDGET, PRICING } from "./schema_cost.ts";
+import { EVENTS, eventsChecks } from "./schema_events.ts";
+import { SHARED } from "./schema_shared.ts";
 import type {
   AzureAuthConfig,
   CallerKeyConfig,
@@ -340,6 +342,8 @@ const ROOT = record({
   policy: def(POLICY, {}),
   pricing: def(PRICING, {}),
   budget: def(BUDGET, {}),
+  shared: def(SHARED, {}),
+  events: def(EVENTS, {}),
 });
 
 /** Turns a parsed YAML document into a `Config` with every default filled, or throws one `ConfigError`. */
@@ -350,6 +354,7 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
     crossChecks(root.auth?.keys ?? [], root.upstreams ?? [], issues);
     routingChecks(root.upstreams ?? [], root.models ?? [], issues);
     if (root.logs !== undefined) logsChecks(root.logs, issues);
+    eventsChecks(root.events, root.shared, issues);
   }
   if (issues.list.length > 0) throw new ConfigError(issues.list, source);
   const instance = root.server.instance ?? defaultInstance(options.hostname);
@@ -364,6 +369,8 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
     policy: root.policy,
     pricing: root.pricing,
     budget: root.budget,
+    shared: root.shared,
+    events: root.events,
     source,
   };
 }

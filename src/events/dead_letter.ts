@@ -1,0 +1,59 @@
+/**
+ * The dead-letter files: events that could not be delivered (retries used up, refused, queue full,
+ * shutdown deadline) are appended as JSON lines to `<dir>/<sink>-YYYYMMDD.jsonl` (UTC day), one line
+ * per event with why it failed, so nothing is lost and they can be re-sent.
+ */
+import type { CloudEvent } from "./event.ts";
+
+/** One line of a dead-letter file. */
+export interface DeadLetterLine {
+  failed_at: string;
+  sink: string;
+  reason: string;
+  attempts: number;
+  event: CloudEvent;
+}
+
+/** Appends undeliverable events; writes are serialised and never throw (a failure goes to `warn`). */
+export class DeadLetter {
+  readonly #dir: string;
+  readonly #now: () => number;
+  readonly #warn: (message: string) => void;
+  #chain: Promise<void> = Promise.resolve();
+
+  /** Creates the writer; the folder is created on the first write. */
+  constructor(dir: string, options: { now?: () => number; warn?: (message: string) => void } = {}) {
+    this.#dir = dir;
+    this.#now = options.now ?? Date.now;
+    this.#warn = options.warn ?? (() => {});
+  }
+
+  /** The file of `sink` on the UTC day of `ms`. */
+  pathOf(sink: string, ms: number = this.#now()): string {
+    return `${this.#dir}/${sink}-${new Date(ms).toISOString().slice(0, 10).replaceAll("-", "")}.jsonl`;
+  }
+
+  /** Queues the lines of `events` for writing. */
+  write(sink: string, events: readonly CloudEvent[], info: { reason: string; attempts: number }): void {
+    if (events.length === 0) return;
+    const ms = this.#now();
+    const failedAt = new Date(ms).toISOString();
+    const text = events.map((event) =>
+      JSON.stringify({ failed_at: failedAt, sink, reason: info.reason, attempts: info.attempts, event }) + "\n"
+    ).join("");
+    const path = this.pathOf(sink, ms);
+    this.#chain = this.#chain.then(async () => {
+      try {
+        await Deno.mkdir(this.#dir, { recursive: true, mode: 0o700 });
+        await Deno.writeTextFile(path, text, { append: true, create: true, mode: 0o600 });
+      } catch (err) {
+        this.#warn(`Cannot write ${events.length} event(s) to the dead-letter file "${path}": ${(err as Error).message}`);
+      }
+    });
+  }
+
+  /** Resolves once every write queued so far has finished. */
+  idle(): Promise<void> {
+    return this.#chain;
+  }
+}
