@@ -9,6 +9,7 @@ import type { Config } from "../config/types.ts";
 import { costStage, createCostControl } from "../cost/mod.ts";
 import { openGovernance } from "../governance/runtime.ts";
 import { detach } from "../daemon/detach.ts";
+import { EventBus } from "../events/bus.ts";
 import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";
 import { serveMock } from "../mock/mod.ts";
 import { ensureEmbeddedLogKey, openRequestLog } from "../logs/mod.ts";
@@ -182,23 +183,34 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       counter: true,
     },
   );
+  const events = await EventBus.open(config, { env, warn: (msg) => log.warn(msg) });
+  events.metrics.register(metrics.registry);
+  const emit = (p: { scope: string }) => events.emit("azmw.budget.threshold", p, { subject: p.scope });
   const governance = await openGovernance(config, {
     callerKeys: await resolveCallerKeys(config, { env }),
     env,
     onError: (err) =>
       log.error("Governance background task failed", { error: err instanceof Error ? err : String(err) }),
   });
-  let cost = createCostControl(config, { env, warn: (msg) => log.warn(msg) });
+  let cost = createCostControl(config, { env, warn: (msg) => log.warn(msg), emit });
   const rebuilt = await cost.rebuild(config.logs.dir);
   // A reload takes the new pricing and budget; today's spend and open reservations carry over.
   const costFor = (c: Config) => {
-    if (c !== config) cost = createCostControl(c, { env, warn: (msg) => log.warn(msg), ledger: cost.ledger });
+    if (c !== config) {
+      cost = createCostControl(c, {
+        env,
+        warn: (msg) => log.warn(msg),
+        ledger: cost.ledger,
+        emit,
+      });
+    }
     return [costStage(cost)];
   };
   log.info("Today's spend rebuilt from the request log", { ...rebuilt, spend_today_eur: cost.spendToday() });
   const closeAll = async () => {
     await requestLog.close();
     await cost.idle();
+    await events.close(Math.min(config.server.shutdownGraceMs, 10_000));
     await governance.close();
     await onClose();
   };
@@ -211,7 +223,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       governance,
       admission: costFor,
       health: () => ({ spend_today_eur: cost.spendToday() }),
-      sinks: [requestLog.sink],
+      sinks: [requestLog.sink, events.callSink],
       onClose: closeAll,
     });
   } catch (err) {
@@ -222,6 +234,11 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     }
     throw err;
   }
+  events.watch({
+    breakers: () => gateway.breakers(),
+    logDropped: () => requestLog.stats().dropped,
+    ...(governance.listAudit && events.wants("azmw.caller.changed") ? { audit: governance.listAudit } : {}),
+  }, config.events?.watchIntervalMs ?? 1_000);
   const pidFile = pidPath(dataDir);
   await writePidFile(pidFile, {
     pid: Deno.pid,
@@ -248,8 +265,16 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     loadConfig(configPath)
       .then(async (next) => {
         next.server.dataDir = dataDir;
+        const before = gateway.config;
         await gateway.reload(next);
         log.info("Config reloaded", { config: configPath });
+        events.emit("azmw.config.reloaded", { config: configPath });
+        if (
+          JSON.stringify([before.events, before.budget?.webhook]) !==
+            JSON.stringify([next.events, next.budget?.webhook])
+        ) {
+          log.warn("Changes of events and budget.webhook take effect on restart");
+        }
       })
       .catch((err) => log.error("Config reload refused; the previous config stays live", { reason: err }));
   });

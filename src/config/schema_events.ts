@@ -59,7 +59,10 @@ function url(anyHttp: boolean): Field<string> {
     expected,
     read(value, path, issues) {
       if (typeof value !== "string" || value === "") {
-        return issues.fail(path, value === undefined ? `required, expected ${expected}` : `expected ${expected}`);
+        return issues.fail(
+          path,
+          value === undefined ? `required, expected ${expected}` : `expected ${expected}`,
+        );
       }
       if (isSecretRef(value)) return value;
       const u = URL.parse(value);
@@ -127,7 +130,10 @@ export const EVENTS: Field<EventsConfig> = record({
   watch_interval_ms: def(int(10, 3_600_000), D.watchIntervalMs),
   redis: def(
     record({
-      prefix: def(str(/^[A-Za-z0-9:_.-]{1,64}$/, "a key prefix of letters, digits, :, _, . or -"), D.redis.prefix),
+      prefix: def(
+        str(/^[A-Za-z0-9:_.-]{1,64}$/, "a key prefix of letters, digits, :, _, . or -"),
+        D.redis.prefix,
+      ),
       max_len: def(int(1_000, 1_000_000_000), D.redis.maxLen),
       claim_idle_ms: def(int(0, 86_400_000), D.redis.claimIdleMs),
     }),
@@ -142,7 +148,11 @@ export function eventsChecks(
   issues: Issues,
 ): void {
   if (events === undefined) return;
-  unique(issues, (events.sinks ?? []).map((s, i) => ({ value: s?.name, path: `events.sinks[${i}].name` })), "sink name");
+  unique(
+    issues,
+    (events.sinks ?? []).map((s, i) => ({ value: s?.name, path: `events.sinks[${i}].name` })),
+    "sink name",
+  );
   if (events.bus === "redis" && shared?.redis === undefined) {
     issues.fail("events.bus", 'expected "shared.redis" to be set for the "redis" bus');
   }

@@ -13,7 +13,10 @@ export const REDIS_URL: Field<string> = {
   expected: REDIS_EXPECTED,
   read(value, path, issues) {
     if (typeof value !== "string" || value === "") {
-      return issues.fail(path, value === undefined ? `required, expected ${REDIS_EXPECTED}` : `expected ${REDIS_EXPECTED}`);
+      return issues.fail(
+        path,
+        value === undefined ? `required, expected ${REDIS_EXPECTED}` : `expected ${REDIS_EXPECTED}`,
+      );
     }
     if (isSecretRef(value)) return value;
     const url = URL.parse(value);

@@ -39,7 +39,8 @@ export class DeadLetter {
     const ms = this.#now();
     const failedAt = new Date(ms).toISOString();
     const text = events.map((event) =>
-      JSON.stringify({ failed_at: failedAt, sink, reason: info.reason, attempts: info.attempts, event }) + "\n"
+      JSON.stringify({ failed_at: failedAt, sink, reason: info.reason, attempts: info.attempts, event }) +
+      "\n"
     ).join("");
     const path = this.pathOf(sink, ms);
     this.#chain = this.#chain.then(async () => {
@@ -47,7 +48,11 @@ export class DeadLetter {
         await Deno.mkdir(this.#dir, { recursive: true, mode: 0o700 });
         await Deno.writeTextFile(path, text, { append: true, create: true, mode: 0o600 });
       } catch (err) {
-        this.#warn(`Cannot write ${events.length} event(s) to the dead-letter file "${path}": ${(err as Error).message}`);
+        this.#warn(
+          `Cannot write ${events.length} event(s) to the dead-letter file "${path}": ${
+            (err as Error).message
+          }`,
+        );
       }
     });
   }

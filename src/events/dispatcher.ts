@@ -61,9 +61,16 @@ export class Dispatcher {
     if (streams.length === 0) return 0;
     let handled = 0;
     for (const stream of streams) {
-      const claimed = await this.#o.client.xAutoClaim(stream, this.group, this.#o.consumer, this.#o.claimIdleMs, "0-0", {
-        COUNT: this.#o.batchSize,
-      });
+      const claimed = await this.#o.client.xAutoClaim(
+        stream,
+        this.group,
+        this.#o.consumer,
+        this.#o.claimIdleMs,
+        "0-0",
+        {
+          COUNT: this.#o.batchSize,
+        },
+      );
       handled += await this.#handle(claimed.messages.flatMap((m) => m ? [entryOf(stream, m)] : []));
     }
     const read = await this.#o.client.xReadGroup(
@@ -72,7 +79,10 @@ export class Dispatcher {
       streams.map((key) => ({ key, id: ">" })),
       { COUNT: this.#o.batchSize, BLOCK: this.#o.blockMs },
     );
-    const replies = (read ?? []) as { name: string; messages: { id: string; message: Record<string, string> }[] }[];
+    const replies = (read ?? []) as {
+      name: string;
+      messages: { id: string; message: Record<string, string> }[];
+    }[];
     for (const s of replies) handled += await this.#handle(s.messages.map((m) => entryOf(s.name, m)));
     return handled;
   }
@@ -83,7 +93,9 @@ export class Dispatcher {
     while (!signal.aborted) {
       try {
         const n = await this.round();
-        if (n === 0 && (await this.#streams()).length === 0) await this.#o.deps.sleep(this.#o.blockMs, signal);
+        if (n === 0 && (await this.#streams()).length === 0) {
+          await this.#o.deps.sleep(this.#o.blockMs, signal);
+        }
       } catch (err) {
         if (signal.aborted) break;
         this.#o.warn?.(`Event dispatch round failed: ${(err as Error).message}`);

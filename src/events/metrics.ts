@@ -22,7 +22,9 @@ export class EventMetrics {
     ["sink", "reason"],
   );
   /** Events waiting, by sink (read at scrape time). */
-  readonly queueDepth = new Gauge("azmw_events_queue_depth", "Events waiting for delivery, by sink", ["sink"]);
+  readonly queueDepth = new Gauge("azmw_events_queue_depth", "Events waiting for delivery, by sink", [
+    "sink",
+  ]);
   readonly #depths = new Map<string, () => number>();
 
   /** Creates the metrics; the queue depth reads every tracked queue. */

@@ -132,7 +132,11 @@ export class SinkQueue {
     this.#deadLetter(batch, reason, { reason: outcome.reason, attempts: outcome.attempts });
   }
 
-  #deadLetter(events: CloudEvent[], label: DeadLetterReason, info: { reason: string; attempts: number }): void {
+  #deadLetter(
+    events: CloudEvent[],
+    label: DeadLetterReason,
+    info: { reason: string; attempts: number },
+  ): void {
     this.#o.metrics.deadLettered.inc({ sink: this.sink.name, reason: label }, events.length);
     this.#o.deadLetter.write(this.sink.name, events, info);
   }

@@ -59,11 +59,15 @@ export async function deliverWithRetry(
   let reason = "not attempted";
   let n = 0;
   while (n < policy.maxAttempts) {
-    if (signal.aborted) return { ok: false, attempts: n, reason: `shutdown (last: ${reason})`, aborted: true };
+    if (signal.aborted) {
+      return { ok: false, attempts: n, reason: `shutdown (last: ${reason})`, aborted: true };
+    }
     if (n > 0) {
       options.onRetry?.();
       await deps.sleep(backoffDelay(n + 1, policy, deps.random), signal);
-      if (signal.aborted) return { ok: false, attempts: n, reason: `shutdown (last: ${reason})`, aborted: true };
+      if (signal.aborted) {
+        return { ok: false, attempts: n, reason: `shutdown (last: ${reason})`, aborted: true };
+      }
     }
     n++;
     try {

@@ -39,7 +39,11 @@ export async function signWebhook(
   key: CryptoKey,
   message: { id: string; timestamp: number; body: string },
 ): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", key, enc.encode(`${message.id}.${message.timestamp}.${message.body}`));
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    key,
+    enc.encode(`${message.id}.${message.timestamp}.${message.body}`),
+  );
   return `v1,${base64(mac)}`;
 }
 
@@ -55,7 +59,11 @@ export async function verifyWebhook(
   const ts = Number(message.timestamp);
   const now = options.nowS ?? Math.floor(Date.now() / 1000);
   if (!Number.isInteger(ts) || Math.abs(now - ts) > (options.toleranceS ?? 300)) return false;
-  const expected = await signWebhook(await importSigningKey(secret), { id: message.id, timestamp: ts, body: message.body });
+  const expected = await signWebhook(await importSigningKey(secret), {
+    id: message.id,
+    timestamp: ts,
+    body: message.body,
+  });
   return message.signature.split(" ").some((s) => timingSafeEqual(s, expected));
 }
 

@@ -64,7 +64,9 @@ export function createOtlpSink(options: OtlpSinkOptions): Sink {
   return {
     name: options.name,
     async deliver(batch, signal) {
-      const body = JSON.stringify(otlpLogs(batch, { ...(options.instance ? { instance: options.instance } : {}), now: now() }));
+      const body = JSON.stringify(
+        otlpLogs(batch, { ...(options.instance ? { instance: options.instance } : {}), now: now() }),
+      );
       await postWithTimeout(fetchFn, url, {
         headers: { ...options.headers, "content-type": "application/json" },
         body,

@@ -54,7 +54,9 @@ export function createWebhookSink(options: WebhookSinkOptions): Sink {
   return {
     name: options.name,
     async deliver(batch, signal) {
-      if (options.body !== "data") return await post(batch, JSON.stringify(batch), BATCH_CONTENT_TYPE, signal);
+      if (options.body !== "data") {
+        return await post(batch, JSON.stringify(batch), BATCH_CONTENT_TYPE, signal);
+      }
       // One POST per event; a retry re-sends the whole batch, which is one event in the legacy mapping.
       for (const event of batch) await post([event], JSON.stringify(event.data), "application/json", signal);
     },
