@@ -8,7 +8,7 @@ import {
   type Field,
   hidden,
   int,
-  Issues,
+  type Issues,
   list,
   oneOf,
   opt,

@@ -4,7 +4,6 @@
  * find every gateway's stream. It is a sink like the others, so it has the same bounded queue, batching,
  * retries and dead-letter file when Redis is away.
  */
-import type { CloudEvent } from "./event.ts";
 import type { EventsRedis } from "./redis_client.ts";
 import { DeliveryError, type Sink } from "./sink.ts";
 

@@ -3,7 +3,6 @@
  * event's time in the configured zone, so files rotate by day.
  */
 import { DayClock } from "../logs/day.ts";
-import type { CloudEvent } from "./event.ts";
 import { DeliveryError, type Sink } from "./sink.ts";
 
 /** Creates a file sink writing under `dir`. */
