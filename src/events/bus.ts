@@ -32,6 +32,9 @@ export interface EventBusDeps extends SinkDeps {
   buildSink?: (sink: SinkConfig) => Sink | Promise<Sink>;
 }
 
+/** How long start-up waits for the first Redis connection. */
+const REDIS_START_WAIT_MS = 2_000;
+
 /** Settings of the Redis Stream sink of a gateway. */
 const STREAM_QUEUE = {
   queueSize: 100_000,
@@ -91,7 +94,11 @@ export class EventBus {
     if (events?.bus === "redis" && events.sinks.length > 0) {
       const ref = config.shared?.redis ?? "";
       const url = isSecretRef(ref) ? await resolveSecret(ref, { ...deps, path: "shared.redis" }) : ref;
-      const { client } = (deps.redis ?? ((u) => connectRedis(u, deps.warn ? { warn: deps.warn } : {})))(url);
+      const { client, ready } = (deps.redis ?? ((u) => connectRedis(u, deps.warn ? { warn: deps.warn } : {})))(url);
+      // Start-up waits a little for Redis so the first events need no retry; an outage does not block it.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([ready, new Promise((r) => timer = setTimeout(r, REDIS_START_WAIT_MS))]);
+      clearTimeout(timer);
       const types = events.sinks.some((s) => s.types === undefined)
         ? undefined
         : [...new Set(events.sinks.flatMap((s) => s.types ?? []))];
