@@ -36,8 +36,11 @@ const busy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, 
   await new Promise((r) => setTimeout(r, 50));
   return new Response("ok");
 });
-const hang = Promise.withResolvers<Response>();
-const dead = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => hang.promise);
+const hang = Promise.withResolvers<void>();
+const dead = Deno.serve(
+  { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+  () => hang.promise.then(() => new Response("late")),
+);
 const tmp = await Deno.makeTempDir({ prefix: "azmw-bench-events-" });
 
 function config(sinkUrl: string | null): Config {
@@ -129,7 +132,7 @@ for (const [name] of lanes) {
       `${median(rs.map((r) => r.rps)).toFixed(0)} | ${name === "no events" ? "–" : `${last.delivered} / ${last.deadLettered}`} |`,
   );
 }
-hang.resolve(new Response("late"));
+hang.resolve();
 await busy.shutdown();
 await dead.shutdown();
 await mock.shutdown();

@@ -20,6 +20,7 @@ export class DeadLetter {
   readonly #now: () => number;
   readonly #warn: (message: string) => void;
   #chain: Promise<void> = Promise.resolve();
+  readonly #pending = new Map<string, { text: string; count: number }>();
 
   /** Creates the writer; the folder is created on the first write. */
   constructor(dir: string, options: { now?: () => number; warn?: (message: string) => void } = {}) {
@@ -33,28 +34,34 @@ export class DeadLetter {
     return `${this.#dir}/${sink}-${new Date(ms).toISOString().slice(0, 10).replaceAll("-", "")}.jsonl`;
   }
 
-  /** Queues the lines of `events` for writing. */
+  /** Queues the lines of `events` for writing; lines queued while a write runs go out in one append. */
   write(sink: string, events: readonly CloudEvent[], info: { reason: string; attempts: number }): void {
     if (events.length === 0) return;
     const ms = this.#now();
     const failedAt = new Date(ms).toISOString();
-    const text = events.map((event) =>
-      JSON.stringify({ failed_at: failedAt, sink, reason: info.reason, attempts: info.attempts, event }) +
-      "\n"
-    ).join("");
+    let text = "";
+    for (const event of events) {
+      text += JSON.stringify({ failed_at: failedAt, sink, reason: info.reason, attempts: info.attempts, event }) + "\n";
+    }
     const path = this.pathOf(sink, ms);
-    this.#chain = this.#chain.then(async () => {
-      try {
-        await Deno.mkdir(this.#dir, { recursive: true, mode: 0o700 });
-        await Deno.writeTextFile(path, text, { append: true, create: true, mode: 0o600 });
-      } catch (err) {
-        this.#warn(
-          `Cannot write ${events.length} event(s) to the dead-letter file "${path}": ${
-            (err as Error).message
-          }`,
-        );
-      }
-    });
+    const queued = this.#pending.get(path);
+    this.#pending.set(path, { text: (queued?.text ?? "") + text, count: (queued?.count ?? 0) + events.length });
+    if (queued !== undefined) return;
+    this.#chain = this.#chain.then(() => this.#flush(path));
+  }
+
+  async #flush(path: string): Promise<void> {
+    const batch = this.#pending.get(path);
+    this.#pending.delete(path);
+    if (batch === undefined) return;
+    try {
+      await Deno.mkdir(this.#dir, { recursive: true, mode: 0o700 });
+      await Deno.writeTextFile(path, batch.text, { append: true, create: true, mode: 0o600 });
+    } catch (err) {
+      this.#warn(
+        `Cannot write ${batch.count} event(s) to the dead-letter file "${path}": ${(err as Error).message}`,
+      );
+    }
   }
 
   /** Resolves once every write queued so far has finished. */
