@@ -57,7 +57,9 @@ function config(sinkUrl: string | null): Config {
     logs: { bodies: false, dir: `${tmp}/logs` },
     events: {
       dead_letter_dir: `${tmp}/dead-letter`,
-      sinks: sinkUrl === null ? [] : [{ type: "webhook", url: sinkUrl, queue_size: 1_000, timeout_ms: 600_000 }],
+      sinks: sinkUrl === null
+        ? []
+        : [{ type: "webhook", url: sinkUrl, queue_size: 1_000, timeout_ms: 600_000 }],
     },
   }, "bench");
   c.server.port = 0;
@@ -118,18 +120,26 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const [name, url] of lanes) {
     const r = await lane(name, url);
     results.set(name, [...(results.get(name) ?? []), r]);
-    console.error(`round ${round + 1} ${name}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms, ${r.rps.toFixed(0)} req/s`);
+    console.error(
+      `round ${round + 1} ${name}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms, ${
+        r.rps.toFixed(0)
+      } req/s`,
+    );
   }
 }
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`| lane | c=1 p50 (ms) | c=1 p99 (ms) | c=${CONCURRENCY} req/s | events delivered / dead-lettered (last round) |`);
+console.log(
+  `| lane | c=1 p50 (ms) | c=1 p99 (ms) | c=${CONCURRENCY} req/s | events delivered / dead-lettered (last round) |`,
+);
 console.log("|---|---|---|---|---|");
 for (const [name] of lanes) {
   const rs = results.get(name)!;
   const last = rs.at(-1)!;
   console.log(
     `| ${name} | ${median(rs.map((r) => r.p50)).toFixed(3)} | ${median(rs.map((r) => r.p99)).toFixed(3)} | ` +
-      `${median(rs.map((r) => r.rps)).toFixed(0)} | ${name === "no events" ? "–" : `${last.delivered} / ${last.deadLettered}`} |`,
+      `${median(rs.map((r) => r.rps)).toFixed(0)} | ${
+        name === "no events" ? "–" : `${last.delivered} / ${last.deadLettered}`
+      } |`,
   );
 }
 hang.resolve();

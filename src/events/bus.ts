@@ -94,7 +94,8 @@ export class EventBus {
     if (events?.bus === "redis" && events.sinks.length > 0) {
       const ref = config.shared?.redis ?? "";
       const url = isSecretRef(ref) ? await resolveSecret(ref, { ...deps, path: "shared.redis" }) : ref;
-      const { client, ready } = (deps.redis ?? ((u) => connectRedis(u, deps.warn ? { warn: deps.warn } : {})))(url);
+      const { client, ready } = (deps.redis ?? ((u) =>
+        connectRedis(u, deps.warn ? { warn: deps.warn } : {})))(url);
       // Start-up waits a little for Redis so the first events need no retry; an outage does not block it.
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([ready, new Promise((r) => timer = setTimeout(r, REDIS_START_WAIT_MS))]);

@@ -5,6 +5,9 @@
  */
 import type { CloudEvent } from "./event.ts";
 
+/** How long lines are gathered before they are appended. */
+const FLUSH_DELAY_MS = 100;
+
 /** One line of a dead-letter file. */
 export interface DeadLetterLine {
   failed_at: string;
@@ -21,6 +24,7 @@ export class DeadLetter {
   readonly #warn: (message: string) => void;
   #chain: Promise<void> = Promise.resolve();
   readonly #pending = new Map<string, { text: string; count: number }>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** Creates the writer; the folder is created on the first write. */
   constructor(dir: string, options: { now?: () => number; warn?: (message: string) => void } = {}) {
@@ -34,20 +38,34 @@ export class DeadLetter {
     return `${this.#dir}/${sink}-${new Date(ms).toISOString().slice(0, 10).replaceAll("-", "")}.jsonl`;
   }
 
-  /** Queues the lines of `events` for writing; lines queued while a write runs go out in one append. */
+  /** Queues the lines of `events`; they are appended within 100 ms, or at `idle()`. */
   write(sink: string, events: readonly CloudEvent[], info: { reason: string; attempts: number }): void {
     if (events.length === 0) return;
     const ms = this.#now();
     const failedAt = new Date(ms).toISOString();
     let text = "";
     for (const event of events) {
-      text += JSON.stringify({ failed_at: failedAt, sink, reason: info.reason, attempts: info.attempts, event }) + "\n";
+      text +=
+        JSON.stringify({ failed_at: failedAt, sink, reason: info.reason, attempts: info.attempts, event }) +
+        "\n";
     }
     const path = this.pathOf(sink, ms);
     const queued = this.#pending.get(path);
-    this.#pending.set(path, { text: (queued?.text ?? "") + text, count: (queued?.count ?? 0) + events.length });
-    if (queued !== undefined) return;
-    this.#chain = this.#chain.then(() => this.#flush(path));
+    this.#pending.set(path, {
+      text: (queued?.text ?? "") + text,
+      count: (queued?.count ?? 0) + events.length,
+    });
+    if (this.#timer !== undefined) return;
+    // Lines are gathered for a moment so a flood of them (a dead sink under load) costs few appends.
+    this.#timer = setTimeout(() => this.#drain(), FLUSH_DELAY_MS);
+    Deno.unrefTimer(this.#timer);
+  }
+
+  #drain(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const path of this.#pending.keys()) this.#chain = this.#chain.then(() => this.#flush(path));
+    return this.#chain;
   }
 
   async #flush(path: string): Promise<void> {
@@ -64,8 +82,8 @@ export class DeadLetter {
     }
   }
 
-  /** Resolves once every write queued so far has finished. */
+  /** Writes what is gathered now; resolves once every line queued so far is written. */
   idle(): Promise<void> {
-    return this.#chain;
+    return this.#drain();
   }
 }

@@ -19,7 +19,10 @@ Deno.test("azmw dispatch --help and azmw events replay --help print their usage"
 });
 
 Deno.test("dispatch and events replay reject bad arguments", () => {
-  assert.throws(() => dispatchCommand.parseArgs([]), (e: Error) => e instanceof UsageError && /--sink/.test(e.message));
+  assert.throws(
+    () => dispatchCommand.parseArgs([]),
+    (e: Error) => e instanceof UsageError && /--sink/.test(e.message),
+  );
   assert.throws(() => dispatchCommand.parseArgs(["--sink", "x", "--block-ms", "0"]), UsageError);
   assert.deepEqual(dispatchCommand.parseArgs(["--sink", "x"]), {
     sink: "x",
@@ -28,7 +31,10 @@ Deno.test("dispatch and events replay reject bad arguments", () => {
     blockMs: 1000,
   });
   assert.throws(() => eventsReplayCommand.parseArgs(["--from", "20261201", "--to", "20261202"]), /--sink/);
-  assert.throws(() => eventsReplayCommand.parseArgs(["--from", "2026-12-01", "--to", "20261202", "--sink", "s"]), /--from/);
+  assert.throws(
+    () => eventsReplayCommand.parseArgs(["--from", "2026-12-01", "--to", "20261202", "--sink", "s"]),
+    /--from/,
+  );
   assert.throws(
     () => eventsReplayCommand.parseArgs(["--from", "20261203", "--to", "20261202", "--sink", "s"]),
     /is after/,
@@ -47,12 +53,37 @@ events:
     - { type: file, name: archive, path: ${dir}/ev }
 `;
   await Deno.writeTextFile(`${dir}/c.yaml`, config);
-  const out = await runAzmw(["events", "replay", "--from", "20261201", "--to", "20261202", "--sink", "archive", "-c", `${dir}/c.yaml`]);
+  const out = await runAzmw([
+    "events",
+    "replay",
+    "--from",
+    "20261201",
+    "--to",
+    "20261202",
+    "--sink",
+    "archive",
+    "-c",
+    `${dir}/c.yaml`,
+  ]);
   assert.equal(out.code, 0, out.stderr);
-  assert.match(out.stdout, /Replayed 2 call\(s\) from 1 day\(s\) to sink "archive": 2 delivered, 0 dead-lettered/);
+  assert.match(
+    out.stdout,
+    /Replayed 2 call\(s\) from 1 day\(s\) to sink "archive": 2 delivered, 0 dead-lettered/,
+  );
   const files = [...Deno.readDirSync(`${dir}/ev`)].map((e) => e.name);
   assert.equal(files.length, 1);
-  const unknown = await runAzmw(["events", "replay", "--from", "20261201", "--to", "20261201", "--sink", "nope", "-c", `${dir}/c.yaml`]);
+  const unknown = await runAzmw([
+    "events",
+    "replay",
+    "--from",
+    "20261201",
+    "--to",
+    "20261201",
+    "--sink",
+    "nope",
+    "-c",
+    `${dir}/c.yaml`,
+  ]);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /Unknown sink "nope": the configured sinks are "archive"/);
   const dispatch = await runAzmw(["dispatch", "--sink", "archive", "-c", `${dir}/c.yaml`]);
@@ -71,7 +102,10 @@ Deno.test("azmw dispatch delivers a gateway's stream to a webhook until SIGTERM"
   const { client, ready } = connectRedis("redis://127.0.0.1:6379");
   await ready;
   try {
-    await createStreamSink(client, { prefix, instance: "gw1", maxLen: 1_000 }).deliver(events(7), new AbortController().signal);
+    await createStreamSink(client, { prefix, instance: "gw1", maxLen: 1_000 }).deliver(
+      events(7),
+      new AbortController().signal,
+    );
     await Deno.writeTextFile(
       `${dir}/c.yaml`,
       `upstreams:

@@ -3,7 +3,8 @@ import { validateConfig } from "../../src/config/schema.ts";
 import { ConfigError } from "../../src/server/errors.ts";
 
 const base = { upstreams: [{ name: "u", kind: "openai", deployments: ["m"] }] };
-const validate = (extra: Record<string, unknown>) => validateConfig({ ...base, ...extra }, "t.yaml", { hostname: () => "h" });
+const validate = (extra: Record<string, unknown>) =>
+  validateConfig({ ...base, ...extra }, "t.yaml", { hostname: () => "h" });
 
 function issues(extra: Record<string, unknown>): { path: string; message: string }[] {
   try {
@@ -59,11 +60,24 @@ Deno.test("events errors name the key path and never echo a secret", async (t) =
     ],
     [
       "literal auth header",
-      { events: { sinks: [{ type: "otlp", endpoint: "http://127.0.0.1:4318", headers: { Authorization: "Bearer x" } }] } },
+      {
+        events: {
+          sinks: [{
+            type: "otlp",
+            endpoint: "http://127.0.0.1:4318",
+            headers: { Authorization: "Bearer x" },
+          }],
+        },
+      },
       "events.sinks[0].headers.Authorization",
       /secret reference/,
     ],
-    ["unknown event type", { events: { sinks: [{ type: "file", path: "x", types: ["azmw.nope"] }] } }, "events.sinks[0].types[0]", /azmw.call.completed/],
+    [
+      "unknown event type",
+      { events: { sinks: [{ type: "file", path: "x", types: ["azmw.nope"] }] } },
+      "events.sinks[0].types[0]",
+      /azmw.call.completed/,
+    ],
     [
       "duplicate names",
       { events: { sinks: [{ type: "file", path: "a" }, { type: "file", path: "b" }] } },
@@ -72,7 +86,12 @@ Deno.test("events errors name the key path and never echo a secret", async (t) =
     ],
     ["redis bus without shared.redis", { events: { bus: "redis" } }, "events.bus", /shared.redis/],
     ["bad redis url", { shared: { redis: "http://user:pw@host" } }, "shared.redis", /got a literal value/],
-    ["bad batch size", { events: { sinks: [{ type: "file", path: "a", batch_size: 0 }] } }, "events.sinks[0].batch_size", /from 1/],
+    [
+      "bad batch size",
+      { events: { sinks: [{ type: "file", path: "a", batch_size: 0 }] } },
+      "events.sinks[0].batch_size",
+      /from 1/,
+    ],
   ];
   for (const [name, extra, path, message] of cases) {
     await t.step(name, () => {

@@ -1,5 +1,5 @@
 /** Shared pieces of the event tests: a fake sink, instant retry waits, events, a local HTTP receiver. */
-import { cloudEvent, type CloudEvent } from "../../src/events/event.ts";
+import { type CloudEvent, cloudEvent } from "../../src/events/event.ts";
 import { EventMetrics } from "../../src/events/metrics.ts";
 import type { RetryDeps } from "../../src/events/retry.ts";
 import { DeliveryError, type Sink } from "../../src/events/sink.ts";
@@ -8,7 +8,8 @@ import { DeliveryError, type Sink } from "../../src/events/sink.ts";
 export function events(n: number, prefix = "e"): CloudEvent[] {
   return Array.from(
     { length: n },
-    (_, i) => cloudEvent("azmw.call.completed", { i }, { source: "/azmw/test", id: `${prefix}${i}`, time: 0 }),
+    (_, i) =>
+      cloudEvent("azmw.call.completed", { i }, { source: "/azmw/test", id: `${prefix}${i}`, time: 0 }),
   );
 }
 
@@ -31,7 +32,11 @@ export function fakeSink(options: { failures?: number; retryable?: boolean; name
   let failures = options.failures ?? 0;
   let attempts = 0;
   const arrived: (() => void)[] = [];
-  const sink: Sink & { batches: CloudEvent[][]; attempts: () => number; delivered: (n: number) => Promise<void> } = {
+  const sink: Sink & {
+    batches: CloudEvent[][];
+    attempts: () => number;
+    delivered: (n: number) => Promise<void>;
+  } = {
     name: options.name ?? "fake",
     batches,
     attempts: () => attempts,
@@ -59,7 +64,9 @@ export function fakeSink(options: { failures?: number; retryable?: boolean; name
 export const metrics = () => new EventMetrics();
 
 /** A local HTTP receiver on port 0 that records requests and answers with `answer()`. */
-export function receiver(answer: (req: Request, body: string) => Response | Promise<Response> = () => new Response("ok")) {
+export function receiver(
+  answer: (req: Request, body: string) => Response | Promise<Response> = () => new Response("ok"),
+) {
   const received: { req: { url: string; method: string; headers: Headers }; body: string }[] = [];
   const waiters: (() => void)[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {

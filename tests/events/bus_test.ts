@@ -12,7 +12,10 @@ const SECRET = "whsec_AQIDBAUGBwgJCgsMDQ4PEA==";
 Deno.test("EventBus emits call records to a file sink: metadata only, the call's id", async () => {
   const dir = await Deno.makeTempDir();
   const config = costConfig({
-    events: { dead_letter_dir: `${dir}/dl`, sinks: [{ type: "file", path: `${dir}/ev`, flush_interval_ms: 1 }] },
+    events: {
+      dead_letter_dir: `${dir}/dl`,
+      sinks: [{ type: "file", path: `${dir}/ev`, flush_interval_ms: 1 }],
+    },
   });
   const bus = await EventBus.open(config, { retry: instantRetry() });
   const record = callRecord({
@@ -32,7 +35,9 @@ Deno.test("EventBus emits call records to a file sink: metadata only, the call's
   assert.deepEqual(data.error, { type: "upstream_error" });
   assert.equal(data.cost_eur, 0.5);
   const text = JSON.stringify(event);
-  for (const secret of ["prompt", "private", "request", "response"]) assert.ok(!text.includes(secret), secret);
+  for (const secret of ["prompt", "private", "request", "response"]) {
+    assert.ok(!text.includes(secret), secret);
+  }
 });
 
 Deno.test("EventBus delivers only the types a sink asks for, and counts them", async () => {
@@ -50,7 +55,9 @@ Deno.test("EventBus delivers only the types a sink asks for, and counts them", a
   bus.callSink(callRecord());
   bus.emit("azmw.config.reloaded", { config: "x.yaml" });
   await bus.close(5_000);
-  const lines = await jsonl(`${dir}/events-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}.jsonl`);
+  const lines = await jsonl(
+    `${dir}/events-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}.jsonl`,
+  );
   assert.deepEqual(lines.map((e) => e.type), ["azmw.config.reloaded"]);
   const text = registry.render();
   assert.match(text, /azmw_events_emitted_total\{type="azmw.config.reloaded"\} 1/);
@@ -75,7 +82,18 @@ Deno.test("budget.webhook keeps working as a sink of the bus: the old alert JSON
       fetch: () => Promise.reject(new Error("the cost control must not post itself")),
     });
     const admission = cost.admit(caller(), { model: "m", body: { max_tokens: 1 }, operation: "chat" });
-    admission.settle(callRecord({ usage: { promptTokens: 10, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, totalTokens: 10, cacheWriteTokens: 0 } }));
+    admission.settle(
+      callRecord({
+        usage: {
+          promptTokens: 10,
+          completionTokens: 0,
+          cachedTokens: 0,
+          reasoningTokens: 0,
+          totalTokens: 10,
+          cacheWriteTokens: 0,
+        },
+      }),
+    );
     await r.reached(1);
     await bus.close(5_000);
     assert.equal(r.received.length, 1);
@@ -97,7 +115,8 @@ Deno.test("EventBus resolves a webhook sink's secrets and signs its batches", as
         sinks: [{ type: "webhook", url: "env:HOOK_URL", secret: "env:HOOK_SECRET", flush_interval_ms: 1 }],
       },
     });
-    const env = (n: string) => ({ HOOK_URL: `${r.url}/in`, HOOK_SECRET: SECRET } as Record<string, string>)[n];
+    const env = (n: string) =>
+      ({ HOOK_URL: `${r.url}/in`, HOOK_SECRET: SECRET } as Record<string, string>)[n];
     const bus = await EventBus.open(config, { retry: instantRetry(), env });
     bus.emit("azmw.log.dropped", { dropped: 2, total: 2 });
     await r.reached(1);
@@ -118,8 +137,16 @@ Deno.test("EventBus resolves a webhook sink's secrets and signs its batches", as
 });
 
 Deno.test("EventBus.open() names the key path of a secret it cannot resolve", async () => {
-  const config = costConfig({ events: { dead_letter_dir: "/nonexistent", sinks: [{ type: "otlp", endpoint: "http://127.0.0.1:4318", headers: { authorization: "env:NOPE" } }] } });
-  await assert.rejects(EventBus.open(config, { env: () => undefined }), /events\.sinks\[0\]\.headers\.authorization/);
+  const config = costConfig({
+    events: {
+      dead_letter_dir: "/nonexistent",
+      sinks: [{ type: "otlp", endpoint: "http://127.0.0.1:4318", headers: { authorization: "env:NOPE" } }],
+    },
+  });
+  await assert.rejects(
+    EventBus.open(config, { env: () => undefined }),
+    /events\.sinks\[0\]\.headers\.authorization/,
+  );
 });
 
 Deno.test("EventBus with bus redis sends events to the gateway's stream only", async () => {
@@ -127,7 +154,12 @@ Deno.test("EventBus with bus redis sends events to the gateway's stream only", a
   const dir = await Deno.makeTempDir();
   const config = costConfig({
     shared: { redis: "redis://127.0.0.1:6379" },
-    events: { bus: "redis", redis: { prefix }, dead_letter_dir: `${dir}/dl`, sinks: [{ type: "file", path: dir, types: ["azmw.log.dropped"] }] },
+    events: {
+      bus: "redis",
+      redis: { prefix },
+      dead_letter_dir: `${dir}/dl`,
+      sinks: [{ type: "file", path: dir, types: ["azmw.log.dropped"] }],
+    },
   });
   const bus = await EventBus.open(config, { retry: instantRetry() });
   assert.deepEqual(bus.queues.map((q) => q.sink.name), ["redis"]);

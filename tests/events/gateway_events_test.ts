@@ -57,7 +57,11 @@ Deno.test("a gateway under load with a dead sink completes every call and dead-l
   });
   const total = 200;
   try {
-    assert.deepEqual(gw.breakers()[0], { upstream: "azure-test", deployment: "gpt-4o-prod", state: "closed" });
+    assert.deepEqual(gw.breakers()[0], {
+      upstream: "azure-test",
+      deployment: "gpt-4o-prod",
+      state: "closed",
+    });
     let next = 0;
     const statuses: number[] = [];
     await Promise.all(Array.from({ length: 20 }, async () => {

@@ -65,7 +65,12 @@ Deno.test("SinkQueue dead-letters a refused batch without retrying", async () =>
   const dir = await tempDir();
   const sink = fakeSink({ failures: 1, retryable: false });
   const m = metrics();
-  const q = new SinkQueue(sink, { config: CONFIG, deadLetter: new DeadLetter(dir), metrics: m, deps: instantRetry() });
+  const q = new SinkQueue(sink, {
+    config: CONFIG,
+    deadLetter: new DeadLetter(dir),
+    metrics: m,
+    deps: instantRetry(),
+  });
   q.push(events(1)[0]!);
   await q.close(5_000);
   assertEquals(sink.attempts(), 1);
@@ -88,7 +93,11 @@ Deno.test("SinkQueue dead-letters events beyond its size instead of growing", as
   assertEquals(m.deadLettered.get({ sink: "fake", reason: "queue_full" }), 3);
   await q.close(5_000);
   assertEquals(sink.batches.flat().map((e) => e.id), ["e0", "e1", "e2", "e3", "e4"]);
-  assertEquals((await jsonl<{ event: { id: string } }>(dl.pathOf("fake"))).map((l) => l.event.id), ["e5", "e6", "e7"]);
+  assertEquals((await jsonl<{ event: { id: string } }>(dl.pathOf("fake"))).map((l) => l.event.id), [
+    "e5",
+    "e6",
+    "e7",
+  ]);
 });
 
 Deno.test("SinkQueue sends full batches at once and a partial one after the interval", async () => {
@@ -144,7 +153,12 @@ Deno.test("SinkQueue.close() dead-letters the rest when a sink hangs past the de
     deliver: (_: unknown, signal: AbortSignal) =>
       new Promise<void>((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))),
   };
-  const q = new SinkQueue(sink, { config: { ...CONFIG, batchSize: 2 }, deadLetter: dl, metrics: m, deps: instantRetry() });
+  const q = new SinkQueue(sink, {
+    config: { ...CONFIG, batchSize: 2 },
+    deadLetter: dl,
+    metrics: m,
+    deps: instantRetry(),
+  });
   for (const e of events(5)) q.push(e);
   await q.close(20);
   const lines = await jsonl<{ event: { id: string } }>(dl.pathOf("hang"));

@@ -12,7 +12,9 @@ import { events, fakeSink, instantRetry, metrics } from "./_helpers.ts";
 const URL = "redis://127.0.0.1:6379";
 const POLICY = { maxAttempts: 3, backoffMs: 10, maxBackoffMs: 100 };
 
-async function withRedis(fn: (r: { client: EventsRedis; prefix: string; open: () => Promise<EventsRedis> }) => Promise<void>) {
+async function withRedis(
+  fn: (r: { client: EventsRedis; prefix: string; open: () => Promise<EventsRedis> }) => Promise<void>,
+) {
   const prefix = `azmw-test:${crypto.randomUUID()}:`;
   const clients: EventsRedis[] = [];
   const open = async () => {
@@ -56,7 +58,15 @@ Deno.test("the stream sink appends events to the gateway's stream and registers 
   await withRedis(async ({ client, prefix, open }) => {
     // The sink owns its client and closes it with the queue.
     const q = new SinkQueue(createStreamSink(await open(), { prefix, instance: "gw1", maxLen: 10_000 }), {
-      config: { queueSize: 100, batchSize: 10, flushIntervalMs: 1, maxAttempts: 3, backoffMs: 1, maxBackoffMs: 1, timeoutMs: 1 },
+      config: {
+        queueSize: 100,
+        batchSize: 10,
+        flushIntervalMs: 1,
+        maxAttempts: 3,
+        backoffMs: 1,
+        maxBackoffMs: 1,
+        timeoutMs: 1,
+      },
       deadLetter: new DeadLetter(Deno.makeTempDirSync()),
       metrics: metrics(),
       deps: instantRetry(),

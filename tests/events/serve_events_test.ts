@@ -40,7 +40,10 @@ events:
     if (done) break;
     out += value;
   }
-  const events = () => r.received.flatMap((x) => JSON.parse(x.body) as { type: string; id: string; data: Record<string, unknown> }[]);
+  const events = () =>
+    r.received.flatMap((x) =>
+      JSON.parse(x.body) as { type: string; id: string; data: Record<string, unknown> }[]
+    );
   const arrived = async (type: string) => {
     while (!events().some((e) => e.type === type)) await r.reached(r.received.length + 1);
     return events().find((e) => e.type === type)!;
@@ -51,7 +54,10 @@ events:
     const res = await fetch(`${url}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${CALLER_KEY}`, "content-type": "application/json" },
-      body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "a private prompt" }] }),
+      body: JSON.stringify({
+        model: "gpt-4o-mini",
+        messages: [{ role: "user", content: "a private prompt" }],
+      }),
     });
     assert.equal(res.status, 200);
     await res.text();

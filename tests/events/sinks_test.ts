@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { BATCH_CONTENT_TYPE } from "../../src/events/event.ts";
-import { secretBytes, signWebhook, verifyWebhook, importSigningKey } from "../../src/events/sign.ts";
+import { importSigningKey, secretBytes, signWebhook, verifyWebhook } from "../../src/events/sign.ts";
 import { DeliveryError } from "../../src/events/sink.ts";
 import { createFileSink } from "../../src/events/sink_file.ts";
 import { createOtlpSink } from "../../src/events/sink_otlp.ts";
@@ -27,7 +27,12 @@ Deno.test("secretBytes() decodes whsec_ secrets and takes others as UTF-8", () =
 Deno.test("webhook sink posts signed CloudEvents batches a receiver can verify", async () => {
   const r = receiver();
   try {
-    const sink = createWebhookSink({ name: "hook", url: `${r.url}/in`, secret: SECRET, headers: { "x-extra": "1" } });
+    const sink = createWebhookSink({
+      name: "hook",
+      url: `${r.url}/in`,
+      secret: SECRET,
+      headers: { "x-extra": "1" },
+    });
     const batch = events(3);
     await sink.deliver(batch, new AbortController().signal);
     await sink.deliver(batch, new AbortController().signal);
@@ -67,7 +72,9 @@ Deno.test("webhook sink maps statuses to retryable or refused", async (t) => {
     throw new Error("delivered");
   };
   try {
-    for (const [s, retryable] of [[503, true], [429, true], [408, true], [400, false], [401, false]] as const) {
+    for (
+      const [s, retryable] of [[503, true], [429, true], [408, true], [400, false], [401, false]] as const
+    ) {
       await t.step(`status ${s}`, async () => {
         status = s;
         const err = await fail();

@@ -5,7 +5,12 @@ import { EventWatch } from "../../src/events/watch.ts";
 import type { AuditEntry } from "../../src/store/types.ts";
 
 function recorder() {
-  const out: { type: EventType; data: Record<string, unknown>; id?: string | undefined; subject?: string | undefined }[] = [];
+  const out: {
+    type: EventType;
+    data: Record<string, unknown>;
+    id?: string | undefined;
+    subject?: string | undefined;
+  }[] = [];
   const emit = (type: EventType, data: unknown, o: { id?: string; subject?: string } = {}) =>
     void out.push({ type, data: data as Record<string, unknown>, id: o.id, subject: o.subject });
   return { out, emit };
@@ -58,7 +63,10 @@ Deno.test("EventWatch turns new audit entries into caller changes, oldest first,
   const audit = (q: { limit: number; cursor?: string }) => {
     const start = q.cursor ? Number(q.cursor) : 0;
     const items = trail.slice(start, start + q.limit);
-    return Promise.resolve({ items, nextCursor: start + q.limit < trail.length ? String(start + q.limit) : null });
+    return Promise.resolve({
+      items,
+      nextCursor: start + q.limit < trail.length ? String(start + q.limit) : null,
+    });
   };
   const w = new EventWatch(emit, { audit });
   await w.tick();
