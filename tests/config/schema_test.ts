@@ -107,6 +107,14 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         fallback: { input: 4.3, cachedInput: 0.43, output: 25.8 },
       },
       budget: { alertThresholds: [0.8, 1], defaultMaxOutputTokens: 4096 },
+      shared: {},
+      events: {
+        bus: "memory",
+        sinks: [],
+        deadLetterDir: "./events/dead-letter",
+        watchIntervalMs: 1000,
+        redis: { prefix: "azmw:events:", maxLen: 1000000, claimIdleMs: 60000 },
+      },
       source: "test.yaml",
     } satisfies Config,
   );
