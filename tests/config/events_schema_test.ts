@@ -108,3 +108,14 @@ Deno.test("a redis bus with shared.redis validates", () => {
   assert.equal(c.events?.bus, "redis");
   assert.equal(c.shared?.redis, "env:REDIS_URL");
 });
+
+Deno.test("shared.redis takes a redis URL or a secret reference and needs a value", () => {
+  assert.equal(validate({ shared: { redis: "rediss://h:6380/0" } }).shared?.redis, "rediss://h:6380/0");
+  assert.match(issues({ shared: { redis: "" } })[0]!.message, /expected a "redis:\/\/"/);
+  assert.match(issues({ shared: { redis: 5 } })[0]!.message, /expected a "redis:\/\/"/);
+  assert.match(
+    issues({ events: { sinks: [{ type: "webhook" }] } }).find((i) => i.path === "events.sinks[0].url")!
+      .message,
+    /^required/,
+  );
+});
