@@ -142,6 +142,34 @@ for (const [name] of lanes) {
       } |`,
   );
 }
+
+// The synchronous part the request path pays per call: building the event and queueing it (or, on a
+// full queue, serialising it for the dead-letter file).
+const { callRecord } = await import("../tests/cost/_util.ts");
+async function perCall(name: string, url: string, queueSize: number) {
+  const c = config(url);
+  c.events!.sinks[0]!.queueSize = queueSize;
+  const bus = await EventBus.open(c);
+  const record = callRecord();
+  const n = 100_000;
+  for (let i = 0; i < 10_000; i++) bus.callSink(record);
+  const t = performance.now();
+  for (let i = 0; i < n; i++) bus.callSink(record);
+  const us = ((performance.now() - t) * 1000) / n;
+  await bus.close(100);
+  return `| ${name} | ${us.toFixed(2)} |`;
+}
+console.log("\n| bus.callSink() per call | µs |\n|---|---|");
+console.log(
+  await perCall(
+    "queued (dead sink, room in the queue)",
+    `http://127.0.0.1:${dead.addr.port}/hook`,
+    1_000_000,
+  ),
+);
+console.log(
+  await perCall("dead-lettered (dead sink, queue full)", `http://127.0.0.1:${dead.addr.port}/hook`, 1),
+);
 hang.resolve();
 await busy.shutdown();
 await dead.shutdown();

@@ -133,7 +133,7 @@ export class EventBus {
     this.emit("azmw.call.completed", data, {
       id: record.id,
       subject: record.id,
-      time: Date.parse(record.ts),
+      time: record.ts,
     });
   };
 

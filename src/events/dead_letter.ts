@@ -23,7 +23,10 @@ export class DeadLetter {
   readonly #now: () => number;
   readonly #warn: (message: string) => void;
   #chain: Promise<void> = Promise.resolve();
-  readonly #pending = new Map<string, { text: string; count: number }>();
+  readonly #pending = new Map<
+    string,
+    { failedAt: number; sink: string; reason: string; attempts: number; events: readonly CloudEvent[] }[]
+  >();
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** Creates the writer; the folder is created on the first write. */
@@ -38,25 +41,18 @@ export class DeadLetter {
     return `${this.#dir}/${sink}-${new Date(ms).toISOString().slice(0, 10).replaceAll("-", "")}.jsonl`;
   }
 
-  /** Queues the lines of `events`; they are appended within 100 ms, or at `idle()`. */
+  /** Queues the lines of `events`; they are serialised and appended within 100 ms, or at `idle()`. */
   write(sink: string, events: readonly CloudEvent[], info: { reason: string; attempts: number }): void {
     if (events.length === 0) return;
     const ms = this.#now();
-    const failedAt = new Date(ms).toISOString();
-    let text = "";
-    for (const event of events) {
-      text +=
-        JSON.stringify({ failed_at: failedAt, sink, reason: info.reason, attempts: info.attempts, event }) +
-        "\n";
-    }
     const path = this.pathOf(sink, ms);
+    const chunk = { failedAt: ms, sink, ...info, events };
     const queued = this.#pending.get(path);
-    this.#pending.set(path, {
-      text: (queued?.text ?? "") + text,
-      count: (queued?.count ?? 0) + events.length,
-    });
+    if (queued === undefined) this.#pending.set(path, [chunk]);
+    else queued.push(chunk);
     if (this.#timer !== undefined) return;
-    // Lines are gathered for a moment so a flood of them (a dead sink under load) costs few appends.
+    // Lines are gathered for a moment so a flood of them (a dead sink under load) costs few appends, and
+    // serialised then, off the call that queued them.
     this.#timer = setTimeout(() => this.#drain(), FLUSH_DELAY_MS);
     Deno.unrefTimer(this.#timer);
   }
@@ -69,15 +65,31 @@ export class DeadLetter {
   }
 
   async #flush(path: string): Promise<void> {
-    const batch = this.#pending.get(path);
+    const chunks = this.#pending.get(path);
     this.#pending.delete(path);
-    if (batch === undefined) return;
+    if (chunks === undefined) return;
+    let text = "";
+    let count = 0;
+    for (const c of chunks) {
+      const failedAt = new Date(c.failedAt).toISOString();
+      for (const event of c.events) {
+        const line: DeadLetterLine = {
+          failed_at: failedAt,
+          sink: c.sink,
+          reason: c.reason,
+          attempts: c.attempts,
+          event,
+        };
+        text += JSON.stringify(line) + "\n";
+        count++;
+      }
+    }
     try {
       await Deno.mkdir(this.#dir, { recursive: true, mode: 0o700 });
-      await Deno.writeTextFile(path, batch.text, { append: true, create: true, mode: 0o600 });
+      await Deno.writeTextFile(path, text, { append: true, create: true, mode: 0o600 });
     } catch (err) {
       this.#warn(
-        `Cannot write ${batch.count} event(s) to the dead-letter file "${path}": ${(err as Error).message}`,
+        `Cannot write ${count} event(s) to the dead-letter file "${path}": ${(err as Error).message}`,
       );
     }
   }

@@ -28,8 +28,8 @@ export interface CloudEventOptions {
   source: string;
   /** Default a random UUID. */
   id?: string;
-  /** Epoch ms; default now. */
-  time?: number;
+  /** Epoch ms or an RFC 3339 UTC string (used as is); default now. */
+  time?: number | string;
   subject?: string;
 }
 
@@ -40,7 +40,9 @@ export function cloudEvent<D>(type: EventType, data: D, options: CloudEventOptio
     id: options.id ?? crypto.randomUUID(),
     source: options.source,
     type,
-    time: new Date(options.time ?? Date.now()).toISOString(),
+    time: typeof options.time === "string"
+      ? options.time
+      : new Date(options.time ?? Date.now()).toISOString(),
     datacontenttype: "application/json",
     data,
   };
@@ -95,7 +97,7 @@ export function callCompletedEvent(record: LogRecord, source: string): CloudEven
   return cloudEvent("azmw.call.completed", callCompletedData(record), {
     source,
     id: record.id,
-    time: Date.parse(record.ts) || Date.now(),
+    time: record.ts,
     subject: record.id,
   });
 }

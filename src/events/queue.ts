@@ -60,8 +60,9 @@ export class SinkQueue {
       });
       return;
     }
-    this.#queue.push(event);
-    this.#notify();
+    const length = this.#queue.push(event);
+    // The worker waits for the first event, then for a full batch or the interval: other pushes need no wake.
+    if (length === 1 || length === this.#o.config.batchSize) this.#notify();
   }
 
   /** Stops taking events, delivers what is queued until `deadlineMs`, dead-letters the rest. */

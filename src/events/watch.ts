@@ -29,7 +29,7 @@ export interface WatchSources {
 export type Emit = (
   type: EventType,
   data: unknown,
-  options?: { id?: string; subject?: string; time?: number },
+  options?: { id?: string; subject?: string; time?: number | string },
 ) => void;
 
 /** Polls `sources` and emits what changed. */
