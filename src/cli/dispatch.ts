@@ -27,7 +27,8 @@ Delivers events to one sink of events.sinks, as its own process: reads every gat
 sink's retries, and acknowledges an entry once delivered (or written to the dead-letter file). Run
 several dispatchers of a sink to share the work; entries left pending by a dispatcher that died are
 claimed by another after events.redis.claim_idle_ms. Delivery is at least once: a duplicate carries
-the same CloudEvents id. Stops on SIGINT/SIGTERM, leaving unfinished entries pending.
+the same CloudEvents id. On SIGINT/SIGTERM it stops reading, lets the delivery in progress finish for
+up to 10 s, prints what it delivered and exits; entries it could not finish stay pending.
 
 Options:
       --sink NAME        The sink to deliver to (its "name", default its type)
@@ -97,6 +98,7 @@ async function runDispatch(args: DispatchArgs, io: CliIo): Promise<number> {
   const { client, ready } = connectRedis(url, { warn });
   await ready;
   const consumer = args.consumer ?? `${Deno.hostname()}-${Deno.pid}`;
+  const metrics = new EventMetrics();
   const dispatcher = new Dispatcher({
     client,
     sink,
@@ -107,7 +109,7 @@ async function runDispatch(args: DispatchArgs, io: CliIo): Promise<number> {
     claimIdleMs: events.redis.claimIdleMs,
     blockMs: args.blockMs,
     deadLetter,
-    metrics: new EventMetrics(),
+    metrics,
     deps: REAL_RETRY_DEPS,
     ...(sinkConfig.types ? { types: sinkConfig.types } : {}),
     warn,
@@ -118,5 +120,14 @@ async function runDispatch(args: DispatchArgs, io: CliIo): Promise<number> {
   await dispatcher.run(io.signal);
   await sink.close?.();
   client.destroy();
+  const by = { sink: sink.name };
+  const dead = ["failed", "refused"].reduce(
+    (n, reason) => n + metrics.deadLettered.get({ ...by, reason }),
+    0,
+  );
+  io.stdout(
+    `azmw dispatch: stopped; ${metrics.delivered.get(by)} event(s) delivered, ${dead} dead-lettered, ` +
+      `${metrics.retried.get(by)} retries\n`,
+  );
   return 0;
 }

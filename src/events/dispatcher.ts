@@ -87,9 +87,15 @@ export class Dispatcher {
     return handled;
   }
 
-  /** Runs rounds until `signal` aborts; a failed round is reported and retried after `blockMs`. */
-  async run(signal: AbortSignal): Promise<void> {
-    signal.addEventListener("abort", () => this.#abort.abort(), { once: true });
+  /**
+   * Runs rounds until `signal` aborts; a failed round is reported and retried after `blockMs`. On abort the
+   * round in progress may finish its delivery for up to `graceMs`; after that it is cut off and its entries
+   * stay pending for another dispatcher.
+   */
+  async run(signal: AbortSignal, options: { graceMs?: number } = {}): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cut = () => timer = setTimeout(() => this.#abort.abort(), options.graceMs ?? 10_000);
+    signal.addEventListener("abort", cut, { once: true });
     while (!signal.aborted) {
       try {
         const n = await this.round();
@@ -102,6 +108,8 @@ export class Dispatcher {
         await this.#o.deps.sleep(this.#o.blockMs, signal);
       }
     }
+    clearTimeout(timer);
+    signal.removeEventListener("abort", cut);
     await this.#o.deadLetter.idle();
   }
 

@@ -5,6 +5,8 @@
 import { resolveSecret, type SecretDeps } from "../config/secrets.ts";
 import type { Config, SinkConfig, WebhookSinkConfig } from "../config/types.ts";
 import { EVENTS_DEFAULTS } from "../config/schema_events.ts";
+import { ConfigError } from "../server/errors.ts";
+import { secretBytes } from "./sign.ts";
 import type { Sink } from "./sink.ts";
 import { createFileSink } from "./sink_file.ts";
 import { createOtlpSink } from "./sink_otlp.ts";
@@ -67,16 +69,25 @@ export async function buildSink(
   };
   const io = { ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.now ? { now: deps.now } : {}) };
   switch (sink.type) {
-    case "webhook":
+    case "webhook": {
+      const secret = sink.secret ? await value(sink.secret, "secret") : undefined;
+      if (secret !== undefined) {
+        try {
+          secretBytes(secret);
+        } catch (err) {
+          throw new ConfigError([{ path: `${options.path}.secret`, message: (err as Error).message }]);
+        }
+      }
       return createWebhookSink({
         name: sink.name,
         url: await value(sink.url, "url"),
-        ...(sink.secret ? { secret: await value(sink.secret, "secret") } : {}),
+        ...(secret !== undefined ? { secret } : {}),
         headers: await headers(sink.headers),
         body: sink.body,
         timeoutMs: sink.timeoutMs,
         ...io,
       });
+    }
     case "file":
       return createFileSink({ name: sink.name, dir: sink.path, timezone: options.timezone });
     case "otlp":

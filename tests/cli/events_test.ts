@@ -131,6 +131,7 @@ events:
     const text = new TextDecoder().decode(out.stdout);
     assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
     assert.match(text, /delivering to sink "webhook" as consumer ".+" of "sink:webhook"/);
+    assert.match(text, /stopped; 7 event\(s\) delivered, 0 dead-lettered, 0 retries/);
     const ids = r.received.flatMap((x) => JSON.parse(x.body).map((e: { id: string }) => e.id));
     assert.deepEqual(ids, events(7).map((e) => e.id));
     assert.ok(r.received[0]!.req.headers.get("webhook-signature")?.startsWith("v1,"));

@@ -178,3 +178,34 @@ Deno.test("EventBus with bus redis sends events to the gateway's stream only", a
     client.destroy();
   }
 });
+
+Deno.test("EventBus.open() refuses a whsec_ secret that is not base64, naming its key", async () => {
+  const config = costConfig({
+    events: { sinks: [{ type: "webhook", url: "https://example.com/h", secret: "env:S" }] },
+  });
+  await assert.rejects(
+    EventBus.open(config, { env: () => "whsec_not*base64" }),
+    /events\.sinks\[0\]\.secret: Invalid webhook secret/,
+  );
+});
+
+Deno.test("secretRefs() lists the event sinks' and shared.redis references", async () => {
+  const { secretRefs } = await import("../../src/config/secrets.ts");
+  const config = costConfig({
+    shared: { redis: "env:R" },
+    events: {
+      sinks: [
+        { type: "webhook", url: "env:U", secret: "env:S", headers: { authorization: "env:A" } },
+        { type: "otlp", endpoint: "file:/run/otlp" },
+        { type: "file", path: "x" },
+      ],
+    },
+  });
+  assert.deepEqual(secretRefs(config).map((r) => r.path), [
+    "shared.redis",
+    "events.sinks[0].url",
+    "events.sinks[0].secret",
+    "events.sinks[0].headers.authorization",
+    "events.sinks[1].endpoint",
+  ]);
+});

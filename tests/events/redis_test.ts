@@ -197,3 +197,25 @@ Deno.test("Dispatcher.run() stops on abort and acknowledges non-events", async (
     assert.equal((await client.xPending(keys.stream, d.group)).pending, 0);
   });
 });
+
+Deno.test("Dispatcher.run() cuts a hanging delivery off after the grace and leaves it pending", async () => {
+  await withRedis(async ({ client, prefix, open }) => {
+    await publish(client, prefix, "gw1", events(3));
+    const started = Promise.withResolvers<void>();
+    const hanging: Sink = {
+      name: "hook",
+      deliver: (_batch, signal) =>
+        new Promise((_, reject) => {
+          started.resolve();
+          signal.addEventListener("abort", () => reject(new Error("cut off")));
+        }),
+    };
+    const d = dispatcher(await open(), prefix, hanging, "c");
+    const ac = new AbortController();
+    const running = d.run(ac.signal, { graceMs: 10 });
+    await started.promise;
+    ac.abort();
+    await running;
+    assert.equal((await client.xPending(streamKeys(prefix, "gw1").stream, d.group)).pending, 3);
+  });
+});
