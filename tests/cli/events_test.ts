@@ -142,3 +142,76 @@ events:
     client.destroy();
   }
 });
+
+Deno.test("a dispatcher killed (SIGKILL) mid-batch loses nothing: the next one claims its entries", async () => {
+  const { events } = await import("../events/_helpers.ts");
+  const { connectRedis } = await import("../../src/events/redis_client.ts");
+  const { createStreamSink } = await import("../../src/events/redis_bus.ts");
+  const { MAIN } = await import("../_helpers/cli.ts");
+  const prefix = `azmw-test:${crypto.randomUUID()}:`;
+  const dir = await Deno.makeTempDir();
+  const bodies: string[] = [];
+  const first = Promise.withResolvers<void>();
+  const never = Promise.withResolvers<void>();
+  const all = Promise.withResolvers<void>();
+  const ids = () => new Set(bodies.flatMap((b) => JSON.parse(b).map((e: { id: string }) => e.id)));
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    bodies.push(await req.text());
+    if (ids().size === 20) all.resolve();
+    if (bodies.length === 1) {
+      first.resolve();
+      await never.promise; // the first dispatcher dies waiting for this answer
+    }
+    return new Response("ok");
+  });
+  const { client, ready } = connectRedis("redis://127.0.0.1:6379");
+  await ready;
+  const spawn = () =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "dispatch", "--sink", "webhook", "-c", `${dir}/c.yaml`, "--block-ms", "20"],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+  try {
+    await createStreamSink(client, { prefix, instance: "gw1", maxLen: 1_000 }).deliver(
+      events(20),
+      new AbortController().signal,
+    );
+    await Deno.writeTextFile(
+      `${dir}/c.yaml`,
+      `upstreams:
+  - { name: u, kind: openai, deployments: [m] }
+shared: { redis: "redis://127.0.0.1:6379" }
+events:
+  bus: redis
+  dead_letter_dir: ${dir}/dl
+  redis: { prefix: "${prefix}", claim_idle_ms: 0 }
+  sinks:
+    - { type: webhook, url: "http://127.0.0.1:${server.addr.port}/in", batch_size: 8, timeout_ms: 60000 }
+`,
+    );
+    const doomed = spawn();
+    await first.promise;
+    doomed.kill("SIGKILL");
+    await doomed.status;
+    const survivor = spawn();
+    await all.promise;
+    survivor.kill("SIGTERM");
+    assert.equal((await survivor.status).code, 0);
+    assert.deepEqual([...ids()].sort(), events(20).map((e) => e.id).sort());
+    // The doomed batch arrived again, each event with the same id and content.
+    const seen = new Map<string, string>();
+    for (const e of bodies.flatMap((b) => JSON.parse(b) as { id: string }[])) {
+      const text = JSON.stringify(e);
+      assert.equal(seen.get(e.id) ?? text, text);
+      seen.set(e.id, text);
+    }
+    assert.ok(bodies.flatMap((b) => JSON.parse(b)).length > 20);
+  } finally {
+    never.resolve();
+    await server.shutdown();
+    const keys = await client.keys(`${prefix}*`);
+    if (keys.length > 0) await client.del(keys);
+    client.destroy();
+  }
+});
