@@ -33,6 +33,7 @@ import {
   routingChecks,
 } from "./schema_routing.ts";
 import { MANAGE, POLICY } from "./schema_manage.ts";
+import { SECRETS } from "./schema_secrets.ts";
 import { BUDGET, PRICING } from "./schema_cost.ts";
 import { EVENTS, eventsChecks } from "./schema_events.ts";
 import { SHARED } from "./schema_shared.ts";
@@ -342,6 +343,7 @@ const ROOT = record({
   policy: def(POLICY, {}),
   pricing: def(PRICING, {}),
   budget: def(BUDGET, {}),
+  secrets: def(SECRETS, {}),
   shared: def(SHARED, {}),
   events: def(EVENTS, {}),
 });
@@ -369,6 +371,7 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
     policy: root.policy,
     pricing: root.pricing,
     budget: root.budget,
+    secrets: root.secrets,
     shared: root.shared,
     events: root.events,
     source,

@@ -2,7 +2,7 @@
  * Sinks from the config: secret references resolved, one `Sink` per `events.sinks` entry, plus the
  * legacy `budget.webhook` as a webhook sink of `azmw.budget.threshold` that posts the alert JSON as before.
  */
-import { resolveSecret, type SecretDeps } from "../config/secrets.ts";
+import { isSecretRef, resolveSecret, type SecretDeps } from "../config/secrets.ts";
 import type { Config, SinkConfig, WebhookSinkConfig } from "../config/types.ts";
 import { EVENTS_DEFAULTS } from "../config/schema_events.ts";
 import { ConfigError } from "../server/errors.ts";
@@ -59,7 +59,7 @@ export async function buildSink(
     ...(deps.readTextFile ? { readTextFile: deps.readTextFile } : {}),
   };
   const value = (v: string, path: string) =>
-    /^(env|file):/.test(v)
+    isSecretRef(v)
       ? resolveSecret(v, { ...secretDeps, path: `${options.path}.${path}` })
       : Promise.resolve(v);
   const headers = async (h: Record<string, string>) => {
