@@ -20,6 +20,7 @@ import {
   tagged,
   unique,
 } from "./schema_helpers.ts";
+import { hasNestedQuantifier } from "./regex_safety.ts";
 import { describeBadRef, isSecretRef, SECRET_REF_EXPECTED } from "./secrets.ts";
 import {
   ANTHROPIC_AUTH,
@@ -65,7 +66,7 @@ export const DEFAULTS = {
     queueSize: 10_000,
     queueBytes: 64 * 1024 * 1024,
     batchSize: 256,
-    flushIntervalMs: 1_000,
+    flushIntervalMs: 2,
     fsyncIntervalMs: 5_000,
     builtin: ["email", "phone", "iban", "credit_card", "api_key"],
   },
@@ -287,6 +288,13 @@ const LOG_KEY = record({ id: opt(KEY_ID), key: secret() });
 const regexSource = refine(str(), (source, path, issues) => {
   try {
     new RegExp(source, "g");
+    if (hasNestedQuantifier(source)) {
+      return issues.fail<string>(
+        path,
+        'expected a regular expression without a repeated group that itself repeats (such as "(a+)+"): ' +
+          "it can take exponential time on a few dozen characters",
+      );
+    }
     return source;
   } catch (err) {
     const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, "") : err;

@@ -199,6 +199,15 @@ export async function handleInference(
     rec.upstream = answer.target.upstream.name;
     rec.deployment = answer.target.deployment.name;
     rec.ttfbMs = round(answer.headersAt - start);
+    if (answer.relay !== null && deps.sink.started) {
+      // The upstream accepted a stream: leave a trace now, in case the gateway stops before it ends.
+      const held = tickets.filter((t) => t.reservedEur !== undefined);
+      try {
+        deps.sink.started(rec, held.length === 0 ? null : held.reduce((n, t) => n + t.reservedEur!, 0));
+      } catch (err) {
+        deps.onInternalError(err, rec);
+      }
+    }
     const response = respond(answer, rec, { clock: deps.clock, start, waitedMs });
     for (const t of tickets) {
       if (t.headers) { for (const [k, v] of Object.entries(t.headers)) response.headers.set(k, v); }

@@ -96,11 +96,15 @@ export function createApp(deps: AppDeps): App {
     now: deps.now ?? Date.now,
     clock,
     randomId: deps.randomId ?? (() => crypto.randomUUID()),
-    sink: (rec) => {
+    sink: Object.assign((rec: CallRecord) => {
       inFlight--;
       served++;
       for (const sink of sinks) sink(rec);
-    },
+    }, {
+      started: (rec: CallRecord, reservedEur: number | null) => {
+        for (const sink of sinks) sink.started?.(rec, reservedEur);
+      },
+    }),
     onInternalError: deps.onInternalError ??
       ((err, rec) =>
         console.error(

@@ -91,7 +91,7 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         queueSize: 10000,
         queueBytes: 67108864,
         batchSize: 256,
-        flushIntervalMs: 1000,
+        flushIntervalMs: 2,
         fsyncIntervalMs: 5000,
         redact: { builtin: ["email", "phone", "iban", "credit_card", "api_key"], rules: [], dropPaths: [] },
         projects: [],
