@@ -13,6 +13,7 @@ import { createAdminUi, ensureAdminToken, RecentCalls } from "../admin/ui/mod.ts
 import { DayClock } from "../logs/day.ts";
 import { openGovernance } from "../governance/runtime.ts";
 import { detach } from "../daemon/detach.ts";
+import { EventBus } from "../events/bus.ts";
 import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";
 import { serveMock } from "../mock/mod.ts";
 import { ensureEmbeddedLogKey, openRequestLog } from "../logs/mod.ts";
@@ -205,17 +206,27 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       counter: true,
     },
   );
+  const events = await EventBus.open(config, { env, warn: (msg) => log.warn(msg) });
+  events.metrics.register(metrics.registry);
+  const emit = (p: { scope: string }) => events.emit("azmw.budget.threshold", p, { subject: p.scope });
   const governance = await openGovernance(config, {
     callerKeys: await resolveCallerKeys(config, { env }),
     env,
     onError: (err) =>
       log.error("Governance background task failed", { error: err instanceof Error ? err : String(err) }),
   });
-  let cost = createCostControl(config, { env, warn: (msg) => log.warn(msg) });
+  let cost = createCostControl(config, { env, warn: (msg) => log.warn(msg), emit });
   const rebuilt = await cost.rebuild(config.logs.dir);
   // A reload takes the new pricing and budget; today's spend and open reservations carry over.
   const costFor = (c: Config) => {
-    if (c !== config) cost = createCostControl(c, { env, warn: (msg) => log.warn(msg), ledger: cost.ledger });
+    if (c !== config) {
+      cost = createCostControl(c, {
+        env,
+        warn: (msg) => log.warn(msg),
+        ledger: cost.ledger,
+        emit,
+      });
+    }
     return [costStage(cost)];
   };
   metrics.gauge(
@@ -230,13 +241,18 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   log.info("Today's spend rebuilt from the request log", { ...rebuilt, spend_today_eur: cost.spendToday() });
   // Bounded, so SIGTERM exits even when the log thread is stuck (its queue is then lost, and said so).
   const closeAll = async () => {
+    // The event queues drain alongside the request log and leave their rest in the dead-letter files.
+    const eventsClosed = events.close(SHUTDOWN_DRAIN_MS - 500);
     if (!await settlesWithin(requestLog.close(), SHUTDOWN_DRAIN_MS)) {
       log.warn("The request log did not finish writing in time; exiting without it", {
         drain_ms: SHUTDOWN_DRAIN_MS,
         queued: requestLog.stats().queued,
       });
     }
-    await settlesWithin(Promise.all([cost.idle(), governance.close(), onClose()]), SHUTDOWN_CLOSE_MS);
+    await settlesWithin(
+      Promise.all([cost.idle(), governance.close(), onClose(), eventsClosed]),
+      SHUTDOWN_CLOSE_MS,
+    );
   };
   const days = new DayClock(config.server.timezone);
   const calls = new RecentCalls({ dayOf: (ms) => days.dayOf(ms) });
@@ -273,7 +289,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
           ...(vault.secrets.length > 0 ? { key_vault: vault } : {}),
         };
       },
-      sinks: [requestLog.sink, calls.sink],
+      sinks: [requestLog.sink, calls.sink, events.callSink],
       onClose: closeAll,
       ...(ui ? { admin: ui } : {}),
     });
@@ -285,6 +301,11 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     }
     throw err;
   }
+  events.watch({
+    breakers: () => gateway.breakers(),
+    logDropped: () => requestLog.stats().dropped,
+    ...(governance.listAudit && events.wants("azmw.caller.changed") ? { audit: governance.listAudit } : {}),
+  }, config.events?.watchIntervalMs ?? 1_000);
   const pidFile = pidPath(dataDir);
   await writePidFile(pidFile, {
     pid: Deno.pid,
@@ -321,9 +342,17 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     loadConfig(configPath)
       .then(async (next) => {
         next.server.dataDir = dataDir;
+        const before = gateway.config;
         await gateway.reload(next);
         live.config = next;
         log.info("Config reloaded", { config: configPath });
+        events.emit("azmw.config.reloaded", { config: configPath });
+        if (
+          JSON.stringify([before.events, before.budget?.webhook]) !==
+            JSON.stringify([next.events, next.budget?.webhook])
+        ) {
+          log.warn("Changes of events and budget.webhook take effect on restart");
+        }
       })
       .catch((err) => log.error("Config reload refused; the previous config stays live", { reason: err }));
   });

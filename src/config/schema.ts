@@ -36,6 +36,8 @@ import {
 import { MANAGE, POLICY } from "./schema_manage.ts";
 import { SECRETS } from "./schema_secrets.ts";
 import { BUDGET, PRICING } from "./schema_cost.ts";
+import { EVENTS, eventsChecks } from "./schema_events.ts";
+import { SHARED } from "./schema_shared.ts";
 import type {
   AzureAuthConfig,
   CallerKeyConfig,
@@ -350,6 +352,8 @@ const ROOT = record({
   pricing: def(PRICING, {}),
   budget: def(BUDGET, {}),
   secrets: def(SECRETS, {}),
+  shared: def(SHARED, {}),
+  events: def(EVENTS, {}),
 });
 
 /** Turns a parsed YAML document into a `Config` with every default filled, or throws one `ConfigError`. */
@@ -360,6 +364,7 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
     crossChecks(root.auth?.keys ?? [], root.upstreams ?? [], issues);
     routingChecks(root.upstreams ?? [], root.models ?? [], issues);
     if (root.logs !== undefined) logsChecks(root.logs, issues);
+    eventsChecks(root.events, root.shared, issues);
   }
   if (issues.list.length > 0) throw new ConfigError(issues.list, source);
   const instance = root.server.instance ?? defaultInstance(options.hostname);
@@ -375,6 +380,8 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
     pricing: root.pricing,
     budget: root.budget,
     secrets: root.secrets,
+    shared: root.shared,
+    events: root.events,
     source,
   };
 }

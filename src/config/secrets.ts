@@ -126,6 +126,20 @@ export function secretRefs(cfg: Config): { path: string; ref: string }[] {
   if (cfg.manage?.readerToken) refs.push({ path: "manage.reader_token", ref: cfg.manage.readerToken });
   const kvSecret = cfg.secrets?.keyVault.clientSecret;
   if (kvSecret) refs.push({ path: "secrets.key_vault.client_secret", ref: kvSecret });
+  if (cfg.shared?.redis && isSecretRef(cfg.shared.redis)) {
+    refs.push({ path: "shared.redis", ref: cfg.shared.redis });
+  }
+  cfg.events?.sinks.forEach((s, i) => {
+    const at = `events.sinks[${i}]`;
+    const url = s.type === "webhook" ? s.url : s.type === "otlp" ? s.endpoint : "";
+    if (isSecretRef(url)) refs.push({ path: `${at}.${s.type === "otlp" ? "endpoint" : "url"}`, ref: url });
+    if (s.type === "webhook" && s.secret) refs.push({ path: `${at}.secret`, ref: s.secret });
+    if (s.type !== "file") {
+      for (const [name, v] of Object.entries(s.headers)) {
+        if (isSecretRef(v)) refs.push({ path: `${at}.headers.${name}`, ref: v });
+      }
+    }
+  });
   return refs;
 }
 

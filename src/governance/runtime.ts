@@ -4,6 +4,7 @@
  * config's keys plus the admission stage that checks policy and rate limits.
  */
 import type { Config } from "../config/types.ts";
+import type { Store } from "../store/types.ts";
 import type { CallerKey } from "../pipeline/auth.ts";
 import type { AdmissionStage } from "../pipeline/admission.ts";
 import type { Caller } from "../pipeline/auth.ts";
@@ -29,6 +30,8 @@ export interface GovernanceRuntime {
   admin: Pick<Governance, "tokens" | "manageContext">;
   /** Writes pending token uses and closes the store. */
   close(): Promise<void>;
+  /** The audit trail, newest first (the event bus turns new entries into `azmw.caller.changed`). */
+  listAudit?: Store["listAudit"];
 }
 
 /** The policy and rate-limit admission stage over a limiter. */
@@ -88,6 +91,7 @@ export async function openGovernance(
     },
     manage: gov.manage,
     admin: { tokens: gov.tokens, manageContext: gov.manageContext },
+    listAudit: (query) => gov.store.listAudit(query),
     async close() {
       for (const r of resolvers) await r.flush();
       await gov.store.close();

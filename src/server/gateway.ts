@@ -70,6 +70,8 @@ export interface RunningGateway {
   metrics: GatewayMetrics;
   /** Builds the new config's pipeline and swaps it in; throws (and keeps the old one) on failure. */
   reload(next: Config): Promise<void>;
+  /** Breaker state of every upstream deployment of the live config (the event bus watches it). */
+  breakers(): { upstream: string; deployment: string; state: string }[];
   /**
    * Stops accepting and waits for open calls up to `deadlineMs`; then ends the ones still open with a
    * `shutdown` error (streams get an error event in their dialect; every call gets its record), waits up
@@ -174,6 +176,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       return current.config;
     },
     metrics,
+    breakers: () =>
+      current.app.targets.map((t) => ({ upstream: t.upstream, deployment: t.deployment, state: t.breaker })),
     async reload(next) {
       const generation = await build(next);
       if (

@@ -108,6 +108,14 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
       },
       budget: { alertThresholds: [0.8, 1], defaultMaxOutputTokens: 4096 },
       secrets: { ttlS: 300, keyVault: { credential: "default", url: "https://{vault}.vault.azure.net" } },
+      shared: {},
+      events: {
+        bus: "memory",
+        sinks: [],
+        deadLetterDir: "./events/dead-letter",
+        watchIntervalMs: 1000,
+        redis: { prefix: "azmw:events:", maxLen: 1000000, claimIdleMs: 60000 },
+      },
       source: "test.yaml",
     } satisfies Config,
   );
