@@ -89,6 +89,9 @@ export function embeddedConfig(opts: {
       timezone: DEFAULTS.timezone,
       instance: opts.instance ?? defaultInstance(),
       shutdownGraceMs: DEFAULTS.shutdownGraceMs,
+      headerTimeoutMs: DEFAULTS.headerTimeoutMs,
+      bodyIdleTimeoutMs: DEFAULTS.bodyIdleTimeoutMs,
+      maxConnections: DEFAULTS.maxConnections,
     },
     auth: { required: true, keys: [{ id: "local", sha256: opts.keySha256.toLowerCase() }] },
     upstreams: [{

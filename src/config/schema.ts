@@ -51,6 +51,9 @@ export const DEFAULTS = {
   dataDir: "./.azmw",
   timezone: "UTC",
   shutdownGraceMs: 30_000,
+  headerTimeoutMs: 30_000,
+  bodyIdleTimeoutMs: 30_000,
+  maxConnections: 10_000,
   apiVersion: "2024-10-21",
   entraScope: "https://cognitiveservices.azure.com/.default",
   timeouts: { firstByteMs: 60_000, idleMs: 60_000, totalMs: 600_000 },
@@ -116,6 +119,9 @@ const SERVER = record({
   timezone: def(timezone, DEFAULTS.timezone),
   instance: opt(str(/^[A-Za-z0-9_-]{1,64}$/, "up to 64 letters, digits, _ or -")),
   shutdown_grace_ms: def(int(0, 3_600_000), DEFAULTS.shutdownGraceMs),
+  header_timeout_ms: def(int(100, 3_600_000), DEFAULTS.headerTimeoutMs),
+  body_idle_timeout_ms: def(int(100, 3_600_000), DEFAULTS.bodyIdleTimeoutMs),
+  max_connections: def(int(1, 1_000_000), DEFAULTS.maxConnections),
 });
 
 const CALLER_KEY = refine(

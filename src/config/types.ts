@@ -23,6 +23,12 @@ export interface ServerConfig {
   instance: string;
   /** How long a shutdown waits for open calls and streams before it stops anyway. */
   shutdownGraceMs: number;
+  /** Longest wait for a request head, from connection open or the end of the previous response. */
+  headerTimeoutMs: number;
+  /** Longest pause while a request body arrives. */
+  bodyIdleTimeoutMs: number;
+  /** Open client connections allowed at once; more are answered 503 and closed. */
+  maxConnections: number;
 }
 
 /** A caller key accepted by the gateway: either a secret ref to resolve, or its SHA-256 hex digest. */

@@ -12,6 +12,7 @@ import type { AdmissionStage } from "../pipeline/admission.ts";
 import type { CallSink } from "../pipeline/record.ts";
 import { type App, createApp } from "./app.ts";
 import { errorResponse } from "./errors.ts";
+import { listenerEvents, serveGuarded } from "./listener.ts";
 import { buildAppDeps, type RuntimeOptions } from "./runtime.ts";
 
 /** What the running gateway needs beyond its config. */
@@ -107,17 +108,18 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     if (overhead !== null) metrics.observeOverhead(Number(overhead) / 1000);
     return res;
   });
-  const listening = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({
+  const server = serveGuarded({
     hostname: config.server.host,
     port: config.server.port,
-    onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+    maxConnections: config.server.maxConnections,
+    headerTimeoutMs: config.server.headerTimeoutMs,
     onError: (err) => {
       options.log.error("Unhandled request error", { error: err instanceof Error ? err : String(err) });
       return errorResponse(err);
     },
+    onEvent: listenerEvents(options.log),
   }, handler);
-  const addr = await listening.promise;
+  const addr = server.addr;
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   const url = `http://${host}:${addr.port}`;
 

@@ -63,6 +63,9 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         timezone: "UTC",
         instance: "test-host",
         shutdownGraceMs: 30000,
+        headerTimeoutMs: 30000,
+        bodyIdleTimeoutMs: 30000,
+        maxConnections: 10000,
       },
       auth: { required: true, keys: [] },
       upstreams: [{
@@ -121,6 +124,9 @@ Deno.test("validateConfig() reads every server key", () => {
     timezone: "Europe/Berlin",
     instance: "gw-1",
     shutdown_grace_ms: 5000,
+    header_timeout_ms: 2000,
+    body_idle_timeout_ms: 3000,
+    max_connections: 50,
   };
   assert.deepEqual(validate(doc({}, { server })).server, {
     host: "0.0.0.0",
@@ -130,6 +136,9 @@ Deno.test("validateConfig() reads every server key", () => {
     timezone: "Europe/Berlin",
     instance: "gw-1",
     shutdownGraceMs: 5000,
+    headerTimeoutMs: 2000,
+    bodyIdleTimeoutMs: 3000,
+    maxConnections: 50,
   });
 });
 

@@ -1,0 +1,234 @@
+/**
+ * The gateway's own accept loop in front of Deno's HTTP server. `Deno.serve` accepts in native code with
+ * no connection cap and no read deadlines, and an accept error such as EMFILE rejects a promise nobody
+ * holds, which ends the process. Here the gateway accepts each TCP connection itself, refuses those
+ * beyond `maxConnections` with a canned 503, closes connections that send no complete request head within
+ * `headerTimeoutMs` (counted from accept or from the end of the previous response), backs off on accept
+ * errors, and hands every accepted connection to the runtime's HTTP server for that one connection.
+ * The per-request cost is one counter and one `completed` callback; one timer sweeps all connections.
+ */
+
+/** Per-connection HTTP serving as Deno 2.9 has it internally (`Deno.serve` is built on it). */
+type ServeOnConnection = (
+  conn: Deno.Conn,
+  signal: AbortSignal,
+  handler: Deno.ServeHandler<Deno.NetAddr>,
+  onError: (err: unknown) => Response | Promise<Response>,
+  onListen: (scheme: string) => void,
+) => { finished: Promise<void>; shutdown(): Promise<void> };
+
+/** Options of `serveGuarded()`. */
+export interface GuardedServeOptions {
+  hostname: string;
+  port: number;
+  /** Open client connections allowed at once; more are answered 503 and closed. */
+  maxConnections: number;
+  /** Longest wait for a request head, from accept or the end of the previous response. */
+  headerTimeoutMs: number;
+  /** The response for a handler that throws. */
+  onError: (err: unknown) => Response | Promise<Response>;
+  /** Told about accept errors (the loop backs off and goes on) and refused connections. */
+  onEvent?: (event: ListenerEvent) => void;
+  /** Per-connection serving; tests and other runtimes may pass their own (default: Deno's internal one). */
+  serveOnConnection?: ServeOnConnection;
+  /** Monotonic clock in ms (tests pass a fake). */
+  clock?: () => number;
+}
+
+/** Something the operator may want to hear about. */
+export type ListenerEvent =
+  | { kind: "accept_error"; error: Error; retryMs: number }
+  | { kind: "refused"; open: number }
+  | { kind: "closed"; open: number };
+
+/** Counters of the accept loop. */
+export interface ListenerStats {
+  open: number;
+  refused: number;
+  timedOut: number;
+  acceptErrors: number;
+}
+
+/** A listening server with the shape of `Deno.HttpServer` that the gateway uses. */
+export interface GuardedServer {
+  addr: Deno.NetAddr;
+  /** Stops accepting, lets open requests finish and closes idle connections. */
+  shutdown(): Promise<void>;
+  stats(): ListenerStats;
+}
+
+interface Connection {
+  active: number;
+  idleSince: number;
+  close: AbortController;
+}
+
+const REFUSED_BODY = JSON.stringify({
+  error: {
+    message: "The gateway has too many open connections; retry later",
+    type: "server_error",
+    param: null,
+    code: "too_many_connections",
+  },
+});
+const REFUSED = new TextEncoder().encode(
+  "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nconnection: close\r\n" +
+    `retry-after: 1\r\ncontent-length: ${REFUSED_BODY.length}\r\n\r\n${REFUSED_BODY}`,
+);
+
+const MAX_BACKOFF_MS = 1000;
+
+/** The runtime's per-connection server, or null when this Deno build does not expose it. */
+export function runtimeServeOnConnection(): ServeOnConnection | null {
+  const internal = (Deno as unknown as Record<symbol | string, unknown>)[
+    (Deno as unknown as { internal: symbol | string }).internal
+  ] as { serveHttpOnConnection?: ServeOnConnection } | undefined;
+  return typeof internal?.serveHttpOnConnection === "function" ? internal.serveHttpOnConnection : null;
+}
+
+/** Listens on TCP and serves `handler` with a connection cap, header deadlines and a crash-proof accept loop. */
+export function serveGuarded(
+  options: GuardedServeOptions,
+  handler: (req: Request) => Response | Promise<Response>,
+): GuardedServer {
+  const serveOn = options.serveOnConnection ?? runtimeServeOnConnection();
+  if (serveOn === null) throw new Error("Cannot serve: this Deno build has no per-connection HTTP server");
+  const clock = options.clock ?? (() => performance.now());
+  const listener = Deno.listen({ hostname: options.hostname, port: options.port });
+  const conns = new Map<Connection, { shutdown(): Promise<void> }>();
+  const stats: ListenerStats = { open: 0, refused: 0, timedOut: 0, acceptErrors: 0 };
+  let closing = false;
+
+  const sweep = () => {
+    const now = clock();
+    for (const c of conns.keys()) {
+      if (c.active === 0 && now - c.idleSince >= options.headerTimeoutMs && !c.close.signal.aborted) {
+        stats.timedOut++;
+        c.close.abort();
+      }
+    }
+  };
+  const sweeper = setInterval(sweep, Math.max(10, Math.min(1000, options.headerTimeoutMs / 4)));
+  Deno.unrefTimer(sweeper);
+
+  const refuse = (conn: Deno.Conn) => {
+    stats.refused++;
+    options.onEvent?.({ kind: "refused", open: stats.open });
+    conn.write(REFUSED).catch(() => {}).finally(() => {
+      try {
+        conn.close();
+      } catch {
+        // already closed by the peer
+      }
+    });
+  };
+
+  const accept = (conn: Deno.Conn) => {
+    const c: Connection = { active: 0, idleSince: clock(), close: new AbortController() };
+    const done = () => {
+      c.active--;
+      c.idleSince = clock();
+    };
+    const perConnection = (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => {
+      c.active++;
+      info.completed.then(done, done);
+      return handler(req);
+    };
+    const server = serveOn(conn, c.close.signal, perConnection, options.onError, () => {});
+    stats.open++;
+    conns.set(c, server);
+    server.finished.catch(() => {}).finally(() => {
+      conns.delete(c);
+      stats.open--;
+      options.onEvent?.({ kind: "closed", open: stats.open });
+    });
+  };
+
+  const loop = async () => {
+    let backoff = 0;
+    for (;;) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (err) {
+        if (closing || err instanceof Deno.errors.BadResource || err instanceof Deno.errors.Interrupted) {
+          return;
+        }
+        // EMFILE/ENFILE/ENOBUFS and friends: the pending connection stays queued; retry once descriptors free.
+        stats.acceptErrors++;
+        backoff = Math.min(MAX_BACKOFF_MS, backoff === 0 ? 5 : backoff * 2);
+        options.onEvent?.({ kind: "accept_error", error: err as Error, retryMs: backoff });
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        continue;
+      }
+      backoff = 0;
+      if (closing) {
+        conn.close();
+        return;
+      }
+      try {
+        if (stats.open >= options.maxConnections) refuse(conn);
+        else accept(conn);
+      } catch (err) {
+        // A connection the runtime cannot take (reset before it was handed over) must not end the loop.
+        options.onEvent?.({ kind: "accept_error", error: err as Error, retryMs: 0 });
+        try {
+          conn.close();
+        } catch {
+          // already closed
+        }
+      }
+    }
+  };
+  loop();
+
+  return {
+    addr: listener.addr as Deno.NetAddr,
+    async shutdown() {
+      closing = true;
+      try {
+        listener.close();
+      } catch {
+        // already closed
+      }
+      // The sweeper keeps closing stalled connections while open requests finish.
+      await Promise.all([...conns.values()].map((s) => s.shutdown().catch(() => {})));
+      clearInterval(sweeper);
+    },
+    stats: () => ({ ...stats }),
+  };
+}
+
+/** Logs listener events at most once per `everyMs` per kind, with how many were folded in. */
+export function listenerEvents(
+  log: { warn(msg: string, fields?: Record<string, unknown>): void },
+  options: { everyMs?: number; clock?: () => number } = {},
+): (event: ListenerEvent) => void {
+  const everyMs = options.everyMs ?? 10_000;
+  const clock = options.clock ?? (() => performance.now());
+  const last = { accept_error: -Infinity, refused: -Infinity };
+  const folded = { accept_error: 0, refused: 0 };
+  return (event) => {
+    if (event.kind === "closed") return;
+    const now = clock();
+    if (now - last[event.kind] < everyMs) {
+      folded[event.kind]++;
+      return;
+    }
+    last[event.kind] = now;
+    const more = folded[event.kind];
+    folded[event.kind] = 0;
+    if (event.kind === "accept_error") {
+      log.warn("Cannot accept a connection; retrying", {
+        error: event.error,
+        retry_ms: event.retryMs,
+        since_last: more,
+      });
+    } else {
+      log.warn("Refused a connection: server.max_connections reached", {
+        open: event.open,
+        since_last: more,
+      });
+    }
+  };
+}
