@@ -13,7 +13,7 @@ import type { InferenceRoute } from "../server/routes.ts";
 import { type AdmissionStage, admit, settleAll, type Ticket } from "./admission.ts";
 import { type Answer, runAttempt } from "./attempt.ts";
 import type { Caller } from "./auth.ts";
-import { parseJsonObject, readBody } from "./body.ts";
+import { type BodyWatch, parseJsonObject, readBody } from "./body.ts";
 import { failover } from "./failover.ts";
 import type { FetchLike } from "./forward.ts";
 import type { CallRecord, CallSink } from "./record.ts";
@@ -47,6 +47,8 @@ export interface PipelineDeps {
   admission?: readonly AdmissionStage[];
   /** Builds and caches upstream auth from projects' own credentials. */
   projectAuth?: ProjectAuthCache;
+  /** Deadlines of body reads (`server.body_idle_timeout_ms`); none without one. */
+  bodyWatch?: BodyWatch;
 }
 
 function newRecord(deps: PipelineDeps, route: InferenceRoute): CallRecord {
@@ -97,7 +99,7 @@ export async function handleInference(
   try {
     const caller = deps.authenticate(req.headers);
     rec.caller = caller instanceof Promise ? await caller : caller;
-    let bytes: Uint8Array<ArrayBuffer> = await readBody(req, deps.config.server.maxBodyBytes);
+    let bytes: Uint8Array<ArrayBuffer> = await readBody(req, deps.config.server.maxBodyBytes, deps.bodyWatch);
     rec.requestBody = bytes;
     const body = parseJsonObject(bytes);
     if (typeof body.model === "string" && route.style !== "deployment") rec.model = body.model;

@@ -9,6 +9,7 @@ import type { FetchLike } from "../pipeline/forward.ts";
 import type { AdmissionStage } from "../pipeline/admission.ts";
 import type { BreakerState } from "../pipeline/breaker.ts";
 import type { ProjectAuthCache } from "../providers/project_auth.ts";
+import { BodyWatch } from "../pipeline/body.ts";
 import { handleInference, type PipelineDeps } from "../pipeline/inference.ts";
 import type { CallRecord, CallSink } from "../pipeline/record.ts";
 import { TargetIndex } from "../pipeline/target.ts";
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps): App {
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.random ? { random: deps.random } : {}),
     targets: new TargetIndex(deps.config),
+    bodyWatch: new BodyWatch(deps.config.server.bodyIdleTimeoutMs),
     upstreamAuth: deps.upstreamAuth,
     fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
     now: deps.now ?? Date.now,

@@ -8,6 +8,8 @@
  * The per-request cost is one counter and one `completed` callback; one timer sweeps all connections.
  */
 
+import { CLOSE_AFTER_RESPONSE } from "../pipeline/body.ts";
+
 /** Per-connection HTTP serving as Deno 2.9 has it internally (`Deno.serve` is built on it). */
 type ServeOnConnection = (
   conn: Deno.Conn,
@@ -60,8 +62,13 @@ export interface GuardedServer {
 interface Connection {
   active: number;
   idleSince: number;
+  /** Set when a response must be the connection's last: closed this long after it (time to flush it). */
+  closeAt: number;
   close: AbortController;
 }
+
+/** `completed` settles before the runtime has flushed an error response to an unread body. */
+const CLOSE_GRACE_MS = 100;
 
 const REFUSED_BODY = JSON.stringify({
   error: {
@@ -102,7 +109,8 @@ export function serveGuarded(
   const sweep = () => {
     const now = clock();
     for (const c of conns.keys()) {
-      if (c.active === 0 && now - c.idleSince >= options.headerTimeoutMs && !c.close.signal.aborted) {
+      const due = now - c.idleSince >= options.headerTimeoutMs || now >= c.closeAt;
+      if (c.active === 0 && due && !c.close.signal.aborted) {
         stats.timedOut++;
         c.close.abort();
       }
@@ -124,13 +132,14 @@ export function serveGuarded(
   };
 
   const accept = (conn: Deno.Conn) => {
-    const c: Connection = { active: 0, idleSince: clock(), close: new AbortController() };
-    const done = () => {
-      c.active--;
-      c.idleSince = clock();
-    };
+    const c: Connection = { active: 0, idleSince: clock(), closeAt: Infinity, close: new AbortController() };
     const perConnection = (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => {
       c.active++;
+      const done = () => {
+        c.active--;
+        c.idleSince = clock();
+        if (CLOSE_AFTER_RESPONSE.has(req)) c.closeAt = c.idleSince + CLOSE_GRACE_MS;
+      };
       info.completed.then(done, done);
       return handler(req);
     };
