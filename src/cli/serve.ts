@@ -16,6 +16,9 @@ import { createAppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics } from "../observability/metrics.ts";
 import { sha256Hex } from "../pipeline/auth.ts";
 import { startGateway } from "../server/gateway.ts";
+import { ConfigError } from "../server/errors.ts";
+import { unauthenticatedPublic } from "../config/schema.ts";
+import { unresolvedSecrets } from "../config/secrets.ts";
 import { VERSION } from "../version.ts";
 import { type CliIo, type Command, intOption, UsageError } from "./command.ts";
 
@@ -158,6 +161,14 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   if (args.host !== undefined) config.server.host = args.host;
   if (args.port !== undefined) config.server.port = args.port;
   config.server.dataDir = dataDir;
+  // Checked again after --host; every unresolvable secret is listed at once, each with its fix.
+  const refusal = unauthenticatedPublic(config);
+  const missing = await unresolvedSecrets(config, { env });
+  if (refusal !== null || missing.length > 0) {
+    const issues = [...(refusal === null ? [] : [{ path: "auth.required", message: refusal }]), ...missing];
+    await onClose();
+    throw new ConfigError(issues, config.source);
+  }
 
   // Refuses to start when bodies are logged but no sealing key resolves: never plaintext bodies.
   const requestLog = await openRequestLog(config, { env, warn: (msg) => log.warn(msg) });

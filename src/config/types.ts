@@ -46,6 +46,8 @@ export interface AuthConfig {
   /** When false, requests without a key are accepted (only sensible on loopback). */
   required: boolean;
   keys: CallerKeyConfig[];
+  /** Accept `required: false` on a host other than loopback (refused otherwise). */
+  allowUnauthenticatedPublic?: boolean;
 }
 
 /** Upstream auth for Azure OpenAI: a static key sent as `api-key`, or Entra ID tokens. */

@@ -166,3 +166,34 @@ function jsonReason(err: unknown): string {
   return msg.replace(/,?\s*"(?:[^"\\]|\\.)*"(?:\.\.\.)?\s*is not valid JSON/, "").replace(/'[^']*'/, "")
     .slice(0, 200);
 }
+
+/** Longest model or deployment name a caller may send; longer ones get 400 (no real name comes close). */
+export const MAX_MODEL_CHARS = 256;
+
+/** Refuses a model or deployment name over `MAX_MODEL_CHARS` with 400 naming `param`. */
+export function checkModelName(name: string, param: "model" | "deployment"): void {
+  if (name.length > MAX_MODEL_CHARS) {
+    throw new GatewayError(
+      400,
+      "model_too_long",
+      `The ${param} name is ${name.length} characters long; the limit is ${MAX_MODEL_CHARS}`,
+      { param },
+    );
+  }
+}
+
+const KEY_PREFIX =
+  /\b(?:sk-|sk_|azmw_|pk_|rk_|xox[abpr]-|gh[pousr]_|github_pat_|AKIA|AIza|eyJ)[A-Za-z0-9_-]{8,}|bearer\s/i;
+
+/**
+ * A caller's model name as plain metadata may keep it (records, metrics, cost reports): capped, and
+ * `[SECRET]` when it looks like a credential — a known key prefix, or a run of 28+ letters and digits
+ * mixing both (a hex or base64 key; model names are short words and numbers between separators).
+ */
+export function plainModel(name: string): string {
+  if (KEY_PREFIX.test(name)) return "[SECRET]";
+  for (const run of name.match(/[A-Za-z0-9]{28,}/g) ?? []) {
+    if (/\d/.test(run) && /[A-Za-z]/.test(run)) return "[SECRET]";
+  }
+  return name.length > MAX_MODEL_CHARS ? `${name.slice(0, MAX_MODEL_CHARS)}…` : name;
+}

@@ -5,7 +5,7 @@
  */
 import type { Config, UpstreamConfig } from "../config/types.ts";
 import type { UpstreamAuth } from "../providers/auth.ts";
-import { requireApiVersion } from "../providers/azure/request.ts";
+import { optionalApiVersion, requireApiVersion } from "../providers/azure/request.ts";
 import type { ProjectAuthCache } from "../providers/project_auth.ts";
 import { providerOf } from "../providers/registry.ts";
 import { type Dialect, errorResponse, GatewayError } from "../server/errors.ts";
@@ -13,7 +13,7 @@ import type { InferenceRoute } from "../server/routes.ts";
 import { type AdmissionStage, admit, settleAll, type Ticket } from "./admission.ts";
 import { type Answer, runAttempt } from "./attempt.ts";
 import type { Caller } from "./auth.ts";
-import { type BodyWatch, parseJsonObject, readBody } from "./body.ts";
+import { type BodyWatch, checkModelName, parseJsonObject, plainModel, readBody } from "./body.ts";
 import { failover } from "./failover.ts";
 import type { FetchLike } from "./forward.ts";
 import type { CallRecord, CallSink } from "./record.ts";
@@ -58,7 +58,7 @@ function newRecord(deps: PipelineDeps, route: InferenceRoute): CallRecord {
     caller: null,
     dialect: route.dialect,
     operation: route.operation,
-    model: route.deployment ?? null,
+    model: route.deployment === undefined ? null : plainModel(route.deployment),
     upstream: null,
     deployment: null,
     status: 0,
@@ -102,10 +102,16 @@ export async function handleInference(
     let bytes: Uint8Array<ArrayBuffer> = await readBody(req, deps.config.server.maxBodyBytes, deps.bodyWatch);
     rec.requestBody = bytes;
     const body = parseJsonObject(bytes);
-    if (typeof body.model === "string" && route.style !== "deployment") rec.model = body.model;
+    if (route.deployment !== undefined) checkModelName(route.deployment, "deployment");
+    if (typeof body.model === "string") {
+      checkModelName(body.model, "model");
+      if (route.style !== "deployment") rec.model = plainModel(body.model);
+    }
     rec.stream = body.stream === true;
     const apiVersion = route.style === "deployment" || route.style === "azure_responses"
       ? requireApiVersion(url.searchParams)
+      : route.style === "azure_v1" && url.search !== ""
+      ? optionalApiVersion(url.searchParams)
       : null;
     if (deps.admission?.length) {
       const asked = route.style === "deployment"

@@ -10,7 +10,7 @@ import { createTracing } from "../observability/tracing.ts";
 import type { GovernanceRuntime } from "../governance/runtime.ts";
 import type { AdmissionStage } from "../pipeline/admission.ts";
 import type { CallSink } from "../pipeline/record.ts";
-import { type App, createApp } from "./app.ts";
+import { type App, type ConnectionInfo, createApp } from "./app.ts";
 import { errorResponse } from "./errors.ts";
 import { listenerEvents, serveGuarded } from "./listener.ts";
 import { buildAppDeps, type RuntimeOptions } from "./runtime.ts";
@@ -102,8 +102,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     () => current.app.targets.map((t) => [{ upstream: t.upstream, deployment: t.deployment }, t.inFlight]),
   );
 
-  const handler = tracing.wrap(async (req: Request): Promise<Response> => {
-    const res = await current.app(req);
+  const handler = tracing.wrap(async (req: Request, info?: ConnectionInfo): Promise<Response> => {
+    const res = await current.app(req, info);
     const overhead = res.headers.get("x-azmw-overhead-ms");
     if (overhead !== null) metrics.observeOverhead(Number(overhead) / 1000);
     return res;

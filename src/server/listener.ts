@@ -96,7 +96,7 @@ export function runtimeServeOnConnection(): ServeOnConnection | null {
 /** Listens on TCP and serves `handler` with a connection cap, header deadlines and a crash-proof accept loop. */
 export function serveGuarded(
   options: GuardedServeOptions,
-  handler: (req: Request) => Response | Promise<Response>,
+  handler: (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Response | Promise<Response>,
 ): GuardedServer {
   const serveOn = options.serveOnConnection ?? runtimeServeOnConnection();
   if (serveOn === null) throw new Error("Cannot serve: this Deno build has no per-connection HTTP server");
@@ -141,7 +141,7 @@ export function serveGuarded(
         if (CLOSE_AFTER_RESPONSE.has(req)) c.closeAt = c.idleSince + CLOSE_GRACE_MS;
       };
       info.completed.then(done, done);
-      return handler(req);
+      return handler(req, info);
     };
     const server = serveOn(conn, c.close.signal, perConnection, options.onError, () => {});
     stats.open++;

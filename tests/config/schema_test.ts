@@ -276,7 +276,7 @@ Deno.test("validateConfig() checks endpoints", async (t) => {
     ) {
       assert.equal(
         issueAt(doc({ endpoint: url }), "upstreams[0].endpoint"),
-        "expected an https URL (http only for localhost, 127.0.0.1 or ::1), got a URL with user info, a query or a fragment",
+        'expected an https URL (http only for localhost, 127.0.0.1 or ::1), got a URL with user info, a query or a fragment: write "https://r.example" (api-version goes under api_version, the key under auth)',
       );
     }
   });
