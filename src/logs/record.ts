@@ -57,7 +57,7 @@ export function usageJson(u: Usage): UsageJson {
   return out;
 }
 
-/** The metadata of a call record, bodies not yet sealed; `scrub` cleans free text (error messages). */
+/** The metadata of a call record, bodies not yet sealed; `scrub` cleans caller text (model, error message). */
 export function logRecordOf(
   rec: CallRecord,
   instance: string,
@@ -75,7 +75,7 @@ export function logRecordOf(
     },
     dialect: rec.dialect,
     operation: rec.operation,
-    model: rec.model,
+    model: rec.model === null ? null : scrub(rec.model),
     upstream: rec.upstream,
     deployment: rec.deployment,
     status: rec.status,
