@@ -12,12 +12,13 @@ import { detach } from "../daemon/detach.ts";
 import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";
 import { serveMock } from "../mock/mod.ts";
 import { ensureEmbeddedLogKey, openRequestLog } from "../logs/mod.ts";
+import { lockLogs, LogLockedError } from "../logs/lock.ts";
 import { createAppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics } from "../observability/metrics.ts";
 import { sha256Hex } from "../pipeline/auth.ts";
 import { startGateway } from "../server/gateway.ts";
 import { ConfigError } from "../server/errors.ts";
-import { unauthenticatedPublic } from "../config/schema.ts";
+import { logsDirOf, unauthenticatedPublic } from "../config/schema.ts";
 import { unresolvedSecrets } from "../config/secrets.ts";
 import { VERSION } from "../version.ts";
 import { type CliIo, type Command, intOption, UsageError } from "./command.ts";
@@ -161,6 +162,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   if (args.host !== undefined) config.server.host = args.host;
   if (args.port !== undefined) config.server.port = args.port;
   config.server.dataDir = dataDir;
+  if (config.logs.dirFromDataDir) config.logs.dir = logsDirOf(dataDir);
   // Checked again after --host; every unresolvable secret is listed at once, each with its fix.
   const refusal = unauthenticatedPublic(config);
   const missing = await unresolvedSecrets(config, { env });
@@ -170,8 +172,24 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     throw new ConfigError(issues, config.source);
   }
 
+  // Two processes never append to the same log files (nor rebuild spend from each other's records).
+  let logLock;
+  try {
+    logLock = await lockLogs(config.logs.dir, config.server.instance);
+  } catch (err) {
+    await onClose();
+    if (!(err instanceof LogLockedError)) throw err;
+    io.stderr(`azmw serve: ${err.message}\n`);
+    return 1;
+  }
   // Refuses to start when bodies are logged but no sealing key resolves: never plaintext bodies.
-  const requestLog = await openRequestLog(config, { env, warn: (msg) => log.warn(msg) });
+  const requestLog = await openRequestLog(config, { env, warn: (msg) => log.warn(msg) }).catch(
+    async (err) => {
+      logLock.release();
+      await onClose();
+      throw err;
+    },
+  );
   const metrics = createGatewayMetrics();
   const stat = (pick: (s: ReturnType<typeof requestLog.stats>) => number) => () =>
     [[undefined, pick(requestLog.stats())]] as [undefined, number][];
@@ -209,6 +227,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   log.info("Today's spend rebuilt from the request log", { ...rebuilt, spend_today_eur: cost.spendToday() });
   const closeAll = async () => {
     await requestLog.close();
+    logLock.release();
     await cost.idle();
     await governance.close();
     await onClose();
@@ -259,6 +278,8 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     loadConfig(configPath)
       .then(async (next) => {
         next.server.dataDir = dataDir;
+        // The request log stays where it was opened; a reload does not move it.
+        next.logs.dir = config!.logs.dir;
         await gateway.reload(next);
         log.info("Config reloaded", { config: configPath });
       })

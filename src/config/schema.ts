@@ -58,7 +58,7 @@ export const DEFAULTS = {
   entraScope: "https://cognitiveservices.azure.com/.default",
   timeouts: { firstByteMs: 60_000, idleMs: 60_000, totalMs: 600_000 },
   logs: {
-    dir: "./logs",
+    dir: "./.azmw/logs", // <data_dir>/logs of the default data dir
     maxBodyBytes: 64 * 1024,
     retentionDays: 30,
     rotateBytes: 100 * 1024 * 1024,
@@ -365,7 +365,7 @@ const REDACT = record({
 });
 
 const LOGS = record({
-  dir: def(str(), DEFAULTS.logs.dir),
+  dir: opt(str()),
   bodies: def(bool(), true),
   keys: def(list(LOG_KEY), []),
   max_body_bytes: def(int(1, 2 ** 30), DEFAULTS.logs.maxBodyBytes),
@@ -414,13 +414,18 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
   }
   if (issues.list.length > 0) throw new ConfigError(issues.list, source);
   const instance = root.server.instance ?? defaultInstance(options.hostname);
+  // Request logs belong to the data dir unless placed elsewhere: two gateways with their own data dirs
+  // never share (and rebuild spend from) each other's files.
+  const { dir, ...logs } = root.logs;
   return {
     server: { ...root.server, instance },
     auth: root.auth,
     upstreams: root.upstreams,
     models: root.models,
     routing: root.routing,
-    logs: root.logs,
+    logs: dir === undefined
+      ? { ...logs, dir: logsDirOf(root.server.dataDir), dirFromDataDir: true }
+      : { ...logs, dir },
     manage: root.manage,
     policy: root.policy,
     pricing: root.pricing,
@@ -517,6 +522,11 @@ export function defaultLogsConfig(): LogsConfig {
     projects: [],
     callers: [],
   };
+}
+
+/** The default `logs.dir`: `<data_dir>/logs`. */
+export function logsDirOf(dataDir: string): string {
+  return `${dataDir.replace(/\/+$/, "")}/logs`;
 }
 
 /** `server.instance` default: the host name reduced to `[A-Za-z0-9_-]`. */

@@ -243,6 +243,8 @@ export interface LogCallerConfig {
 export interface LogsConfig {
   /** Root folder of the day folders (`<dir>/YYYYMMDD/requests-<instance>.jsonl`). */
   dir: string;
+  /** Set when `dir` was not configured and is `<server.data_dir>/logs` (it follows `--data-dir`). */
+  dirFromDataDir?: boolean;
   /** Whether request and response bodies are logged (sealed); false logs metadata only. */
   bodies: boolean;
   /** Sealing keys: the first seals, the others still decrypt. */
