@@ -5,6 +5,7 @@
  */
 
 /** C0 and C1 controls, DEL, and the bidi embedding, override and isolate characters. */
+// deno-lint-ignore no-control-regex -- these control characters are what is checked for
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 /** The same minus C0 controls, which `JSON.stringify` already escapes. */
 const UNSAFE_IN_JSON = /[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;

@@ -33,7 +33,7 @@ export const SOURCE_HELP =
       --key-file FILE   A key file (32 bytes in base64) that opens bodies; repeatable
       --data-dir DIR    Also use DIR/log_key, the embedded default's key (default without
                         --config and --key-file: ./.azmw)
-      --dir DIR         Log folder (default: logs.dir of the config, else ./logs)
+      --dir DIR         Log folder (default: logs.dir of the config, else <data-dir>/logs, ./.azmw/logs)
       --instance NAME   Only this instance's files`;
 
 /** Reads the shared options out of parsed values. */

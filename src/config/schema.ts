@@ -508,6 +508,7 @@ export function defaultLogsConfig(): LogsConfig {
   const d = DEFAULTS.logs;
   return {
     dir: d.dir,
+    dirFromDataDir: true,
     bodies: true,
     keys: [],
     maxBodyBytes: d.maxBodyBytes,

@@ -114,3 +114,16 @@ Deno.test("validateConfig() bounds the connection keys of server", () => {
     "server.max_connections",
   ]);
 });
+
+Deno.test("validateConfig() puts request logs under server.data_dir unless logs.dir is set", () => {
+  const cfg = validateConfig({ server: { data_dir: "/var/lib/azmw/" }, upstreams: [UPSTREAM] }, "t", {
+    hostname: () => "h",
+  });
+  assert.equal(cfg.logs.dir, "/var/lib/azmw/logs");
+  assert.equal(cfg.logs.dirFromDataDir, true);
+  const own = validateConfig({ logs: { dir: "./logs" }, upstreams: [UPSTREAM] }, "t", {
+    hostname: () => "h",
+  });
+  assert.equal(own.logs.dir, "./logs");
+  assert.equal(own.logs.dirFromDataDir, undefined);
+});

@@ -85,7 +85,8 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         breaker: { failures: 5, cooldownMs: 30000 },
       },
       logs: {
-        dir: "./logs",
+        dir: "./.azmw/logs",
+        dirFromDataDir: true,
         bodies: true,
         keys: [],
         maxBodyBytes: 65536,

@@ -19,18 +19,21 @@ Deno.test("cost report neutralises terminal escapes, CSV formulas and NUL bytes"
     ]);
     const report = await buildReport(dir, { days: ["20261125"], by: "model", prices });
     const table = reportTable(report);
+    // deno-lint-ignore no-control-regex -- these control characters are what is checked for
     assert.doesNotMatch(table, /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]/);
     assert.ok(table.includes("m\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202egpt"), table);
     assert.ok(table.includes("a\\x00b<c>"));
     const csv = reportCsv(report);
     assert.ok(csv.includes(`"'=HYPERLINK(""http://evil.example"",""x"")"`), csv);
     const json = reportJson(report);
+    // deno-lint-ignore no-control-regex -- these control characters are what is checked for
     assert.doesNotMatch(json, /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]/);
     assert.ok(
       JSON.parse(json).rows.some((r: { key: string }) => r.key === ESC_MODEL),
       "JSON keeps the value",
     );
     const html = reportHtml(report);
+    // deno-lint-ignore no-control-regex -- these control characters are what is checked for
     assert.doesNotMatch(html, /[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]/);
     assert.ok(html.includes("a\ufffdb&#60;c&#62;"));
   } finally {

@@ -8,6 +8,7 @@ import { fakeIo } from "../_helpers/cli.ts";
 import { callRecord, logConfig } from "./_util.ts";
 
 const HOSTILE = "gpt\x1b]0;pwned\x07\x1b[2J\x9b31m\u202e";
+// deno-lint-ignore no-control-regex -- these control characters are what is checked for
 const UNSAFE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/;
 
 Deno.test("summaryLine() shows caller-chosen text with its control characters escaped", () => {
