@@ -120,6 +120,30 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     onEvent: listenerEvents(options.log),
   }, handler);
   const addr = server.addr;
+  const conn = (pick: (s: ReturnType<typeof server.stats>) => number) => () =>
+    [[undefined, pick(server.stats())]] as [undefined, number][];
+  metrics.gauge("azmw_client_connections", "Open client connections", [], conn((s) => s.open));
+  metrics.gauge(
+    "azmw_client_connections_refused_total",
+    "Client connections refused at server.max_connections",
+    [],
+    conn((s) => s.refused),
+    { counter: true },
+  );
+  metrics.gauge(
+    "azmw_client_connections_timed_out_total",
+    "Client connections closed for a stalled request head (server.header_timeout_ms) or body",
+    [],
+    conn((s) => s.timedOut),
+    { counter: true },
+  );
+  metrics.gauge(
+    "azmw_accept_errors_total",
+    "Failed accepts (EMFILE and the like); the listener backs off and retries",
+    [],
+    conn((s) => s.acceptErrors),
+    { counter: true },
+  );
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   const url = `http://${host}:${addr.port}`;
 

@@ -57,6 +57,10 @@ Deno.test("gateway answers a stalled request body with 408 after server.body_idl
     });
     assert.equal(res.status, 200);
     await res.body?.cancel();
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    assert.match(metrics, /\nazmw_client_connections_timed_out_total [12]\n/); // the chunked one at least
+    assert.match(metrics, /\nazmw_client_connections [1-9]\d*\n/);
+    assert.match(metrics, /\nazmw_accept_errors_total 0\n/);
   } finally {
     await gw.shutdown(1000);
     await mock.shutdown();
