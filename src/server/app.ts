@@ -54,6 +54,8 @@ export interface AppDeps {
 /** What the listener knows of the connection a request came on. */
 export interface ConnectionInfo {
   remoteAddr?: Deno.Addr;
+  /** The gateway's end; a client whose address is the same runs on this machine. */
+  localAddr?: Deno.Addr;
 }
 
 /** The request handler, plus counters for health. */
@@ -134,9 +136,9 @@ export function createApp(deps: AppDeps): App {
   };
   const managers = new Set(deps.managementDigests ?? []);
   // Anonymous callers learn liveness and readiness; the config path, upstream names and spend need a
-  // management token or a loopback client.
+  // management token or a client on this machine.
   const mayReadDetail = (req: Request, info: ConnectionInfo | undefined): boolean => {
-    if (isLoopback(info?.remoteAddr)) return true;
+    if (isLocal(info)) return true;
     const auth = req.headers.get("authorization");
     return managers.size > 0 && auth !== null && /^bearer /i.test(auth) &&
       managers.has(sha256Hex(auth.slice(7).trim()));
@@ -233,8 +235,12 @@ function unmatched(method: string, pathname: string): Response {
   );
 }
 
-function isLoopback(addr: Deno.Addr | undefined): boolean {
-  if (addr === undefined || addr.transport !== "tcp") return false;
-  const h = addr.hostname;
-  return h === "::1" || h.startsWith("127.") || h.startsWith("::ffff:127.");
+/** A loopback client, or one connecting from this machine's own address (`azmw status` on a LAN bind). */
+function isLocal(info: ConnectionInfo | undefined): boolean {
+  const remote = info?.remoteAddr;
+  if (remote === undefined || remote.transport !== "tcp") return false;
+  const h = remote.hostname;
+  if (h === "::1" || h.startsWith("127.") || h.startsWith("::ffff:127.")) return true;
+  const local = info?.localAddr;
+  return local !== undefined && local.transport === "tcp" && local.hostname === h;
 }

@@ -43,6 +43,12 @@ export type ListenerEvent =
   | { kind: "refused"; open: number }
   | { kind: "closed"; open: number };
 
+/** Both ends of the connection a request came on (one object per connection). */
+export interface ConnInfo {
+  remoteAddr: Deno.NetAddr;
+  localAddr: Deno.NetAddr;
+}
+
 /** Counters of the accept loop. */
 export interface ListenerStats {
   open: number;
@@ -96,7 +102,7 @@ export function runtimeServeOnConnection(): ServeOnConnection | null {
 /** Listens on TCP and serves `handler` with a connection cap, header deadlines and a crash-proof accept loop. */
 export function serveGuarded(
   options: GuardedServeOptions,
-  handler: (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Response | Promise<Response>,
+  handler: (req: Request, info: ConnInfo) => Response | Promise<Response>,
 ): GuardedServer {
   const serveOn = options.serveOnConnection ?? runtimeServeOnConnection();
   if (serveOn === null) throw new Error("Cannot serve: this Deno build has no per-connection HTTP server");
@@ -133,6 +139,10 @@ export function serveGuarded(
 
   const accept = (conn: Deno.Conn) => {
     const c: Connection = { active: 0, idleSince: clock(), closeAt: Infinity, close: new AbortController() };
+    const connInfo: ConnInfo = {
+      remoteAddr: conn.remoteAddr as Deno.NetAddr,
+      localAddr: conn.localAddr as Deno.NetAddr,
+    };
     const perConnection = (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => {
       c.active++;
       const done = () => {
@@ -141,7 +151,7 @@ export function serveGuarded(
         if (CLOSE_AFTER_RESPONSE.has(req)) c.closeAt = c.idleSince + CLOSE_GRACE_MS;
       };
       info.completed.then(done, done);
-      return handler(req, info);
+      return handler(req, connInfo);
     };
     const server = serveOn(conn, c.close.signal, perConnection, options.onError, () => {});
     stats.open++;

@@ -109,6 +109,8 @@ Deno.test("createApp() shows /health detail only to loopback clients and managem
     managementDigests: [sha256Hex("reader-token-123")],
     health: () => ({ spend_today_eur: 12.5 }),
   });
+  const other = { ...REMOTE, localAddr: { transport: "tcp" as const, hostname: "10.0.0.5", port: 8787 } };
+  assert.deepEqual(await (await app(new Request("http://gw/health"), other)).json(), { status: "ok" });
   const anonymous = await app(new Request("http://gw/health"), REMOTE);
   assert.equal(anonymous.status, 200);
   assert.deepEqual(await anonymous.json(), { status: "ok" });
@@ -123,6 +125,10 @@ Deno.test("createApp() shows /health detail only to loopback clients and managem
       [new Request("http://gw/health"), LOOPBACK],
       [new Request("http://gw/health"), {
         remoteAddr: { transport: "tcp" as const, hostname: "::1", port: 1 },
+      }],
+      [new Request("http://gw/health"), {
+        remoteAddr: { transport: "tcp" as const, hostname: "10.0.0.5", port: 40000 },
+        localAddr: { transport: "tcp" as const, hostname: "10.0.0.5", port: 8787 },
       }],
     ] as const
   ) {
