@@ -31,8 +31,11 @@ export interface GuardedServeOptions {
   onError: (err: unknown) => Response | Promise<Response>;
   /** Told about accept errors (the loop backs off and goes on) and refused connections. */
   onEvent?: (event: ListenerEvent) => void;
-  /** Per-connection serving; tests and other runtimes may pass their own (default: Deno's internal one). */
-  serveOnConnection?: ServeOnConnection;
+  /**
+   * Per-connection serving (default: Deno's internal one). `null` (a runtime without it) falls back to
+   * plain `Deno.serve`, without cap or deadlines, and says so through `onEvent`.
+   */
+  serveOnConnection?: ServeOnConnection | null;
   /** Monotonic clock in ms (tests pass a fake). */
   clock?: () => number;
 }
@@ -41,7 +44,8 @@ export interface GuardedServeOptions {
 export type ListenerEvent =
   | { kind: "accept_error"; error: Error; retryMs: number }
   | { kind: "refused"; open: number }
-  | { kind: "closed"; open: number };
+  | { kind: "closed"; open: number }
+  | { kind: "unguarded" };
 
 /** Both ends of the connection a request came on (one object per connection). */
 export interface ConnInfo {
@@ -104,8 +108,10 @@ export function serveGuarded(
   options: GuardedServeOptions,
   handler: (req: Request, info: ConnInfo) => Response | Promise<Response>,
 ): GuardedServer {
-  const serveOn = options.serveOnConnection ?? runtimeServeOnConnection();
-  if (serveOn === null) throw new Error("Cannot serve: this Deno build has no per-connection HTTP server");
+  const serveOn = options.serveOnConnection === undefined
+    ? runtimeServeOnConnection()
+    : options.serveOnConnection;
+  if (serveOn === null) return unguarded(options, handler);
   const clock = options.clock ?? (() => performance.now());
   const listener = Deno.listen({ hostname: options.hostname, port: options.port });
   const conns = new Map<Connection, { shutdown(): Promise<void> }>();
@@ -229,6 +235,13 @@ export function listenerEvents(
   const folded = { accept_error: 0, refused: 0 };
   return (event) => {
     if (event.kind === "closed") return;
+    if (event.kind === "unguarded") {
+      log.warn(
+        "This runtime has no per-connection HTTP server: server.max_connections, header_timeout_ms and " +
+          "accept-error recovery are off",
+      );
+      return;
+    }
     const now = clock();
     if (now - last[event.kind] < everyMs) {
       folded[event.kind]++;
@@ -249,5 +262,28 @@ export function listenerEvents(
         since_last: more,
       });
     }
+  };
+}
+
+/** Plain `Deno.serve` for a runtime without per-connection serving: it works, but nothing is guarded. */
+function unguarded(
+  options: GuardedServeOptions,
+  handler: (req: Request, info: ConnInfo) => Response | Promise<Response>,
+): GuardedServer {
+  options.onEvent?.({ kind: "unguarded" });
+  const server: Deno.HttpServer<Deno.NetAddr> = Deno.serve(
+    {
+      hostname: options.hostname,
+      port: options.port,
+      onError: options.onError,
+      onListen: () => {},
+    },
+    (req, info): Response | Promise<Response> =>
+      handler(req, { remoteAddr: info.remoteAddr, localAddr: server.addr }),
+  );
+  return {
+    addr: server.addr,
+    shutdown: () => server.shutdown(),
+    stats: () => ({ open: 0, refused: 0, timedOut: 0, acceptErrors: 0 }),
   };
 }

@@ -164,3 +164,27 @@ Deno.test("listenerEvents() logs each kind at most once per interval and counts 
     ["Cannot accept a connection; retrying", 1],
   ]);
 });
+
+Deno.test("serveGuarded() falls back to plain Deno.serve, and says so, without a per-connection server", async () => {
+  const events: ListenerEvent[] = [];
+  const server = serveGuarded({
+    hostname: "127.0.0.1",
+    port: 0,
+    maxConnections: 1,
+    headerTimeoutMs: 1000,
+    onError: () => new Response(null, { status: 500 }),
+    onEvent: (e) => events.push(e),
+    serveOnConnection: null,
+  }, (_req, info) => new Response(`${info.remoteAddr.hostname} ${info.localAddr.port}`));
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+    assert.equal(await res.text(), `127.0.0.1 ${server.addr.port}`);
+    assert.deepEqual(events, [{ kind: "unguarded" }]);
+    assert.equal(server.stats().open, 0);
+    const lines: string[] = [];
+    listenerEvents({ warn: (m) => lines.push(m) })({ kind: "unguarded" });
+    assert.match(lines[0]!, /max_connections, header_timeout_ms and accept-error recovery are off/);
+  } finally {
+    await server.shutdown();
+  }
+});
