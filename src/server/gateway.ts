@@ -12,7 +12,8 @@ import type { AdmissionStage } from "../pipeline/admission.ts";
 import type { CallSink } from "../pipeline/record.ts";
 import { type App, type ConnectionInfo, createApp } from "./app.ts";
 import { errorResponse } from "./errors.ts";
-import { listenerEvents, serveGuarded } from "./listener.ts";
+import { serveGuarded } from "./listener.ts";
+import { listenerEvents } from "./listener_log.ts";
 import { buildAppDeps, type RuntimeOptions } from "./runtime.ts";
 
 /** What the running gateway needs beyond its config. */

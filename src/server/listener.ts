@@ -224,47 +224,6 @@ export function serveGuarded(
   };
 }
 
-/** Logs listener events at most once per `everyMs` per kind, with how many were folded in. */
-export function listenerEvents(
-  log: { warn(msg: string, fields?: Record<string, unknown>): void },
-  options: { everyMs?: number; clock?: () => number } = {},
-): (event: ListenerEvent) => void {
-  const everyMs = options.everyMs ?? 10_000;
-  const clock = options.clock ?? (() => performance.now());
-  const last = { accept_error: -Infinity, refused: -Infinity };
-  const folded = { accept_error: 0, refused: 0 };
-  return (event) => {
-    if (event.kind === "closed") return;
-    if (event.kind === "unguarded") {
-      log.warn(
-        "This runtime has no per-connection HTTP server: server.max_connections, header_timeout_ms and " +
-          "accept-error recovery are off",
-      );
-      return;
-    }
-    const now = clock();
-    if (now - last[event.kind] < everyMs) {
-      folded[event.kind]++;
-      return;
-    }
-    last[event.kind] = now;
-    const more = folded[event.kind];
-    folded[event.kind] = 0;
-    if (event.kind === "accept_error") {
-      log.warn("Cannot accept a connection; retrying", {
-        error: event.error,
-        retry_ms: event.retryMs,
-        since_last: more,
-      });
-    } else {
-      log.warn("Refused a connection: server.max_connections reached", {
-        open: event.open,
-        since_last: more,
-      });
-    }
-  };
-}
-
 /** Plain `Deno.serve` for a runtime without per-connection serving: it works, but nothing is guarded. */
 function unguarded(
   options: GuardedServeOptions,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type ListenerEvent, listenerEvents, serveGuarded } from "../../src/server/listener.ts";
+import { type ListenerEvent, serveGuarded } from "../../src/server/listener.ts";
+import { listenerEvents } from "../../src/server/listener_log.ts";
 
 const enc = new TextEncoder();
 
