@@ -13,7 +13,7 @@ import type { CallSink } from "../pipeline/record.ts";
 import { type App, type ConnectionInfo, createApp } from "./app.ts";
 import { errorResponse } from "./errors.ts";
 import { serveGuarded } from "./listener.ts";
-import { listenerEvents } from "./listener_log.ts";
+import { connectionCapWarning, listenerEvents } from "./listener_log.ts";
 import { buildAppDeps, type RuntimeOptions } from "./runtime.ts";
 
 /** What the running gateway needs beyond its config. */
@@ -121,6 +121,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     onEvent: listenerEvents(options.log),
   }, handler);
   const addr = server.addr;
+  const capWarning = connectionCapWarning(config.server.maxConnections, await readLimits());
+  if (capWarning !== null) options.log.warn(capWarning);
   const conn = (pick: (s: ReturnType<typeof server.stats>) => number) => () =>
     [[undefined, pick(server.stats())]] as [undefined, number][];
   metrics.gauge("azmw_client_connections", "Open client connections", [], conn((s) => s.open));
@@ -180,4 +182,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       return { graceful };
     },
   };
+}
+
+function readLimits(): Promise<string | null> {
+  return Deno.readTextFile("/proc/self/limits").catch(() => null);
 }

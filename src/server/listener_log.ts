@@ -41,3 +41,26 @@ export function listenerEvents(
     }
   };
 }
+
+/** The soft limit of open files from `/proc/self/limits` text, or null when it says none. */
+export function openFilesLimit(limits: string): number | null {
+  const m = /^Max open files\s+(\d+|unlimited)\s/m.exec(limits);
+  return m === null || m[1] === "unlimited" ? null : Number(m[1]);
+}
+
+/** Descriptors kept for everything but client connections: upstream pools, log files, the store. */
+const RESERVED_FDS = 128;
+
+/**
+ * A warning when `server.max_connections` cannot be reached before the kernel refuses descriptors (the
+ * listener survives EMFILE, but clients beyond the limit wait instead of getting a clean 503); null if fine.
+ */
+export function connectionCapWarning(maxConnections: number, limits: string | null): string | null {
+  const limit = limits === null ? null : openFilesLimit(limits);
+  if (limit === null || maxConnections + RESERVED_FDS <= limit) return null;
+  return `server.max_connections (${maxConnections}) is above what the open-file limit (${limit}) allows; ` +
+    `raise the limit (ulimit -n, LimitNOFILE=) or set max_connections to ${
+      Math.max(1, limit - RESERVED_FDS)
+    } ` +
+    "or less";
+}

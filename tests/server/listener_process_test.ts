@@ -99,6 +99,7 @@ logs:
       await health.body?.cancel();
       assert.match(err, /Cannot accept a connection; retrying/);
       assert.match(err, /Too many open files/);
+      assert.match(err, /server\.max_connections \(10000\) is above what the open-file limit \(256\) allows/);
     } finally {
       child.kill("SIGTERM");
       const status = await child.status;

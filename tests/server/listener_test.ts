@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type ListenerEvent, serveGuarded } from "../../src/server/listener.ts";
-import { listenerEvents } from "../../src/server/listener_log.ts";
+import { connectionCapWarning, listenerEvents, openFilesLimit } from "../../src/server/listener_log.ts";
 
 const enc = new TextEncoder();
 
@@ -188,4 +188,20 @@ Deno.test("serveGuarded() falls back to plain Deno.serve, and says so, without a
   } finally {
     await server.shutdown();
   }
+});
+
+Deno.test("connectionCapWarning() warns when max_connections exceeds the open-file limit", () => {
+  const limits = (soft: string) =>
+    `Limit                     Soft Limit           Hard Limit           Units     \n` +
+    `Max open files            ${soft.padEnd(21)}${soft.padEnd(21)}files     \n`;
+  assert.equal(openFilesLimit(limits("1024")), 1024);
+  assert.equal(openFilesLimit(limits("unlimited")), null);
+  assert.equal(connectionCapWarning(10_000, limits("1048576")), null);
+  assert.equal(connectionCapWarning(10_000, null), null);
+  assert.equal(connectionCapWarning(10_000, "nothing useful"), null);
+  assert.equal(
+    connectionCapWarning(10_000, limits("1024")),
+    "server.max_connections (10000) is above what the open-file limit (1024) allows; raise the limit " +
+      "(ulimit -n, LimitNOFILE=) or set max_connections to 896 or less",
+  );
 });
