@@ -13,6 +13,7 @@ import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/p
 import { serveMock } from "../mock/mod.ts";
 import { ensureEmbeddedLogKey, openRequestLog } from "../logs/mod.ts";
 import { lockLogs, LogLockedError } from "../logs/lock.ts";
+import { needsGlobalKey } from "../logs/policy.ts";
 import { createAppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics } from "../observability/metrics.ts";
 import { sha256Hex } from "../pipeline/auth.ts";
@@ -165,7 +166,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   if (config.logs.dirFromDataDir) config.logs.dir = logsDirOf(dataDir);
   // Checked again after --host; every unresolvable secret is listed at once, each with its fix.
   const refusal = unauthenticatedPublic(config);
-  const missing = await unresolvedSecrets(config, { env });
+  const missing = [...await unresolvedSecrets(config, { env }), ...missingLogKey(config)];
   if (refusal !== null || missing.length > 0) {
     const issues = [...(refusal === null ? [] : [{ path: "auth.required", message: refusal }]), ...missing];
     await onClose();
@@ -299,6 +300,19 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       grace_ms: config.server.shutdownGraceMs,
     });}
   return 0;
+}
+
+/** The request log's own refusal (bodies logged, no sealing key configured), listed with the secrets. */
+function missingLogKey(config: Config): { path: string; message: string }[] {
+  if (config.logs.keys.length > 0) return [];
+  const projects = new Map(config.logs.projects.filter((p) => p.keys.length > 0).map((p) => [p.name, []]));
+  const needs = needsGlobalKey(config, { global: [], projects });
+  if (needs.length === 0) return [];
+  return [{
+    path: "logs.keys",
+    message: `required while request bodies are logged (${needs.join(", ")}): add a sealing key printed by ` +
+      '"azmw logs keygen" (as a secret reference), or set logs.bodies to false to log metadata only',
+  }];
 }
 
 async function openOutput(path: string) {

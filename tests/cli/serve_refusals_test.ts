@@ -61,3 +61,12 @@ Deno.test("serve refuses auth.required: false when --host makes it public", asyn
   assert.equal(err.issues[0]!.path, "auth.required");
   assert.match(err.issues[0]!.message, /"0\.0\.0\.0", which is not loopback/);
 });
+
+Deno.test("serve lists a missing log key together with the missing secrets", async () => {
+  const err = await serveWith(CONFIG.replace("  keys: [{ key: file:/nonexistent/azmw-log-key }]\n", ""));
+  assert.deepEqual(err.issues.map((i) => i.path), ["auth.keys[0].key", "upstreams[0].auth.key", "logs.keys"]);
+  assert.match(
+    err.issues[2]!.message,
+    /required while request bodies are logged \(logs\.bodies\): .*azmw logs keygen/,
+  );
+});
