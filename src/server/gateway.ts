@@ -166,6 +166,16 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
           configured: `${next.server.host}:${next.server.port}`,
         });
       }
+      const was = current.config.server;
+      if (
+        next.server.headerTimeoutMs !== was.headerTimeoutMs ||
+        next.server.maxConnections !== was.maxConnections
+      ) {
+        options.log.warn("server.header_timeout_ms and server.max_connections change only on restart", {
+          header_timeout_ms: was.headerTimeoutMs,
+          max_connections: was.maxConnections,
+        });
+      }
       retired.add(current);
       current = generation;
     },
