@@ -47,17 +47,18 @@ if (values.serve !== undefined) {
   };
   const body = JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] });
   const results: Record<string, { cpuUs: number[]; rps: number[] }> = {};
+  // A fresh server process per measurement, modes alternating, so neither side inherits the other's state.
   for (let round = 0; round < rounds; round++) {
-    for (const mode of ["deno", "guarded"]) {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", self, "--serve", mode],
-        stdout: "piped",
-      }).spawn();
-      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      let out = "";
-      while (!out.includes("\n")) out += (await reader.read()).value ?? "";
-      const url = `http://127.0.0.1:${/listening (\d+)/.exec(out)![1]}/v1/chat/completions`;
-      for (const c of [1, 50]) {
+    for (const c of [1, 50]) {
+      for (const mode of ["deno", "guarded"]) {
+        const child = new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", self, "--serve", mode],
+          stdout: "piped",
+        }).spawn();
+        const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+        let out = "";
+        while (!out.includes("\n")) out += (await reader.read()).value ?? "";
+        const url = `http://127.0.0.1:${/listening (\d+)/.exec(out)![1]}/v1/chat/completions`;
         const client = Deno.createHttpClient({});
         const send = async (n: number) => {
           for (let i = 0; i < n; i++) {
@@ -65,7 +66,7 @@ if (values.serve !== undefined) {
             await res.arrayBuffer();
           }
         };
-        await Promise.all(Array.from({ length: c }, () => send(20))); // warm-up
+        await Promise.all(Array.from({ length: c }, () => send(Math.ceil(1000 / c)))); // warm-up (JIT)
         const cpu0 = await cpuMs(child.pid);
         const t0 = performance.now();
         await Promise.all(Array.from({ length: c }, () => send(Math.ceil(requests / c))));
@@ -77,10 +78,10 @@ if (values.serve !== undefined) {
         results[key].cpuUs.push(cpu * 1000 / n);
         results[key].rps.push(n / wall * 1000);
         client.close();
+        child.kill("SIGTERM");
+        await child.status;
+        await reader.cancel();
       }
-      child.kill("SIGTERM");
-      await child.status;
-      await reader.cancel();
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
