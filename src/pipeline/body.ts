@@ -182,6 +182,9 @@ export function checkModelName(name: string, param: "model" | "deployment"): voi
   }
 }
 
+/** What a secret-shaped model name is recorded as. */
+export const SECRET_MODEL = "[SECRET]";
+
 const KEY_PREFIX =
   /\b(?:sk-|sk_|azmw_|pk_|rk_|xox[abpr]-|gh[pousr]_|github_pat_|AKIA|AIza|eyJ)[A-Za-z0-9_-]{8,}|bearer\s/i;
 
@@ -191,9 +194,9 @@ const KEY_PREFIX =
  * mixing both (a hex or base64 key; model names are short words and numbers between separators).
  */
 export function plainModel(name: string): string {
-  if (KEY_PREFIX.test(name)) return "[SECRET]";
+  if (KEY_PREFIX.test(name)) return SECRET_MODEL;
   for (const run of name.match(/[A-Za-z0-9]{28,}/g) ?? []) {
-    if (/\d/.test(run) && /[A-Za-z]/.test(run)) return "[SECRET]";
+    if (/\d/.test(run) && /[A-Za-z]/.test(run)) return SECRET_MODEL;
   }
   return name.length > MAX_MODEL_CHARS ? `${name.slice(0, MAX_MODEL_CHARS)}…` : name;
 }

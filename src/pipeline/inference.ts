@@ -13,7 +13,14 @@ import type { InferenceRoute } from "../server/routes.ts";
 import { type AdmissionStage, admit, settleAll, type Ticket } from "./admission.ts";
 import { type Answer, runAttempt } from "./attempt.ts";
 import type { Caller } from "./auth.ts";
-import { type BodyWatch, checkModelName, parseJsonObject, plainModel, readBody } from "./body.ts";
+import {
+  type BodyWatch,
+  checkModelName,
+  parseJsonObject,
+  plainModel,
+  readBody,
+  SECRET_MODEL,
+} from "./body.ts";
 import { failover } from "./failover.ts";
 import type { FetchLike } from "./forward.ts";
 import type { CallRecord, CallSink } from "./record.ts";
@@ -87,6 +94,8 @@ export async function handleInference(
   const rec = newRecord(deps, route);
   const tried = rec.tried!;
   const tickets: Ticket[] = [];
+  // A secret-shaped model name stays out of the record's error message too (errors quote the model).
+  let hidden = rec.model === SECRET_MODEL ? route.deployment ?? null : null;
   const finalize = () => {
     rec.latencyMs = round(deps.clock() - start);
     if (tickets.length > 0) settleAll(tickets, rec, (err) => deps.onInternalError(err, rec));
@@ -106,6 +115,7 @@ export async function handleInference(
     if (typeof body.model === "string") {
       checkModelName(body.model, "model");
       if (route.style !== "deployment") rec.model = plainModel(body.model);
+      if (rec.model === SECRET_MODEL) hidden = body.model;
     }
     rec.stream = body.stream === true;
     const apiVersion = route.style === "deployment" || route.style === "azure_responses"
@@ -214,6 +224,7 @@ export async function handleInference(
       rec.deployment = last.deployment;
     }
     const response = failure(err, rec, route.dialect, deps);
+    if (hidden !== null && rec.error) rec.error.message = rec.error.message.replaceAll(hidden, SECRET_MODEL);
     finalize();
     return response;
   }

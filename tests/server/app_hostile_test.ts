@@ -163,6 +163,8 @@ Deno.test("createApp() caps the model name and keeps secret-shaped ones out of t
   assert.equal(records[0]!.model, null); // refused before anything of it was kept
   assert.equal(records[1]!.model, `${"d".repeat(256)}…`);
   assert.deepEqual(records.slice(2).map((r) => r.model), Array(4).fill("[SECRET]"));
+  for (const r of records.slice(2)) assert.match(r.error!.message, /^The model "\[SECRET\]"/);
+  assert.ok(!JSON.stringify(records).includes("0123456789abcdef0123456789abcdef"));
   assert.equal(seen.length, 0);
   // Real model names are kept as they are.
   const ok = await app(post("/v1/chat/completions", { model: "gpt-4o" }));
