@@ -17,10 +17,15 @@ import { EventBus } from "../events/bus.ts";
 import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";
 import { serveMock } from "../mock/mod.ts";
 import { ensureEmbeddedLogKey, openRequestLog } from "../logs/mod.ts";
+import { lockLogs, LogLockedError } from "../logs/lock.ts";
+import { needsGlobalKey } from "../logs/policy.ts";
 import { createAppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics } from "../observability/metrics.ts";
 import { sha256Hex } from "../pipeline/auth.ts";
 import { settlesWithin, SHUTDOWN_CLOSE_MS, SHUTDOWN_DRAIN_MS, startGateway } from "../server/gateway.ts";
+import { ConfigError } from "../server/errors.ts";
+import { logsDirOf, unauthenticatedPublic } from "../config/schema.ts";
+import { unresolvedSecrets } from "../config/secrets.ts";
 import { VERSION } from "../version.ts";
 import { type CliIo, type Command, intOption, UsageError } from "./command.ts";
 
@@ -172,7 +177,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   if (args.host !== undefined) config.server.host = args.host;
   if (args.port !== undefined) config.server.port = args.port;
   config.server.dataDir = dataDir;
-
+  if (config.logs.dirFromDataDir) config.logs.dir = logsDirOf(dataDir);
   // `kv://` references resolve through one cached Key Vault client; a rotated secret reloads the pipeline.
   let onRotation = (_ref: string) => {};
   const keyVault = createKeyVault(config, {
@@ -181,10 +186,35 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     onChange: (ref) => onRotation(ref),
   });
   useExternalSecrets(keyVault);
+  // Checked again after --host; every unresolvable secret is listed at once, each with its fix.
+  const refusal = unauthenticatedPublic(config);
+  const missing = [...await unresolvedSecrets(config, { env }), ...missingLogKey(config)];
+  if (refusal !== null || missing.length > 0) {
+    const issues = [...(refusal === null ? [] : [{ path: "auth.required", message: refusal }]), ...missing];
+    await onClose();
+    throw new ConfigError(issues, config.source);
+  }
+
   keyVault.start();
 
+  // Two processes never append to the same log files (nor rebuild spend from each other's records).
+  let logLock;
+  try {
+    logLock = await lockLogs(config.logs.dir, config.server.instance);
+  } catch (err) {
+    await onClose();
+    if (!(err instanceof LogLockedError)) throw err;
+    io.stderr(`azmw serve: ${err.message}\n`);
+    return 1;
+  }
   // Refuses to start when bodies are logged but no sealing key resolves: never plaintext bodies.
-  const requestLog = await openRequestLog(config, { env, warn: (msg) => log.warn(msg) });
+  const requestLog = await openRequestLog(config, { env, warn: (msg) => log.warn(msg) }).catch(
+    async (err) => {
+      logLock.release();
+      await onClose();
+      throw err;
+    },
+  );
   const metrics = createGatewayMetrics();
   const stat = (pick: (s: ReturnType<typeof requestLog.stats>) => number) => () =>
     [[undefined, pick(requestLog.stats())]] as [undefined, number][];
@@ -249,6 +279,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
         queued: requestLog.stats().queued,
       });
     }
+    logLock.release();
     await settlesWithin(
       Promise.all([cost.idle(), governance.close(), onClose(), eventsClosed]),
       SHUTDOWN_CLOSE_MS,
@@ -343,6 +374,8 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       .then(async (next) => {
         next.server.dataDir = dataDir;
         const before = gateway.config;
+        // The request log stays where it was opened; a reload does not move it.
+        next.logs.dir = config!.logs.dir;
         await gateway.reload(next);
         live.config = next;
         log.info("Config reloaded", { config: configPath });
@@ -372,6 +405,19 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       ended,
     });}
   return 0;
+}
+
+/** The request log's own refusal (bodies logged, no sealing key configured), listed with the secrets. */
+function missingLogKey(config: Config): { path: string; message: string }[] {
+  if (config.logs.keys.length > 0) return [];
+  const projects = new Map(config.logs.projects.filter((p) => p.keys.length > 0).map((p) => [p.name, []]));
+  const needs = needsGlobalKey(config, { global: [], projects });
+  if (needs.length === 0) return [];
+  return [{
+    path: "logs.keys",
+    message: `required while request bodies are logged (${needs.join(", ")}): add a sealing key printed by ` +
+      '"azmw logs keygen" (as a secret reference), or set logs.bodies to false to log metadata only',
+  }];
 }
 
 async function openOutput(path: string) {

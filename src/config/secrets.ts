@@ -146,3 +146,40 @@ export function secretRefs(cfg: Config): { path: string; ref: string }[] {
 function errorName(err: unknown): string {
   return err instanceof Error ? err.name : typeof err;
 }
+
+/** A secret reference that does not resolve, with what to do about it. */
+export interface SecretIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * Resolves every secret reference of `cfg` once and lists each that fails, with its fix, so a start-up
+ * reports all of them in one run instead of one per attempt. Values are never returned or printed.
+ */
+export async function unresolvedSecrets(cfg: Config, deps: SecretDeps = {}): Promise<SecretIssue[]> {
+  const issues: SecretIssue[] = [];
+  for (const { path, ref } of secretRefs(cfg)) {
+    try {
+      await resolveSecret(ref, { ...deps, path });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      for (const issue of err.issues) {
+        issues.push({ path: issue.path, message: withFix(issue.message, path, ref) });
+      }
+    }
+  }
+  return issues;
+}
+
+function withFix(message: string, path: string, ref: string): string {
+  const logKey = /^logs\.(keys|projects\[\d+\]\.keys)\[\d+\]\.key$/.test(path);
+  const what = logKey ? 'a sealing key printed by "azmw logs keygen"' : "the secret";
+  const env = ENV_REF.exec(ref);
+  if (env) return `${message}: set it to ${what} (export ${env[1]}=...) before starting`;
+  const file = FILE_REF.exec(ref);
+  if (file && / does not exist$| is empty$/.test(message)) {
+    return `${message}: write ${what} to it (readable by the gateway only, mode 0600)`;
+  }
+  return message;
+}

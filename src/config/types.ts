@@ -23,6 +23,12 @@ export interface ServerConfig {
   instance: string;
   /** How long a shutdown waits for open calls and streams before it stops anyway. */
   shutdownGraceMs: number;
+  /** Longest wait for a request head, from connection open or the end of the previous response. */
+  headerTimeoutMs: number;
+  /** Longest pause while a request body arrives. */
+  bodyIdleTimeoutMs: number;
+  /** Open client connections allowed at once; more are answered 503 and closed. */
+  maxConnections: number;
 }
 
 /** A caller key accepted by the gateway: either a secret ref to resolve, or its SHA-256 hex digest. */
@@ -40,6 +46,8 @@ export interface AuthConfig {
   /** When false, requests without a key are accepted (only sensible on loopback). */
   required: boolean;
   keys: CallerKeyConfig[];
+  /** Accept `required: false` on a host other than loopback (refused otherwise). */
+  allowUnauthenticatedPublic?: boolean;
 }
 
 /** Upstream auth for Azure OpenAI: a static key sent as `api-key`, or Entra ID tokens. */
@@ -235,6 +243,8 @@ export interface LogCallerConfig {
 export interface LogsConfig {
   /** Root folder of the day folders (`<dir>/YYYYMMDD/requests-<instance>.jsonl`). */
   dir: string;
+  /** Set when `dir` was not configured and is `<server.data_dir>/logs` (it follows `--data-dir`). */
+  dirFromDataDir?: boolean;
   /** Whether request and response bodies are logged (sealed); false logs metadata only. */
   bodies: boolean;
   /** Sealing keys: the first seals, the others still decrypt. */

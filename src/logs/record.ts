@@ -81,7 +81,7 @@ function triedJson(t: TriedTarget, scrub: (text: string) => string): TriedJson {
   };
 }
 
-/** The metadata of a call record, bodies not yet sealed; `scrub` cleans free text (error messages). */
+/** The metadata of a call record, bodies not yet sealed; `scrub` cleans caller text (model, error messages). */
 export function logRecordOf(
   rec: CallRecord,
   instance: string,
@@ -99,7 +99,7 @@ export function logRecordOf(
     },
     dialect: rec.dialect,
     operation: rec.operation,
-    model: rec.model,
+    model: rec.model === null ? null : scrub(rec.model),
     upstream: rec.upstream,
     deployment: rec.deployment,
     status: rec.status,

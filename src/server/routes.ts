@@ -1,6 +1,6 @@
 /**
  * The route table: which inbound paths the gateway serves, as pure data, matched without regexes on the
- * hot path. Unknown paths or methods return `null` and become 501 in the caller.
+ * hot path. Unknown paths or methods return `null`; the caller answers 405 (`allowedMethods()`) or 501.
  */
 import type { Dialect } from "./errors.ts";
 import type { Operation } from "../streams/types.ts";
@@ -82,5 +82,12 @@ export function matchRoute(method: string, pathname: string): RouteMatch | null 
     }
     return { kind: "inference", dialect: "azure", style: "deployment", operation: op, deployment };
   }
+  return null;
+}
+
+/** The methods a served path takes (for `Allow` on a 405), or null when the path is not served at all. */
+export function allowedMethods(pathname: string): string | null {
+  if (matchRoute("POST", pathname) !== null) return "POST";
+  if (matchRoute("GET", pathname) !== null) return "GET, HEAD";
   return null;
 }
