@@ -11,7 +11,7 @@ import type { LimitScope } from "../governance/policy.ts";
 import { DayClock } from "../logs/day.ts";
 import type { CallRecord } from "../pipeline/record.ts";
 import { GatewayError } from "../server/errors.ts";
-import { BudgetAlerts } from "./alerts.ts";
+import { type AlertOptions, BudgetAlerts } from "./alerts.ts";
 import { costOf, roundEur } from "./calculator.ts";
 import { dayFunction, nextDayStart } from "./day_end.ts";
 import { isReasoningModel } from "./bound.ts";
@@ -43,6 +43,8 @@ export interface CostControlDeps {
    * count four characters a token.
    */
   tokenizer?: boolean;
+  /** Sends budget alerts to the event bus, which then delivers `budget.webhook`. */
+  emit?: AlertOptions["emit"];
   /** Continue this ledger (today's spend and reservations) instead of starting an empty one: a reload. */
   ledger?: SpendLedger;
 }
@@ -136,6 +138,7 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.env ? { env: deps.env } : {}),
     ...(deps.readTextFile ? { readTextFile: deps.readTextFile } : {}),
+    ...(deps.emit ? { emit: deps.emit } : {}),
   });
   const globalCap: Cap[] = budget?.dailyEur === undefined
     ? []

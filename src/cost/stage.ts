@@ -20,6 +20,7 @@ export function costStage(cost: CostControl): AdmissionStage {
     return {
       ...(admission.downshiftTo !== undefined ? { model: admission.downshiftTo } : {}),
       ...(admission.set !== undefined ? { set: admission.set } : {}),
+      reservedEur: admission.reservationEur,
       settle: (record) => void admission.settle(record),
     };
   };

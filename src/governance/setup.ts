@@ -3,11 +3,13 @@
  * rate limiter and the management API (its tokens resolved from their secret references).
  */
 import { createManageApi } from "../admin/api.ts";
+import type { ManageContext } from "../admin/context.ts";
+import { secureRandom } from "./credentials.ts";
 import { resolveSecret, type SecretDeps } from "../config/secrets.ts";
 import type { Config } from "../config/types.ts";
 import type { CallerKey } from "../pipeline/auth.ts";
 import { openStore, storePath } from "../store/mod.ts";
-import type { Store } from "../store/types.ts";
+import type { Actor, Store } from "../store/types.ts";
 import { type CallerResolver, createCallerResolver } from "./resolver.ts";
 import { createRateLimiter, type RateLimiter } from "./rate_limit.ts";
 
@@ -34,6 +36,10 @@ export interface Governance {
   limiter: RateLimiter;
   /** The `/manage/*` handler. */
   manage: (req: Request) => Promise<Response>;
+  /** The management tokens as resolved (the admin UI signs in with them); null when not set. */
+  tokens: { admin: string | null; reader: string | null };
+  /** A context to run management handlers in-process as `actor` (the admin UI's changes). */
+  manageContext(actor: Actor): ManageContext;
   /** Writes pending token uses and closes the store. */
   close(): Promise<void>;
 }
@@ -64,18 +70,15 @@ export async function setupGovernance(config: Config, options: GovernanceOptions
     tokenUses: { onError },
   });
   const limiter = createRateLimiter(options.clock ? { now: options.clock } : {});
-  const api = createManageApi(store, {
-    adminToken,
-    readerToken,
-    now,
-    onChange: options.onChange ?? resolver.invalidate,
-    onError,
-  });
+  const onChange = options.onChange ?? resolver.invalidate;
+  const api = createManageApi(store, { adminToken, readerToken, now, onChange, onError });
   return {
     store,
     resolver,
     limiter,
     manage: api,
+    tokens: { admin: adminToken, reader: readerToken },
+    manageContext: (actor) => ({ store, now, random: secureRandom, actor, onChange }),
     async close() {
       await resolver.flush();
       await store.close();

@@ -29,6 +29,8 @@ export interface Ticket {
   model?: string;
   /** Body fields to set before the call goes upstream (the budget's output maximum). */
   set?: Readonly<Record<string, unknown>>;
+  /** EUR held for the call until it settles (the budget stage). */
+  reservedEur?: number;
   /** Runs exactly once, when the call has ended (successfully or not), with its final record. */
   settle?(record: CallRecord): void;
 }
