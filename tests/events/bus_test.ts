@@ -70,7 +70,7 @@ Deno.test("budget.webhook keeps working as a sink of the bus: the old alert JSON
   try {
     const config = costConfig({
       pricing: FLAT_PRICING,
-      budget: { daily_eur: 0.01, alert_thresholds: [0.5], webhook: { url: `${r.url}/hook` } },
+      budget: { daily_eur: 0.02, alert_thresholds: [0.5], webhook: { url: `${r.url}/hook` } },
       events: { dead_letter_dir: Deno.makeTempDirSync() },
     });
     const bus = await EventBus.open(config, { retry: instantRetry() });
