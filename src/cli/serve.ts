@@ -16,6 +16,7 @@ import { createAppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics } from "../observability/metrics.ts";
 import { sha256Hex } from "../pipeline/auth.ts";
 import { startGateway } from "../server/gateway.ts";
+import { openSharedCounters } from "../shared/mod.ts";
 import { VERSION } from "../version.ts";
 import { type CliIo, type Command, intOption, UsageError } from "./command.ts";
 
@@ -182,24 +183,43 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       counter: true,
     },
   );
+  const onError = (err: unknown) =>
+    log.error("Governance background task failed", { error: err instanceof Error ? err : String(err) });
+  const shared = await openSharedCounters(config, {
+    env,
+    warn: (msg, fields) => log.warn(msg, fields),
+    onError,
+  });
+  shared?.register(metrics);
   const governance = await openGovernance(config, {
+    ...(shared ? { shared: shared.governance } : {}),
     callerKeys: await resolveCallerKeys(config, { env }),
     env,
-    onError: (err) =>
-      log.error("Governance background task failed", { error: err instanceof Error ? err : String(err) }),
+    onError,
   });
-  let cost = createCostControl(config, { env, warn: (msg) => log.warn(msg) });
+  const sharedCost = shared ? { counters: shared.spend, claimAlert: shared.claimAlert } : {};
+  let cost = createCostControl(config, { env, warn: (msg) => log.warn(msg), ...sharedCost });
   const rebuilt = await cost.rebuild(config.logs.dir);
   // A reload takes the new pricing and budget; today's spend and open reservations carry over.
   const costFor = (c: Config) => {
-    if (c !== config) cost = createCostControl(c, { env, warn: (msg) => log.warn(msg), ledger: cost.ledger });
+    if (c !== config) {
+      cost = createCostControl(c, { env, warn: (msg) => log.warn(msg), ledger: cost.ledger, ...sharedCost });
+    }
     return [costStage(cost)];
   };
   log.info("Today's spend rebuilt from the request log", { ...rebuilt, spend_today_eur: cost.spendToday() });
+  // A Redis that lost today's counters (a restart without persistence) gets them back from the records.
+  shared?.client.onReady(() => {
+    cost.reseed(config.logs.dir).then((seeded) => {
+      if (seeded) log.info("Today's shared spend rebuilt from the request log", { day: rebuilt.day });
+    }).catch(onError);
+  });
   const closeAll = async () => {
     await requestLog.close();
     await cost.idle();
     await governance.close();
+    await shared?.spend.drain();
+    await shared?.close();
     await onClose();
   };
   let gateway;
@@ -210,7 +230,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       metrics,
       governance,
       admission: costFor,
-      health: () => ({ spend_today_eur: cost.spendToday() }),
+      health: () => ({ spend_today_eur: cost.spendToday(), ...(shared ? { shared: shared.health() } : {}) }),
       sinks: [requestLog.sink],
       onClose: closeAll,
     });

@@ -34,6 +34,7 @@ import {
 } from "./schema_routing.ts";
 import { MANAGE, POLICY } from "./schema_manage.ts";
 import { BUDGET, PRICING } from "./schema_cost.ts";
+import { SHARED } from "./schema_shared.ts";
 import type {
   AzureAuthConfig,
   CallerKeyConfig,
@@ -340,6 +341,7 @@ const ROOT = record({
   policy: def(POLICY, {}),
   pricing: def(PRICING, {}),
   budget: def(BUDGET, {}),
+  shared: def(SHARED, {}),
 });
 
 /** Turns a parsed YAML document into a `Config` with every default filled, or throws one `ConfigError`. */
@@ -364,6 +366,7 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
     policy: root.policy,
     pricing: root.pricing,
     budget: root.budget,
+    shared: root.shared,
     source,
   };
 }

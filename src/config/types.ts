@@ -346,6 +346,18 @@ export interface BudgetConfig {
   defaultMaxOutputTokens: number;
 }
 
+/** Caller limits shared by several replicas through one Redis server. */
+export interface SharedConfig {
+  /** `redis://host:port/db`, or a secret reference to such a URL; absent means every limit is local. */
+  redis?: string;
+  /** While Redis cannot be reached: `closed` refuses calls with 503, `open` falls back to local limits. */
+  onUnavailable: "closed" | "open";
+  /** Prefix of every Redis key the gateway writes (several gateways may share one server). */
+  prefix: string;
+  /** Longest wait for one Redis round trip before it counts as unavailable. */
+  timeoutMs: number;
+}
+
 /** The whole validated configuration. */
 export interface Config {
   server: ServerConfig;
@@ -364,6 +376,8 @@ export interface Config {
   pricing?: PricingConfig;
   /** Daily cost caps and alerts; absent in hand-built configs means none. */
   budget?: BudgetConfig;
+  /** Counters shared by replicas (Redis); absent in hand-built configs means none. */
+  shared?: SharedConfig;
   /** Where the config came from: a file path, or `"embedded"` for the built-in default. */
   source: string;
 }

@@ -21,6 +21,8 @@ export interface AlertOptions extends SecretDeps {
   attempts?: number;
   /** First backoff; doubles per attempt. Default 500. */
   backoffMs?: number;
+  /** Claims an alert across replicas before it is sent (`false`: another replica sends it). */
+  claim?: (scope: string, day: string, threshold: number) => Promise<boolean>;
 }
 
 /** The JSON body posted to the webhook. */
@@ -70,6 +72,20 @@ export class BudgetAlerts {
     // Only the highest newly crossed threshold is announced; the lower ones are implied.
     const t = crossed.at(-1);
     if (t === undefined) return;
+    if (this.#o.claim !== undefined) {
+      const p = this.#o.claim(scope, day, t)
+        .then((mine) => {
+          if (mine) this.#announce(scope, { day, spent, cap, t });
+        })
+        .finally(() => this.#pending.delete(p));
+      this.#pending.add(p);
+      return;
+    }
+    this.#announce(scope, { day, spent, cap, t });
+  }
+
+  #announce(scope: string, options: { day: string; spent: number; cap: number; t: number }): void {
+    const { day, spent, cap, t } = options;
     const label = scopeLabel(scope);
     this.#o.warn?.(
       `Daily cost of ${label} reached ${Math.round(t * 100)}% of its cap: ` +

@@ -15,7 +15,8 @@ import { BudgetAlerts } from "./alerts.ts";
 import { costOf } from "./calculator.ts";
 import { dayFunction, nextDayStart } from "./day_end.ts";
 import { admissionUsage, estimateUsage, loadTokenizer } from "./estimate.ts";
-import { type Reservation, SpendLedger } from "./ledger.ts";
+import type { Cap, SharedReservation, SpendCounters } from "./counters.ts";
+import { type Reservation, type ScopeSpend, SpendLedger } from "./ledger.ts";
 import { PriceTable } from "./pricing.ts";
 import { rebuildLedger, type RebuildStats } from "./rebuild.ts";
 import { callerScopes, formatEur, GLOBAL_SCOPE, type ScopeCaller, scopeLabel } from "./scopes.ts";
@@ -42,6 +43,10 @@ export interface CostControlDeps {
   tokenizer?: boolean;
   /** Continue this ledger (today's spend and reservations) instead of starting an empty one: a reload. */
   ledger?: SpendLedger;
+  /** Spend counters shared by replicas (Redis): caps are checked there, the local ledger is the fallback. */
+  counters?: SpendCounters;
+  /** Claims an alert across replicas (`true`: this replica sends it). */
+  claimAlert?: (scope: string, day: string, threshold: number) => Promise<boolean>;
 }
 
 /** A caller as cost control sees it: who (for scopes) and, for governed callers, the per-scope caps. */
@@ -84,6 +89,12 @@ export interface CostAdmission {
 export interface CostControl {
   /** Admits a call or throws `GatewayError` 429 `daily_cost_cap_exceeded`. */
   admit(caller: CostCaller, request: CostRequest): CostAdmission;
+  /** Like `admit`, through the shared counters when there are some (one round trip). */
+  admitShared(caller: CostCaller, request: CostRequest): Promise<CostAdmission>;
+  /** Whether caps are checked in shared counters. */
+  readonly shared: boolean;
+  /** Rebuilds today's spend from the logs into the shared counters unless they already have it. */
+  reseed(logDir: string): Promise<boolean>;
   /** Books a call that was never admitted (like `settle` without a reservation); idempotent per record. */
   sink(record: CallRecord): Settlement;
   /** Settled spend today of a scope (`global`, `project:demo`, `key:dev`, `token:…`); default global. */
@@ -94,11 +105,6 @@ export interface CostControl {
   readonly prices: PriceTable;
   /** Resolves when every webhook alert started so far has been delivered or given up. */
   idle(): Promise<void>;
-}
-
-interface Cap {
-  scope: string;
-  cap: number;
 }
 
 /** Builds cost control from `config.pricing` and `config.budget`. */
@@ -121,7 +127,9 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.env ? { env: deps.env } : {}),
     ...(deps.readTextFile ? { readTextFile: deps.readTextFile } : {}),
+    ...(deps.claimAlert ? { claim: deps.claimAlert } : {}),
   });
+  const counters = deps.counters;
   const globalCap: Cap[] = budget?.dailyEur === undefined
     ? []
     : [{ scope: GLOBAL_SCOPE, cap: budget.dailyEur }];
@@ -150,14 +158,22 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     return found;
   };
 
+  const reservationFor = (model: string | null, request: CostRequest): number => {
+    const usage = admissionUsage(request.body, { operation: request.operation, defaultMaxTokens });
+    return costOf(usage, prices.lookup([model], { quiet: true }).price);
+  };
+
   const retryAfter = (day: string): string => {
     const t = now();
     if (dayEnd.day !== day) dayEnd = { day, at: nextDayStart(t, dayOf) };
     return String(Math.max(1, Math.ceil((dayEnd.at - t) / 1000)));
   };
 
-  const refuse = (cap: Cap, day: string): GatewayError => {
-    const e = ledger.get(cap.scope);
+  const refuse = (
+    cap: Cap,
+    day: string,
+    e: Pick<ScopeSpend, "spent" | "reserved"> = ledger.get(cap.scope),
+  ) => {
     const held = e.reserved > 0 && e.spent < cap.cap
       ? `, ${formatEur(e.reserved)} more reserved by calls in progress`
       : "";
@@ -170,20 +186,24 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     );
   };
 
-  const checkAlerts = (day: string, caps: readonly Cap[]): void => {
+  const checkAlerts = (day: string, caps: readonly Cap[], spentOf = (s: string) => ledger.get(s).spent) => {
     for (const { scope, cap } of caps) {
       if (rebuilt.day === day && rebuilt.spent.has(scope)) {
         alerts.markSent(scope, { day, spent: rebuilt.spent.get(scope)!, cap });
         rebuilt.spent.delete(scope);
       }
-      alerts.check(scope, { day, spent: ledger.get(scope).spent, cap });
+      alerts.check(scope, { day, spent: spentOf(scope), cap });
     }
   };
 
   const bill = (
     record: CallRecord,
     who: { scopes: string[]; caps: Cap[] },
-    options: { reservation: Reservation | null; body: Record<string, unknown> | null | undefined },
+    options: {
+      reservation: Reservation | null;
+      body: Record<string, unknown> | null | undefined;
+      shared?: SharedReservation | null;
+    },
   ): Settlement => {
     const done = settled.get(record);
     if (done !== undefined) return done;
@@ -199,7 +219,15 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
       : costOf(usage, prices.lookup([record.deployment, record.model, record.assembled?.model]).price);
     if (options.reservation !== null) ledger.release(options.reservation);
     const day = recordDays.dayOf(Date.parse(record.ts) || now());
-    if (ledger.add(day, who.scopes, costEur) && costEur > 0) checkAlerts(day, who.caps);
+    if (counters !== undefined) {
+      const booked = counters.settle(options.shared ?? null, { day, scopes: who.scopes, eur: costEur });
+      ledger.add(day, who.scopes, costEur);
+      if (costEur > 0) {
+        void booked.then((spent) => {
+          if (spent !== null) checkAlerts(day, who.caps, (s) => spent[s] ?? 0);
+        });
+      }
+    } else if (ledger.add(day, who.scopes, costEur) && costEur > 0) checkAlerts(day, who.caps);
     record.costEur = costEur;
     record.costEstimated = estimated;
     if (estimated && record.usage === null) record.usage = usage;
@@ -223,8 +251,7 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
       const substitute = model === null || downshift === undefined ? undefined : downshift.models[model];
       const shifted = substitute !== undefined && worst >= (downshift?.at ?? Infinity);
       if (shifted) model = substitute;
-      const usage = admissionUsage(request.body, { operation: request.operation, defaultMaxTokens });
-      const reservationEur = costOf(usage, prices.lookup([model], { quiet: true }).price);
+      const reservationEur = reservationFor(model, request);
       const reservation = ledger.reserve(who.scopes, reservationEur);
       const body = request.body;
       const admission: CostAdmission = {
@@ -233,12 +260,49 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
       };
       return shifted ? { ...admission, downshiftTo: substitute } : admission;
     },
+    async admitShared(caller, request) {
+      if (counters === undefined) return this.admit(caller, request);
+      const day = ledger.day;
+      const who = scopesOf(caller);
+      const model = request.model ?? null;
+      const substitute = model === null || downshift === undefined ? undefined : downshift.models[model];
+      const eur = reservationFor(model, request);
+      const alt = substitute === undefined
+        ? undefined
+        : { at: downshift!.at, eur: reservationFor(substitute, request) };
+      const outcome = await counters.reserve({
+        day,
+        scopes: who.scopes,
+        caps: who.caps,
+        eur,
+        ...(alt ? { alt } : {}),
+      });
+      if (outcome === null) return this.admit(caller, request);
+      if (!outcome.ok) throw refuse(outcome.cap, day, outcome);
+      const reservation = ledger.reserve(who.scopes, outcome.eur);
+      const shared = { day, scopes: who.scopes, eur: outcome.eur };
+      const body = request.body;
+      const admission: CostAdmission = {
+        reservationEur: outcome.eur,
+        settle: (record) => bill(record, who, { reservation, body, shared }),
+      };
+      return outcome.shifted && substitute !== undefined
+        ? { ...admission, downshiftTo: substitute }
+        : admission;
+    },
+    shared: counters !== undefined,
+    async reseed(logDir) {
+      if (counters === undefined) return false;
+      const fresh = new SpendLedger({ dayOf: (ms) => clock.dayOf(ms), now });
+      const stats = await rebuildLedger(fresh, { logDir, prices, warn });
+      return await counters.seed(stats.day, stats.spent);
+    },
     sink(record) {
       const caller = record.caller as CostCaller | null;
       return bill(record, scopesOf(caller), { reservation: null, body: undefined });
     },
     spendToday(scope = GLOBAL_SCOPE) {
-      return ledger.get(scope).spent;
+      return counters?.spent(scope) ?? ledger.get(scope).spent;
     },
     async rebuild(logDir) {
       const stats = await rebuildLedger(ledger, { logDir, prices, warn });

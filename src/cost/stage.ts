@@ -3,20 +3,21 @@
  * over a daily cap, or a cheaper model past the downshift threshold) and settles the real cost — or a
  * refund for a failed call — when the call ends, filling the record's `costEur` before the sinks see it.
  */
-import type { AdmissionStage } from "../pipeline/admission.ts";
-import type { CostCaller, CostControl } from "./control.ts";
+import type { AdmissionStage, Ticket } from "../pipeline/admission.ts";
+import type { CostAdmission, CostCaller, CostControl } from "./control.ts";
 
 /** Builds the budget stage over a cost control. */
 export function costStage(cost: CostControl): AdmissionStage {
   return (ctx) => {
-    const admission = cost.admit(ctx.caller as CostCaller, {
-      model: ctx.model,
-      body: ctx.body,
-      operation: ctx.route.operation,
-    });
-    return {
-      ...(admission.downshiftTo !== undefined ? { model: admission.downshiftTo } : {}),
-      settle: (record) => void admission.settle(record),
-    };
+    const request = { model: ctx.model, body: ctx.body, operation: ctx.route.operation };
+    if (cost.shared) return cost.admitShared(ctx.caller as CostCaller, request).then(ticketOf);
+    return ticketOf(cost.admit(ctx.caller as CostCaller, request));
+  };
+}
+
+function ticketOf(admission: CostAdmission): Ticket {
+  return {
+    ...(admission.downshiftTo !== undefined ? { model: admission.downshiftTo } : {}),
+    settle: (record) => void admission.settle(record),
   };
 }

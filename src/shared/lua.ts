@@ -1,0 +1,171 @@
+/**
+ * The Lua scripts behind every shared counter — each operation is one script, so it is atomic on the
+ * server however many replicas run it at once — and how they are called: `EVALSHA`, falling back to
+ * `EVAL` once when the server does not know the script yet (after a restart or `SCRIPT FLUSH`). Times come
+ * from the server's clock (`TIME`), so replicas with skewed clocks share one window.
+ */
+import { createHash } from "node:crypto";
+import type { Redis } from "ioredis";
+
+/** A script and its SHA-1. */
+export interface Script {
+  readonly source: string;
+  readonly sha: string;
+}
+
+function script(source: string): Script {
+  return { source, sha: createHash("sha1").update(source).digest("hex") };
+}
+
+/**
+ * Charges token buckets (GCRA in effect) all or nothing. KEYS: buckets. ARGV: window ms, then per
+ * bucket its limit and the units needed. Returns `[admitted 0|1, now ms, available per bucket…]`: after
+ * the charge when admitted, before it when not.
+ */
+export const CHARGE = script(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+local avail = {}
+local ok = 1
+for i = 1, #KEYS do
+  local limit = tonumber(ARGV[2 * i])
+  local need = tonumber(ARGV[2 * i + 1])
+  local s = redis.call('HMGET', KEYS[i], 'l', 'a', 'm')
+  local level, at, was = tonumber(s[1]), tonumber(s[2]), tonumber(s[3])
+  local a = limit
+  if level ~= nil then
+    a = math.min(was, level + (now - at) * was / window)
+    if was ~= limit then a = math.max(-limit, limit - (was - a)) end
+  end
+  avail[i] = a
+  if a < need then ok = 0 end
+end
+if ok == 1 then
+  for i = 1, #KEYS do
+    local limit = tonumber(ARGV[2 * i])
+    avail[i] = math.max(-limit, avail[i] - tonumber(ARGV[2 * i + 1]))
+    redis.call('HSET', KEYS[i], 'l', tostring(avail[i]), 'a', tostring(now), 'm', tostring(limit))
+    redis.call('PEXPIRE', KEYS[i], 2 * window)
+  end
+end
+local out = { ok, tostring(now) }
+for i = 1, #KEYS do out[#out + 1] = tostring(avail[i]) end
+return out
+`);
+
+/** Corrects token buckets by a delta (settlement to real usage). KEYS: buckets. ARGV: window ms, delta. */
+export const ADJUST = script(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+local delta = tonumber(ARGV[2])
+for i = 1, #KEYS do
+  local s = redis.call('HMGET', KEYS[i], 'l', 'a', 'm')
+  local level, at, limit = tonumber(s[1]), tonumber(s[2]), tonumber(s[3])
+  if level ~= nil then
+    local a = math.min(limit, level + (now - at) * limit / window)
+    redis.call('HSET', KEYS[i], 'l', tostring(math.max(-limit, a - delta)), 'a', tostring(now))
+    redis.call('PEXPIRE', KEYS[i], 2 * window)
+  end
+end
+return 1
+`);
+
+/**
+ * Checks daily caps and reserves, all or nothing. KEYS: spend hashes of the call's scopes. ARGV: the
+ * reservation (nano-EUR), the downshifted one (or -1), the downshift fraction, TTL seconds, the number of
+ * caps, then per cap the index of its key and the cap (nano-EUR). Returns `[1, shifted 0|1]` or
+ * `[0, cap number, spent, reserved]` for the first cap used up.
+ */
+export const RESERVE = script(`
+local ncap = tonumber(ARGV[5])
+local worst = 0
+for j = 1, ncap do
+  local key = KEYS[tonumber(ARGV[4 + 2 * j])]
+  local cap = tonumber(ARGV[5 + 2 * j])
+  local s = redis.call('HMGET', key, 'spent', 'reserved')
+  local spent, reserved = tonumber(s[1] or '0'), tonumber(s[2] or '0')
+  if spent + reserved >= cap then return { 0, j, tostring(spent), tostring(reserved) } end
+  worst = math.max(worst, (spent + reserved) / cap)
+end
+local eur = ARGV[1]
+local shifted = 0
+if tonumber(ARGV[2]) >= 0 and worst >= tonumber(ARGV[3]) then
+  eur = ARGV[2]
+  shifted = 1
+end
+for i = 1, #KEYS do
+  redis.call('HINCRBY', KEYS[i], 'reserved', eur)
+  redis.call('HINCRBY', KEYS[i], 'inflight', 1)
+  redis.call('EXPIRE', KEYS[i], ARGV[4])
+end
+return { 1, shifted }
+`);
+
+/**
+ * Releases a reservation and books a cost. KEYS: n reservation hashes (none without a reservation), then
+ * n booking hashes. ARGV: n reserved, reservation (nano-EUR), cost (nano-EUR), TTL seconds. Returns each
+ * booking hash's spent after the booking.
+ */
+export const SETTLE = script(`
+local n = tonumber(ARGV[1])
+local held = tonumber(ARGV[2])
+for i = 1, n do
+  local left = redis.call('HINCRBY', KEYS[i], 'inflight', -1)
+  if left <= 0 then
+    redis.call('HSET', KEYS[i], 'inflight', 0, 'reserved', 0)
+  elseif redis.call('HINCRBY', KEYS[i], 'reserved', -held) < 0 then
+    redis.call('HSET', KEYS[i], 'reserved', 0)
+  end
+end
+local out = {}
+for i = n + 1, #KEYS do
+  out[#out + 1] = tostring(redis.call('HINCRBY', KEYS[i], 'spent', ARGV[3]))
+  redis.call('EXPIRE', KEYS[i], ARGV[4])
+end
+return out
+`);
+
+/**
+ * Raises a day's spent to a rebuild's figures unless another replica did it first; never lowers one (a
+ * replica may see only its own records). KEYS: the day's marker, then spend hashes. ARGV: TTL seconds,
+ * then spent (nano-EUR) per hash. Returns 1 when this call seeded the day.
+ */
+export const REBUILD = script(`
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) == false then return 0 end
+for i = 2, #KEYS do
+  local now = tonumber(redis.call('HGET', KEYS[i], 'spent') or '0')
+  if tonumber(ARGV[i]) > now then redis.call('HSET', KEYS[i], 'spent', ARGV[i]) end
+  redis.call('EXPIRE', KEYS[i], ARGV[1])
+end
+return 1
+`);
+
+/**
+ * Counts one use of a token unless that passes its maximum. KEYS: the counter. ARGV: maximum (-1 for
+ * none), the count the store knows (a floor). Returns the new count, or -1 when exhausted. The counter
+ * lives 30 days after its last use; the store's count is the floor after that.
+ */
+export const TAKE = script(`
+local n = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), tonumber(ARGV[2]))
+local max = tonumber(ARGV[1])
+if max >= 0 and n + 1 > max then return -1 end
+redis.call('SET', KEYS[1], tostring(n + 1), 'EX', 2592000)
+return n + 1
+`);
+
+/** Runs `s` by SHA, loading it once when the server lacks it. */
+export async function evalScript(
+  redis: Redis,
+  s: Script,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  try {
+    return await redis.evalsha(s.sha, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!String((err as Error)?.message).startsWith("NOSCRIPT")) throw err;
+    return await redis.eval(s.source, keys.length, ...keys, ...args);
+  }
+}
