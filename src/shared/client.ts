@@ -55,6 +55,8 @@ export interface SharedClient {
   available(): boolean;
   /** Runs `listener` each time the connection is (re)established. */
   onReady(listener: () => void): void;
+  /** Resolves once the command connection is ready (at once when it is). */
+  whenReady(): Promise<void>;
   /** Publishes `message` on the prefixed `channel`; failures are reported through `warn` only. */
   publish(channel: string, message: string): Promise<void>;
   /** Calls `listener` for each message on the prefixed `channel` (also after reconnects). */
@@ -94,8 +96,9 @@ export function openShared(options: SharedOptions): SharedClient {
   const readyListeners: (() => void)[] = [];
   const channels = new Map<string, ((message: string) => void)[]>();
   let pausedUntil = 0;
-  let lastError = "not connected yet";
-  let down = true;
+  let lastError = "connecting";
+  // Not "down" until a failure is seen, so a server that is down at start is warned about too.
+  let down = false;
   let closed = false;
 
   const failed = (err: unknown) => {
@@ -154,6 +157,10 @@ export function openShared(options: SharedOptions): SharedClient {
     available: usable,
     onReady(listener) {
       readyListeners.push(listener);
+    },
+    whenReady() {
+      if (redis.status === "ready") return Promise.resolve();
+      return new Promise((resolve) => redis.once("ready", () => resolve()));
     },
     async publish(channel, message) {
       if (!usable()) return;
