@@ -103,7 +103,7 @@ export interface CostControl {
   rebuild(logDir: string): Promise<RebuildStats>;
   readonly ledger: SpendLedger;
   readonly prices: PriceTable;
-  /** Resolves when every webhook alert started so far has been delivered or given up. */
+  /** Resolves when every shared booking and webhook alert started so far has finished or given up. */
   idle(): Promise<void>;
 }
 
@@ -130,6 +130,7 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     ...(deps.claimAlert ? { claim: deps.claimAlert } : {}),
   });
   const counters = deps.counters;
+  const bookings = new Set<Promise<void>>();
   const globalCap: Cap[] = budget?.dailyEur === undefined
     ? []
     : [{ scope: GLOBAL_SCOPE, cap: budget.dailyEur }];
@@ -223,9 +224,10 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
       const booked = counters.settle(options.shared ?? null, { day, scopes: who.scopes, eur: costEur });
       ledger.add(day, who.scopes, costEur);
       if (costEur > 0) {
-        void booked.then((spent) => {
+        const p = booked.then((spent) => {
           if (spent !== null) checkAlerts(day, who.caps, (s) => spent[s] ?? 0);
-        });
+        }).finally(() => bookings.delete(p));
+        bookings.add(p);
       }
     } else if (ledger.add(day, who.scopes, costEur) && costEur > 0) checkAlerts(day, who.caps);
     record.costEur = costEur;
@@ -311,7 +313,10 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     },
     ledger,
     prices,
-    idle: () => alerts.idle(),
+    async idle() {
+      while (bookings.size > 0) await Promise.all([...bookings]);
+      await alerts.idle();
+    },
   };
 }
 

@@ -90,7 +90,13 @@ Deno.test("shared client: Redis lost mid-traffic and back, in both modes", async
 Deno.test("shared client: a slow Redis times out and pauses calls to it", async () => {
   const prefix = testPrefix();
   let t = 0;
-  const c = openShared({ url: "redis://127.0.0.1:6379/0", prefix, mode: "open", timeoutMs: 50, now: () => t });
+  const c = openShared({
+    url: "redis://127.0.0.1:6379/0",
+    prefix,
+    mode: "open",
+    timeoutMs: 50,
+    now: () => t,
+  });
   try {
     await c.whenReady();
     // A blocking command stands in for a server that answers late.

@@ -24,7 +24,10 @@ Deno.test("shared RPM: 30 concurrent calls over three clients admit exactly 10",
     const err = refused.reason as GatewayError;
     assert.equal(err.status, 429);
     assert.equal(err.code, "rate_limit_exceeded");
-    assert.match(err.message, /^Rate limit reached for key "dev" on requests per minute \(RPM\): limit 10, used 10/);
+    assert.match(
+      err.message,
+      /^Rate limit reached for key "dev" on requests per minute \(RPM\): limit 10, used 10/,
+    );
     assert.equal(err.headers["x-ratelimit-remaining-requests"], "0");
     assert.ok(Number(err.headers["retry-after-ms"]) > 0);
   } finally {
