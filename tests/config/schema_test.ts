@@ -107,6 +107,7 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         fallback: { input: 4.3, cachedInput: 0.43, output: 25.8 },
       },
       budget: { alertThresholds: [0.8, 1], defaultMaxOutputTokens: 4096 },
+      shared: { onUnavailable: "closed", prefix: "azmw:", timeoutMs: 250 },
       source: "test.yaml",
     } satisfies Config,
   );
