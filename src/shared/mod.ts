@@ -23,6 +23,8 @@ export interface SharedCountersOptions extends SecretDeps {
   warn?: (message: string, fields?: Record<string, unknown>) => void;
   /** Background failures (a token settlement that could not be written). */
   onError?: (err: unknown) => void;
+  /** How long start waits for the first connection; default 2000. */
+  connectWaitMs?: number;
 }
 
 /** Everything the gateway takes from the shared counters. */
@@ -64,6 +66,14 @@ export async function openSharedCounters(
     timeoutMs: s.timeoutMs,
     ...(options.warn ? { warn: options.warn } : {}),
   });
+  // A replica that starts while Redis is reachable serves its first call on the shared counters; one that
+  // cannot reach it in time starts anyway (closed: 503 until it connects; open: local limits).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    client.whenReady(),
+    new Promise<void>((resolve) => timer = setTimeout(resolve, options.connectWaitMs ?? 2_000)),
+  ]);
+  clearTimeout(timer);
   const notices = createSharedNotices(client);
   const uses = createSharedUses(client);
   const spend = createSharedSpend(client, options.warn ? { warn: options.warn } : {});
