@@ -263,9 +263,10 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
       return shifted ? { ...admission, downshiftTo: substitute } : admission;
     },
     async admitShared(caller, request) {
-      if (counters === undefined) return this.admit(caller, request);
-      const day = ledger.day;
       const who = scopesOf(caller);
+      // Without a cap there is nothing to check: the shared counters only learn the cost at settlement.
+      if (counters === undefined || who.caps.length === 0) return this.admit(caller, request);
+      const day = ledger.day;
       const model = request.model ?? null;
       const substitute = model === null || downshift === undefined ? undefined : downshift.models[model];
       const eur = reservationFor(model, request);

@@ -69,9 +69,7 @@ export class TcpProxy {
         this.#conns.add(conn);
         this.#conns.add(up);
         const done = () => {
-          for (const c of [conn, up]) {
-            if (this.#conns.delete(c)) c.close();
-          }
+          for (const c of [conn, up]) if (this.#conns.delete(c)) closeQuietly(c);
         };
         conn.readable.pipeTo(up.writable).catch(() => {}).finally(done);
         up.readable.pipeTo(conn.writable).catch(() => {}).finally(done);
@@ -85,13 +83,15 @@ export class TcpProxy {
   stop(): void {
     this.#listener?.close();
     this.#listener = null;
-    for (const c of this.#conns) {
-      try {
-        c.close();
-      } catch {
-        // already closed
-      }
-    }
+    for (const c of this.#conns) closeQuietly(c);
     this.#conns.clear();
+  }
+}
+
+function closeQuietly(c: Deno.Conn): void {
+  try {
+    c.close();
+  } catch {
+    // already closed by the pipe that ended
   }
 }

@@ -30,7 +30,11 @@ Deno.test({
         );
         const statuses = results.map((r) => r.status);
         assert.equal(statuses.filter((s) => s === 200).length, 10, JSON.stringify(statuses));
-        assert.equal(statuses.filter((s) => s === 429).length, 20, JSON.stringify(results.filter((r) => r.status !== 200 && r.status !== 429)));
+        assert.equal(
+          statuses.filter((s) => s === 429).length,
+          20,
+          JSON.stringify(results.filter((r) => r.status !== 200 && r.status !== 429)),
+        );
         const refused = results.find((r) => r.status === 429)!.body as { error: { code: string } };
         assert.equal(refused.error.code, "rate_limit_exceeded");
       });
