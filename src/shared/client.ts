@@ -90,7 +90,7 @@ export function openShared(options: SharedOptions): SharedClient {
     connectTimeout: Math.max(1_000, timeoutMs * 4),
     retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
   };
-  const redis = new Redis(options.url, { ...common, commandTimeout: timeoutMs });
+  const redis = new Redis(options.url, { ...common, commandTimeout: timeoutMs, enableAutoPipelining: true });
   const sub = new Redis(options.url, { ...common, enableOfflineQueue: true });
   const counts = new Map<string, number>();
   const readyListeners: (() => void)[] = [];
