@@ -223,12 +223,11 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     if (counters !== undefined) {
       const booked = counters.settle(options.shared ?? null, { day, scopes: who.scopes, eur: costEur });
       ledger.add(day, who.scopes, costEur);
-      if (costEur > 0) {
-        const p = booked.then((spent) => {
-          if (spent !== null) checkAlerts(day, who.caps, (s) => spent[s] ?? 0);
-        }).finally(() => bookings.delete(p));
-        bookings.add(p);
-      }
+      // Tracked even at zero cost: the release of the reservation must reach Redis before shutdown.
+      const p = booked.then((spent) => {
+        if (spent !== null && costEur > 0) checkAlerts(day, who.caps, (s) => spent[s] ?? 0);
+      }).finally(() => bookings.delete(p));
+      bookings.add(p);
     } else if (ledger.add(day, who.scopes, costEur) && costEur > 0) checkAlerts(day, who.caps);
     record.costEur = costEur;
     record.costEstimated = estimated;
