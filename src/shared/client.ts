@@ -7,6 +7,7 @@
  */
 import { Redis } from "ioredis";
 import { GatewayError } from "../server/errors.ts";
+import { createSettleBatcher, type SettleKind } from "./batch.ts";
 
 /** What the gateway does while Redis is unavailable. */
 export type UnavailableMode = "closed" | "open";
@@ -49,6 +50,8 @@ export interface SharedClient {
    * returns `fallback()` (counted under `counter`).
    */
   run<T>(counter: string, op: (r: Redis) => Promise<T>, fallback: () => T | Promise<T>): Promise<T>;
+  /** Runs a settlement in the next batch (use inside `attempt`). */
+  settle(kind: SettleKind, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
   /** Like `run` for writes that must not be lost: resolves `false` when Redis failed (caller retries). */
   attempt(op: (r: Redis) => Promise<unknown>): Promise<boolean>;
   /** Whether Redis answered the last command and is connected. */
@@ -92,6 +95,7 @@ export function openShared(options: SharedOptions): SharedClient {
   };
   const redis = new Redis(options.url, { ...common, commandTimeout: timeoutMs, enableAutoPipelining: true });
   const sub = new Redis(options.url, { ...common, enableOfflineQueue: true });
+  const batcher = createSettleBatcher(redis);
   const counts = new Map<string, number>();
   const readyListeners: (() => void)[] = [];
   const channels = new Map<string, ((message: string) => void)[]>();
@@ -144,6 +148,7 @@ export function openShared(options: SharedOptions): SharedClient {
       }
       return degrade(counter, fallback, new Error(lastError));
     },
+    settle: (kind, keys, args) => batcher.add(kind, keys, args),
     async attempt(op) {
       if (!usable()) return false;
       try {

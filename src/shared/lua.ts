@@ -55,22 +55,24 @@ return out
 `);
 
 /** Corrects token buckets by a delta (settlement to real usage). KEYS: buckets. ARGV: window ms, delta. */
-export const ADJUST = script(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local window = tonumber(ARGV[1])
-local delta = tonumber(ARGV[2])
-for i = 1, #KEYS do
-  local s = redis.call('HMGET', KEYS[i], 'l', 'a', 'm')
-  local level, at, limit = tonumber(s[1]), tonumber(s[2]), tonumber(s[3])
-  if level ~= nil then
-    local a = math.min(limit, level + (now - at) * limit / window)
-    redis.call('HSET', KEYS[i], 'l', tostring(math.max(-limit, a - delta)), 'a', tostring(now))
-    redis.call('PEXPIRE', KEYS[i], 2 * window)
+const ADJUST_FN = `
+local function adjust(KEYS, ARGV)
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local window = tonumber(ARGV[1])
+  local delta = tonumber(ARGV[2])
+  for i = 1, #KEYS do
+    local s = redis.call('HMGET', KEYS[i], 'l', 'a', 'm')
+    local level, at, limit = tonumber(s[1]), tonumber(s[2]), tonumber(s[3])
+    if level ~= nil then
+      local a = math.min(limit, level + (now - at) * limit / window)
+      redis.call('HSET', KEYS[i], 'l', tostring(math.max(-limit, a - delta)), 'a', tostring(now))
+      redis.call('PEXPIRE', KEYS[i], 2 * window)
+    end
   end
+  return 1
 end
-return 1
-`);
+`;
 
 /**
  * Checks daily caps and reserves, all or nothing. KEYS: spend hashes of the call's scopes. ARGV: the
@@ -108,24 +110,49 @@ return { 1, shifted }
  * n booking hashes. ARGV: n reserved, reservation (nano-EUR), cost (nano-EUR), TTL seconds. Returns each
  * booking hash's spent after the booking.
  */
-export const SETTLE = script(`
-local n = tonumber(ARGV[1])
-local held = tonumber(ARGV[2])
-for i = 1, n do
-  local left = redis.call('HINCRBY', KEYS[i], 'inflight', -1)
-  if left <= 0 then
-    redis.call('HSET', KEYS[i], 'inflight', 0, 'reserved', 0)
-  elseif redis.call('HINCRBY', KEYS[i], 'reserved', -held) < 0 then
-    redis.call('HSET', KEYS[i], 'reserved', 0)
+const SETTLE_FN = `
+local function settle(KEYS, ARGV)
+  local n = tonumber(ARGV[1])
+  local held = tonumber(ARGV[2])
+  for i = 1, n do
+    local left = redis.call('HINCRBY', KEYS[i], 'inflight', -1)
+    if left <= 0 then
+      redis.call('HSET', KEYS[i], 'inflight', 0, 'reserved', 0)
+    elseif redis.call('HINCRBY', KEYS[i], 'reserved', -held) < 0 then
+      redis.call('HSET', KEYS[i], 'reserved', 0)
+    end
   end
+  local out = {}
+  for i = n + 1, #KEYS do
+    out[#out + 1] = tostring(redis.call('HINCRBY', KEYS[i], 'spent', ARGV[3]))
+    redis.call('EXPIRE', KEYS[i], ARGV[4])
+  end
+  return out
 end
+`;
+
+/**
+ * Settlements of several calls in one script: token-bucket adjustments (`a`, as above) and spend
+ * settlements (`s`). ARGV: the number of operations, then per operation its kind, its key count and its
+ * argument count followed by its arguments; KEYS: every operation's keys in order. Returns each
+ * operation's result.
+ */
+export const SETTLE_BATCH = script(
+  ADJUST_FN + SETTLE_FN + `
 local out = {}
-for i = n + 1, #KEYS do
-  out[#out + 1] = tostring(redis.call('HINCRBY', KEYS[i], 'spent', ARGV[3]))
-  redis.call('EXPIRE', KEYS[i], ARGV[4])
+local k, a = 1, 2
+for op = 1, tonumber(ARGV[1]) do
+  local kind, nk, na = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  a = a + 3
+  local keys, args = {}, {}
+  for i = 1, nk do keys[i] = KEYS[k + i - 1] end
+  for i = 1, na do args[i] = ARGV[a + i - 1] end
+  k, a = k + nk, a + na
+  if kind == 'a' then out[op] = adjust(keys, args) else out[op] = settle(keys, args) end
 end
 return out
-`);
+`,
+);
 
 /**
  * Raises a day's spent to a rebuild's figures unless another replica did it first; never lowers one (a

@@ -15,7 +15,7 @@ import {
 import type { BucketState } from "../governance/bucket.ts";
 import { GatewayError } from "../server/errors.ts";
 import type { SharedClient } from "./client.ts";
-import { ADJUST, CHARGE, evalScript } from "./lua.ts";
+import { CHARGE, evalScript } from "./lua.ts";
 
 /** Options of `createSharedRateLimiter()`. */
 export interface SharedRateLimiterOptions {
@@ -29,10 +29,13 @@ export interface SharedRateLimiterOptions {
 
 /** A limiter whose `admit` takes one Redis round trip. */
 export interface SharedRateLimiter {
+  /** Charges one request and the estimated tokens on every scope of the caller, or throws 429. */
   admit(
     caller: { policy: Pick<ResolvedPolicy, "scopes"> },
     o: { estimatedTokens: number },
   ): Promise<Admission>;
+  /** Resolves once every token settlement started so far was written or given up. */
+  idle(): Promise<void>;
 }
 
 const NO_HEADERS: Admission = Object.freeze({ headers: Object.freeze({}), settle() {} }) as Admission;
@@ -45,9 +48,13 @@ export function createSharedRateLimiter(
 ): SharedRateLimiter {
   const windowMs = options.windowMs ?? 60_000;
   const onError = options.onError ?? (() => {});
+  const pending = new Set<Promise<void>>();
   const keyOf = (scope: LimitScope, kind: "r" | "t") => `${shared.prefix}rate:${scope.id}:${kind}`;
 
   return {
+    async idle() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
     async admit(caller, { estimatedTokens }) {
       const scopes = caller.policy.scopes;
       if (!scopes.some((s) => s.rpm !== null || s.tpm !== null)) return NO_HEADERS;
@@ -103,9 +110,10 @@ export function createSharedRateLimiter(
           settled = true;
           const delta = Math.max(0, Math.ceil(actualTokens)) - tokens;
           if (delta === 0 || tokenKeys.length === 0) return;
-          shared.attempt((r) => evalScript(r, ADJUST, tokenKeys, [windowMs, delta])).then((ok) => {
+          const p = shared.attempt(() => shared.settle("a", tokenKeys, [windowMs, delta])).then((ok) => {
             if (!ok) onError(new Error("Cannot settle shared token counts: Redis is unavailable"));
-          });
+          }).finally(() => pending.delete(p));
+          pending.add(p);
         },
       };
     },

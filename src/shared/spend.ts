@@ -8,7 +8,7 @@
 import type { ReserveOutcome, SharedReservation, SpendCounters } from "../cost/counters.ts";
 import { roundEur } from "../cost/calculator.ts";
 import type { SharedClient } from "./client.ts";
-import { evalScript, REBUILD, RESERVE, SETTLE } from "./lua.ts";
+import { evalScript, REBUILD, RESERVE } from "./lua.ts";
 
 /** Options of `createSharedSpend()`. */
 export interface SharedSpendOptions {
@@ -60,7 +60,7 @@ export function createSharedSpend(shared: SharedClient, options: SharedSpendOpti
     const held = b.reservation?.scopes.map((s) => key(b.reservation!.day, s)) ?? [];
     const keys = [...held, ...b.scopes.map((s) => key(b.day, s))];
     const args = [held.length, nano(b.reservation?.eur ?? 0), nano(b.eur), TTL_S];
-    const out = await evalScript(shared.redis, SETTLE, keys, args) as string[];
+    const out = await shared.settle("s", keys, args) as string[];
     const spent: Record<string, number> = {};
     b.scopes.forEach((s, i) => spent[s] = eurOf(out[i]));
     remember(b.day, spent);
