@@ -37,6 +37,19 @@ const prefix = `azmw-bench:${crypto.randomUUID()}:`;
 const dir = await Deno.makeTempDir({ prefix: "azmw-bench-shared-" });
 const children: Deno.ChildProcess[] = [];
 
+/** CPU time (user + system) of process `pid` so far, in ms (Linux `/proc`, 10 ms ticks). */
+function cpuMs(pid: number): number {
+  const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU time of the Redis server so far, in ms (`INFO cpu`). */
+async function redisCpuMs(r: Redis): Promise<number> {
+  const info = await r.info("cpu");
+  const get = (name: string) => Number(info.match(new RegExp(`${name}:([0-9.]+)`))?.[1] ?? 0);
+  return (get("used_cpu_user") + get("used_cpu_sys")) * 1000;
+}
+
 /** Spawns `args` and resolves the URL it prints as `listening on <url>`. */
 async function start(args: string[], env: Record<string, string> = {}): Promise<string> {
   const child = new Deno.Command(Deno.execPath(), {
@@ -63,7 +76,7 @@ async function gateway(
   name: string,
   mockUrl: string,
   shared: boolean,
-): Promise<{ url: string; key: string }> {
+): Promise<{ url: string; key: string; pid: number }> {
   const config = `${dir}/${name}.yaml`;
   await Deno.writeTextFile(
     config,
@@ -94,7 +107,7 @@ ${shared ? `shared: { redis: "${values.redis}", prefix: "${prefix}", on_unavaila
   };
   await manage("projects", { name: "bench", policy: { rpm: 1e9, tpm: 1e12, daily_cost_eur: 1e6 } });
   const key = await manage("keys", { project: "bench" });
-  return { url, key: key.secret };
+  return { url, key: key.secret, pid: children.at(-1)!.pid };
 }
 
 const BODY = JSON.stringify({
@@ -123,7 +136,10 @@ async function latency(side: { url: string; key: string }, out: number[]): Promi
   for (let i = 0; i < REQUESTS; i++) out.push(await call(side));
 }
 
-async function throughput(side: { url: string; key: string }): Promise<number> {
+/** Requests per second at `CONCURRENCY`, and CPU ms per 1,000 requests of the gateway and of Redis. */
+async function throughput(side: { url: string; key: string; pid: number }, redis: Redis) {
+  const cpu0 = cpuMs(side.pid);
+  const redis0 = await redisCpuMs(redis);
   const end = performance.now() + SECONDS * 1000;
   let done = 0;
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
@@ -132,7 +148,11 @@ async function throughput(side: { url: string; key: string }): Promise<number> {
       done++;
     }
   }));
-  return done / SECONDS;
+  return {
+    rps: done / SECONDS,
+    cpu: (cpuMs(side.pid) - cpu0) / done * 1000,
+    redisCpu: (await redisCpuMs(redis) - redis0) / done * 1000,
+  };
 }
 
 const pct = (xs: number[], p: number) => {
@@ -140,6 +160,7 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
+const redisClient = new Redis(values.redis!);
 try {
   const mockUrl = await start(["mock", "--port", "0", "--api-key", MOCK_KEY]);
   const local = await gateway("local", mockUrl, false);
@@ -148,10 +169,17 @@ try {
   for (const side of Object.values(sides)) await latency(side, []); // warm-up
   const lat = { local: [] as number[], redis: [] as number[] };
   const rps = { local: [] as number[], redis: [] as number[] };
+  const cpu = { local: [] as number[], redis: [] as number[] };
+  const redisCpu = { local: [] as number[], redis: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? (["local", "redis"] as const) : (["redis", "local"] as const);
     for (const name of order) await latency(sides[name], lat[name]);
-    for (const name of order) rps[name].push(await throughput(sides[name]));
+    for (const name of order) {
+      const m = await throughput(sides[name], redisClient);
+      rps[name].push(m.rps);
+      cpu[name].push(m.cpu);
+      redisCpu[name].push(m.redisCpu);
+    }
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const row = (label: string, a: number, b: number, unit: string, digits: number) =>
@@ -163,6 +191,10 @@ try {
   console.log(row("p50, c=1", pct(lat.local, 50), pct(lat.redis, 50), "ms", 2));
   console.log(row("p99, c=1", pct(lat.local, 99), pct(lat.redis, 99), "ms", 2));
   console.log(row(`throughput, c=${CONCURRENCY}`, mean(rps.local), mean(rps.redis), "req/s", 0));
+  console.log(row("gateway CPU per 1,000 calls, c=50", mean(cpu.local), mean(cpu.redis), "ms", 0));
+  console.log(
+    row("Redis server CPU per 1,000 calls, c=50", mean(redisCpu.local), mean(redisCpu.redis), "ms", 0),
+  );
   console.log(
     `\n${ROUNDS} alternating rounds: ${REQUESTS} sequential requests and ${SECONDS} s at c=${CONCURRENCY} per ` +
       `side and round; kept ${(100 * mean(rps.redis) / mean(rps.local)).toFixed(1)}% of the throughput.`,
@@ -176,9 +208,8 @@ try {
     }
   }
   await Promise.all(children.map((c) => c.status));
-  const r = new Redis(values.redis!);
-  const keys = await r.keys(`${prefix}*`);
-  if (keys.length > 0) await r.del(...keys);
-  r.disconnect();
+  const keys = await redisClient.keys(`${prefix}*`);
+  if (keys.length > 0) await redisClient.del(...keys);
+  redisClient.disconnect();
   await Deno.remove(dir, { recursive: true });
 }
