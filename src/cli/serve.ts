@@ -208,12 +208,15 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     return [costStage(cost)];
   };
   log.info("Today's spend rebuilt from the request log", { ...rebuilt, spend_today_eur: cost.spendToday() });
-  // A Redis that lost today's counters (a restart without persistence) gets them back from the records.
-  shared?.client.onReady(() => {
-    cost.reseed(config.logs.dir).then((seeded) => {
-      if (seeded) log.info("Today's shared spend rebuilt from the request log", { day: rebuilt.day });
-    }).catch(onError);
-  });
+  // A Redis that lost today's counters (a restart without persistence) gets them back from the records:
+  // at start from the rebuild just made, on each reconnect from a new one.
+  if (shared) {
+    const seeded = (done: boolean) => {
+      if (done) log.info("Today's shared spend rebuilt from the request log", { day: rebuilt.day });
+    };
+    shared.client.onReady(() => void cost.reseed(config.logs.dir).then(seeded).catch(onError));
+    await shared.spend.seed(rebuilt.day, rebuilt.spent).then(seeded);
+  }
   const closeAll = async () => {
     await requestLog.close();
     await cost.idle();

@@ -9,6 +9,7 @@ import type { Config } from "../config/types.ts";
 import type { SpendCounters } from "../cost/counters.ts";
 import type { SharedGovernance } from "../governance/setup.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
+import { ConfigError } from "../server/errors.ts";
 import { openShared, type SharedClient, type SharedHealth } from "./client.ts";
 import { createSharedNotices } from "./notices.ts";
 import { createSharedRateLimiter } from "./rate_window.ts";
@@ -57,7 +58,8 @@ export async function openSharedCounters(
     })
     : s.redis;
   if (!/^rediss?:\/\//.test(url)) {
-    throw new TypeError('The secret of "shared.redis" is not a "redis://" or "rediss://" URL');
+    const message = 'the secret is not a "redis://" or "rediss://" URL';
+    throw new ConfigError([{ path: "shared.redis", message }], config.source);
   }
   const client = openShared({
     url,

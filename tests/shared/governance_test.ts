@@ -109,7 +109,7 @@ Deno.test("openSharedCounters() is off without shared.redis and checks what a se
   config.shared = { redis: "env:REDIS", prefix: "x:", onUnavailable: "open", timeoutMs: 250 };
   await assert.rejects(
     openSharedCounters(config, { env: () => "http://not-redis" }),
-    /The secret of "shared.redis" is not a "redis:\/\/" or "rediss:\/\/" URL/,
+    /shared\.redis: the secret is not a "redis:\/\/" or "rediss:\/\/" URL/,
   );
   await assert.rejects(openSharedCounters(config, { env: () => undefined }), /"REDIS" is not set/);
 });
