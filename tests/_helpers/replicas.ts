@@ -31,6 +31,8 @@ export interface ReplicaOptions {
   onUnavailable?: "closed" | "open";
   /** Redis URL; default the test server. */
   redisUrl?: string;
+  /** `shared.timeout_ms`; default 2000 (generous: test machines are busy). */
+  timeoutMs?: number;
 }
 
 /** Starts `count` replicas and the mock; `close()` stops them all and removes the temp dir. */
@@ -91,6 +93,7 @@ function yaml(i: number, dir: string, mockUrl: string, options: ReplicaOptions):
   redis: env:AZMW_REDIS_URL
   prefix: "${options.prefix}"
   on_unavailable: ${options.onUnavailable ?? "closed"}
+  timeout_ms: ${options.timeoutMs ?? 2000}
 `;
   return `server:
   host: 127.0.0.1

@@ -80,7 +80,7 @@ Deno.test({
         );
         const ok = results.filter((r) => r.status === 200).length;
         const refused = results.filter((r) => r.status === 429);
-        assert.equal(ok + refused.length, 90);
+        assert.equal(ok + refused.length, 90, JSON.stringify(results.map((r) => r.status)));
         assert.ok(refused.length > 0, "the cap was reached");
         assert.equal((refused[0]!.body.error as { code: string }).code, "daily_cost_cap_exceeded");
         // Every replica stops here; shutdown waits for the settlements to reach Redis.
