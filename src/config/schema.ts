@@ -33,6 +33,7 @@ import {
   routingChecks,
 } from "./schema_routing.ts";
 import { MANAGE, POLICY } from "./schema_manage.ts";
+import { SECRETS } from "./schema_secrets.ts";
 import { BUDGET, PRICING } from "./schema_cost.ts";
 import { SHARED } from "./schema_shared.ts";
 import type {
@@ -342,6 +343,7 @@ const ROOT = record({
   pricing: def(PRICING, {}),
   budget: def(BUDGET, {}),
   shared: def(SHARED, {}),
+  secrets: def(SECRETS, {}),
 });
 
 /** Turns a parsed YAML document into a `Config` with every default filled, or throws one `ConfigError`. */
@@ -367,6 +369,7 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
     pricing: root.pricing,
     budget: root.budget,
     shared: root.shared,
+    secrets: root.secrets,
     source,
   };
 }

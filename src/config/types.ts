@@ -358,6 +358,21 @@ export interface SharedConfig {
   timeoutMs: number;
 }
 
+/** How `kv://` secret references are read (Azure Key Vault) and cached. */
+export interface SecretsConfig {
+  /** Seconds a Key Vault secret is used before a background refresh. */
+  ttlS: number;
+  keyVault: {
+    credential: "default" | "managed_identity" | "client_secret" | "azure_cli";
+    tenantId?: string;
+    clientId?: string;
+    /** `env:` or `file:` reference of the client secret (credential `client_secret`). */
+    clientSecret?: SecretRef;
+    /** URL template of a vault, `{vault}` replaced by the vault name. */
+    url: string;
+  };
+}
+
 /** The whole validated configuration. */
 export interface Config {
   server: ServerConfig;
@@ -378,6 +393,8 @@ export interface Config {
   budget?: BudgetConfig;
   /** Counters shared by replicas (Redis); absent in hand-built configs means none. */
   shared?: SharedConfig;
+  /** Key Vault access for `kv://` references; absent in hand-built configs means the defaults. */
+  secrets?: SecretsConfig;
   /** Where the config came from: a file path, or `"embedded"` for the built-in default. */
   source: string;
 }

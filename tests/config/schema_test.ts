@@ -108,6 +108,7 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
       },
       budget: { alertThresholds: [0.8, 1], defaultMaxOutputTokens: 4096 },
       shared: { onUnavailable: "closed", prefix: "azmw:", timeoutMs: 250 },
+      secrets: { ttlS: 300, keyVault: { credential: "default", url: "https://{vault}.vault.azure.net" } },
       source: "test.yaml",
     } satisfies Config,
   );
@@ -385,7 +386,7 @@ Deno.test("validateConfig() rejects literal secrets without echoing them", async
     await t.step(path, () => {
       assert.equal(
         issueAt(raw, path),
-        'expected a secret reference "env:NAME" or "file:/path" (literal secrets are not allowed), got a literal value',
+        'expected a secret reference "env:NAME", "file:/path" or "kv://<vault>/<secret>" (literal secrets are not allowed), got a literal value',
       );
       const err = thrown(() => validate(raw));
       assert.ok(!err.message.includes(literal) && !JSON.stringify(err.issues).includes(literal));

@@ -122,6 +122,11 @@ Deno.test("SqliteStore tokens: create, count uses in batches, revoke", async () 
   await store.addTokenUses(new Map([["tok_1", 2], ["tok_gone", 1]]));
   await store.addTokenUses(new Map());
   assert.equal((await store.getToken("tok_1"))?.requestCount, 5);
+  assert.equal(store.takeTokenUseSync("tok_1", 7), 6);
+  assert.equal(store.takeTokenUseSync("tok_1", 7), 7);
+  assert.equal(store.takeTokenUseSync("tok_1", 7), null, "the cap holds in the store itself");
+  assert.equal(store.takeTokenUseSync("tok_gone", 7), null);
+  assert.equal((await store.getToken("tok_1"))?.requestCount, 7);
   const found = await store.findCredential("9".repeat(64));
   assert.deepEqual(found?.kind === "token" && found.token.policy, token.policy);
   assert.equal((await store.updateToken("tok_1", { revokedAt: 50 }, at(50))).revokedAt, 50);
