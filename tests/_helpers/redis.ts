@@ -36,6 +36,7 @@ export async function sharedClient(
 /** A TCP proxy in front of Redis that a test can stop (every connection cut) and start again. */
 export class TcpProxy {
   #listener: Deno.Listener | null = null;
+  #accepting: Promise<void> = Promise.resolve();
   #conns = new Set<Deno.Conn>();
   #port = 0;
   readonly #target: number;
@@ -55,7 +56,7 @@ export class TcpProxy {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: this.#port });
     this.#port = (listener.addr as Deno.NetAddr).port;
     this.#listener = listener;
-    void this.#accept(listener);
+    this.#accepting = this.#accept(listener);
   }
 
   async #accept(listener: Deno.Listener): Promise<void> {
@@ -79,12 +80,13 @@ export class TcpProxy {
     }
   }
 
-  /** Stops listening and cuts every open connection. */
-  stop(): void {
+  /** Stops listening and cuts every open connection; resolves once the port is free again. */
+  async stop(): Promise<void> {
     this.#listener?.close();
     this.#listener = null;
     for (const c of this.#conns) closeQuietly(c);
     this.#conns.clear();
+    await this.#accepting;
   }
 }
 

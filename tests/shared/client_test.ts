@@ -66,7 +66,7 @@ Deno.test("shared client: Redis lost mid-traffic and back, in both modes", async
         const op = (r: typeof c.redis) => r.incr(`${prefix}n`);
         assert.equal(await c.run("rate_limit", op, () => -1), 1);
         assert.equal(c.health().status, "up");
-        proxy.stop();
+        await proxy.stop();
         const during = await c.run("rate_limit", op, () => -1).catch((e) => e);
         if (mode === "closed") assert.equal((during as GatewayError).status, 503);
         else assert.equal(during, -1);
@@ -80,7 +80,7 @@ Deno.test("shared client: Redis lost mid-traffic and back, in both modes", async
         assert.equal(warnings.at(-1), "Shared counters (Redis) connected");
       } finally {
         await c.close();
-        proxy.stop();
+        await proxy.stop();
         await dropPrefix(prefix);
       }
     });

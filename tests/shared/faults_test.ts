@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { chat, type Replica, startReplicas } from "../_helpers/replicas.ts";
-import { dropPrefix, TcpProxy, testPrefix } from "../_helpers/redis.ts";
+import { Redis } from "ioredis";
+import { dropPrefix, REDIS_URL, TcpProxy, testPrefix } from "../_helpers/redis.ts";
 
 async function health(r: Replica): Promise<{ status: string; error?: string }> {
   const body = await (await fetch(`${r.url}/health`)).json();
@@ -29,7 +30,7 @@ Deno.test({
     const prefix = testPrefix();
     const proxy = new TcpProxy();
     proxy.start();
-    proxy.stop(); // the port is known, nothing listens: Redis is down at start
+    await proxy.stop(); // the port is known, nothing listens: Redis is down at start
     const gw = await startReplicas({ count: 1, prefix, redisUrl: proxy.url, onUnavailable: "closed" });
     const r = gw.replicas[0]!;
     try {
@@ -68,7 +69,7 @@ Deno.test({
       assert.equal((await health(r)).status, "up");
     } finally {
       await gw.close();
-      proxy.stop();
+      await proxy.stop();
       await dropPrefix(prefix);
     }
   },
@@ -89,7 +90,7 @@ Deno.test({
       const key = await gw.manage(r, "POST", "keys", { project: "p" }) as { secret: string };
       assert.equal((await chat(r, key.secret)).status, 200);
       assert.equal((await health(r)).status, "up");
-      proxy.stop();
+      await proxy.stop();
       // Local limits answer: the local window of 3 starts empty, so 3 more pass and the 4th is refused.
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await chat(r, key.secret)).status);
@@ -107,7 +108,43 @@ Deno.test({
       assert.deepEqual(after, [200, 200, 429]);
     } finally {
       await gw.close();
-      proxy.stop();
+      await proxy.stop();
+      await dropPrefix(prefix);
+    }
+  },
+});
+
+Deno.test({
+  name: "today's spend survives a Redis that lost its data: rebuilt from the request records on reconnect",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const prefix = testPrefix();
+    const proxy = new TcpProxy();
+    proxy.start();
+    const gw = await startReplicas({ count: 2, prefix, redisUrl: proxy.url });
+    const [r1, r2] = gw.replicas as [Replica, Replica];
+    const redis = new Redis(REDIS_URL);
+    const day = new Date().toISOString().slice(0, 10).replaceAll("-", "");
+    const spentKey = `${prefix}spend:${day}:project:p`;
+    try {
+      await gw.manage(r1, "POST", "projects", { name: "p", policy: { daily_cost_eur: 10 } });
+      const key = await gw.manage(r1, "POST", "keys", { project: "p" }) as { secret: string };
+      for (let i = 0; i < 5; i++) assert.equal((await chat(r1, key.secret)).status, 200);
+      assert.equal(await r1.stop(), 0); // its records are written and its settlements sent
+      const before = await redis.hget(spentKey, "spent");
+      assert.ok(Number(before) > 0);
+      // Redis loses everything under the prefix (a restart without persistence), and r2's connection drops.
+      await dropPrefix(prefix);
+      await proxy.stop();
+      proxy.start();
+      await until(async () => (await redis.hget(spentKey, "spent")) !== null);
+      assert.equal(await redis.hget(spentKey, "spent"), before);
+      assert.match(r2.output(), /Today's shared spend rebuilt from the request log/);
+    } finally {
+      redis.disconnect();
+      await gw.close();
+      await proxy.stop();
       await dropPrefix(prefix);
     }
   },

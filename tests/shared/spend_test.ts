@@ -80,7 +80,7 @@ Deno.test("shared spend: settlements made while Redis is down are queued and wri
   await c.whenReady();
   const spend = createSharedSpend(c);
   try {
-    proxy.stop();
+    await proxy.stop();
     await c.redis.ping().catch(() => {});
     assert.equal(c.available(), false);
     assert.equal(await spend.settle(null, { day: DAY, scopes: ["global"], eur: 0.5 }), null);
@@ -94,7 +94,7 @@ Deno.test("shared spend: settlements made while Redis is down are queued and wri
     assert.equal(await c.redis.hget(`${prefix}spend:${DAY}:global`, "spent"), String(0.75e9));
   } finally {
     await c.close();
-    proxy.stop();
+    await proxy.stop();
     await dropPrefix(prefix);
   }
 });
