@@ -238,6 +238,8 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     };
     shared.client.onReady(() => void cost.reseed(config.logs.dir).then(seeded).catch(onError));
     await shared.spend.seed(rebuilt.day, rebuilt.spent).then(seeded);
+    const freed = await shared.spend.recover();
+    if (freed > 0) log.info("Gave back reservations of calls open when this replica last stopped", { freed });
   }
   // Bounded, so SIGTERM exits even when the log thread is stuck (its queue is then lost, and said so).
   const closeAll = async () => {

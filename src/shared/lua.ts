@@ -77,15 +77,16 @@ end
 /**
  * Checks daily caps and reserves, all or nothing. KEYS: spend hashes of the call's scopes. ARGV: the
  * reservation (nano-EUR), the downshifted one (or -1), the downshift fraction, TTL seconds, the number of
- * caps, then per cap the index of its key and the cap (nano-EUR). Returns `[1, shifted 0|1]` or
+ * caps, the replica's tag, then per cap the index of its key and the cap (nano-EUR). Each hash also keeps
+ * what each replica holds (`r:<tag>`, `n:<tag>`), so a restarted replica can give back what it held. Returns `[1, shifted 0|1]` or
  * `[0, cap number, spent, reserved]` for the first cap used up.
  */
 export const RESERVE = script(`
 local ncap = tonumber(ARGV[5])
 local worst = 0
 for j = 1, ncap do
-  local key = KEYS[tonumber(ARGV[4 + 2 * j])]
-  local cap = tonumber(ARGV[5 + 2 * j])
+  local key = KEYS[tonumber(ARGV[5 + 2 * j])]
+  local cap = tonumber(ARGV[6 + 2 * j])
   local s = redis.call('HMGET', key, 'spent', 'reserved')
   local spent, reserved = tonumber(s[1] or '0'), tonumber(s[2] or '0')
   if spent + reserved >= cap then return { 0, j, tostring(spent), tostring(reserved) } end
@@ -100,6 +101,8 @@ end
 for i = 1, #KEYS do
   redis.call('HINCRBY', KEYS[i], 'reserved', eur)
   redis.call('HINCRBY', KEYS[i], 'inflight', 1)
+  redis.call('HINCRBY', KEYS[i], 'r:' .. ARGV[6], eur)
+  redis.call('HINCRBY', KEYS[i], 'n:' .. ARGV[6], 1)
   redis.call('EXPIRE', KEYS[i], ARGV[4])
 end
 return { 1, shifted }
@@ -107,21 +110,25 @@ return { 1, shifted }
 
 /**
  * Releases a reservation and books a cost. KEYS: n reservation hashes (none without a reservation), then
- * n booking hashes. ARGV: n reserved, reservation (nano-EUR), cost (nano-EUR), TTL seconds. Returns each
- * booking hash's spent after the booking.
+ * n booking hashes. ARGV: n reserved, reservation (nano-EUR), cost (nano-EUR), TTL seconds, the replica's
+ * tag. Returns each booking hash's spent after the booking.
  */
 const SETTLE_FN = `
+local function release(key, tag, n, held)
+  local mine = redis.call('HINCRBY', key, 'n:' .. tag, -n)
+  if mine <= 0 then redis.call('HDEL', key, 'n:' .. tag, 'r:' .. tag)
+  elseif held ~= '0' then redis.call('HINCRBY', key, 'r:' .. tag, '-' .. held) end
+  local left = redis.call('HINCRBY', key, 'inflight', -n)
+  if left <= 0 then
+    redis.call('HSET', key, 'inflight', 0, 'reserved', 0)
+  elseif held ~= '0' and redis.call('HINCRBY', key, 'reserved', '-' .. held) < 0 then
+    redis.call('HSET', key, 'reserved', 0)
+  end
+end
+
 local function settle(KEYS, ARGV)
   local n = tonumber(ARGV[1])
-  local held = tonumber(ARGV[2])
-  for i = 1, n do
-    local left = redis.call('HINCRBY', KEYS[i], 'inflight', -1)
-    if left <= 0 then
-      redis.call('HSET', KEYS[i], 'inflight', 0, 'reserved', 0)
-    elseif redis.call('HINCRBY', KEYS[i], 'reserved', -held) < 0 then
-      redis.call('HSET', KEYS[i], 'reserved', 0)
-    end
-  end
+  for i = 1, n do release(KEYS[i], ARGV[5], 1, ARGV[2]) end
   local out = {}
   for i = n + 1, #KEYS do
     out[#out + 1] = tostring(redis.call('HINCRBY', KEYS[i], 'spent', ARGV[3]))
@@ -151,6 +158,29 @@ for op = 1, tonumber(ARGV[1]) do
   if kind == 'a' then out[op] = adjust(keys, args) else out[op] = settle(keys, args) end
 end
 return out
+`,
+);
+
+/**
+ * Gives back what a replica held before it restarted (its calls in flight then will never settle). KEYS:
+ * spend hashes. ARGV: the replica's tag. Returns the most calls given back on one hash (every call holds
+ * on each of its scopes).
+ */
+export const RECOVER = script(
+  SETTLE_FN + `
+local freed = 0
+for i = 1, #KEYS do
+  local s = redis.call('HMGET', KEYS[i], 'n:' .. ARGV[1], 'r:' .. ARGV[1])
+  if s[1] then
+    local n = tonumber(s[1])
+    if n > 0 then
+      release(KEYS[i], ARGV[1], n, s[2] or '0')
+      freed = math.max(freed, n)
+    end
+    redis.call('HDEL', KEYS[i], 'n:' .. ARGV[1], 'r:' .. ARGV[1])
+  end
+end
+return freed
 `,
 );
 

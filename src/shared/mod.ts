@@ -78,7 +78,10 @@ export async function openSharedCounters(
   clearTimeout(timer);
   const notices = createSharedNotices(client);
   const uses = createSharedUses(client);
-  const spend = createSharedSpend(client, options.warn ? { warn: options.warn } : {});
+  const spend = createSharedSpend(client, {
+    instance: config.server.instance,
+    ...(options.warn ? { warn: options.warn } : {}),
+  });
   const onError = options.onError ?? (() => {});
   const governance: SharedGovernance = {
     limiter: (local) => createSharedRateLimiter(client, { local, onError }),

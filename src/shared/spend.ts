@@ -8,7 +8,7 @@
 import type { ReserveOutcome, SharedReservation, SpendCounters } from "../cost/counters.ts";
 import { roundEur } from "../cost/calculator.ts";
 import type { SharedClient } from "./client.ts";
-import { evalScript, REBUILD, RESERVE } from "./lua.ts";
+import { evalScript, REBUILD, RECOVER, RESERVE } from "./lua.ts";
 
 /** Options of `createSharedSpend()`. */
 export interface SharedSpendOptions {
@@ -16,6 +16,8 @@ export interface SharedSpendOptions {
   maxQueued?: number;
   /** Reports dropped settlements. */
   warn?: (message: string) => void;
+  /** This replica's name (`server.instance`): what it holds is kept under it. Default `azmw`. */
+  instance?: string;
 }
 
 /** Shared spend counters plus their retry queue. */
@@ -24,6 +26,11 @@ export interface SharedSpend extends SpendCounters {
   queued(): number;
   /** Retries queued settlements now; resolves once the queue is empty or Redis failed again. */
   drain(): Promise<void>;
+  /**
+   * Gives back the reservations this replica held before it (re)started — calls that were in flight when
+   * it stopped, which will never settle. Call once at start. Resolves to the number of calls given back.
+   */
+  recover(): Promise<number>;
 }
 
 const NANO = 1e9;
@@ -40,6 +47,7 @@ interface Booking {
 /** Creates the Redis spend counters over `shared`. */
 export function createSharedSpend(shared: SharedClient, options: SharedSpendOptions = {}): SharedSpend {
   const maxQueued = options.maxQueued ?? 100_000;
+  const tag = options.instance ?? "azmw";
   const queue: Booking[] = [];
   const last = new Map<string, number>();
   let lastDay = "";
@@ -59,7 +67,7 @@ export function createSharedSpend(shared: SharedClient, options: SharedSpendOpti
   const write = async (b: Booking): Promise<Record<string, number>> => {
     const held = b.reservation?.scopes.map((s) => key(b.reservation!.day, s)) ?? [];
     const keys = [...held, ...b.scopes.map((s) => key(b.day, s))];
-    const args = [held.length, nano(b.reservation?.eur ?? 0), nano(b.eur), TTL_S];
+    const args = [held.length, nano(b.reservation?.eur ?? 0), nano(b.eur), TTL_S, tag];
     const out = await shared.settle("s", keys, args) as string[];
     const spent: Record<string, number> = {};
     b.scopes.forEach((s, i) => spent[s] = eurOf(out[i]));
@@ -98,6 +106,7 @@ export function createSharedSpend(shared: SharedClient, options: SharedSpendOpti
         request.alt?.at ?? 2,
         TTL_S,
         request.caps.length,
+        tag,
       ];
       for (const c of request.caps) {
         let at = request.scopes.indexOf(c.scope);
@@ -143,6 +152,21 @@ export function createSharedSpend(shared: SharedClient, options: SharedSpendOpti
       });
       if (set) remember(day, spent);
       return set;
+    },
+    async recover() {
+      let freed = 0;
+      await shared.attempt(async (r) => {
+        let cursor = "0";
+        do {
+          const [next, keys] = await r.scan(cursor, "MATCH", `${shared.prefix}spend:*`, "COUNT", 500);
+          cursor = next;
+          const hashes = keys.filter((k) => !k.endsWith(":rebuilt"));
+          if (hashes.length > 0) {
+            freed = Math.max(freed, Number(await evalScript(r, RECOVER, hashes, [tag])));
+          }
+        } while (cursor !== "0");
+      });
+      return freed;
     },
     spent: (scope) => last.get(scope),
     queued: () => queue.length,

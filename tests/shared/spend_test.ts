@@ -98,3 +98,40 @@ Deno.test("shared spend: settlements made while Redis is down are queued and wri
     await dropPrefix(prefix);
   }
 });
+
+Deno.test("shared spend: a restarted replica gives back what it held, and only that", async () => {
+  const prefix = testPrefix();
+  const [ca, cb] = await Promise.all([sharedClient(prefix), sharedClient(prefix)]);
+  try {
+    const a = createSharedSpend(ca!, { instance: "gw-a" });
+    const b = createSharedSpend(cb!, { instance: "gw-b" });
+    const scopes = ["global", "key:dev"];
+    const caps = [{ scope: "global", cap: 1 }];
+    for (let i = 0; i < 3; i++) assert.ok((await a.reserve({ day: DAY, scopes, caps, eur: 0.25 }))?.ok);
+    assert.ok((await b.reserve({ day: DAY, scopes, caps, eur: 0.1 }))?.ok);
+    // gw-a dies with its three calls in flight: the cap is blocked (0.85 committed) until it comes back.
+    const refused = await b.reserve({ day: DAY, scopes, caps, eur: 0.25 });
+    assert.ok(refused !== null && refused.ok, "0.85 < 1 still admits one more");
+    const again = createSharedSpend(ca!, { instance: "gw-a" });
+    assert.equal(await again.recover(), 3);
+    assert.equal(await again.recover(), 0, "a second recovery finds nothing");
+    const hash = await ca!.redis.hgetall(`${prefix}spend:${DAY}:global`);
+    assert.deepEqual(hash, {
+      reserved: String(0.35e9),
+      inflight: "2",
+      "r:gw-b": String(0.35e9),
+      "n:gw-b": "2",
+    });
+    // gw-b's calls settle normally afterwards.
+    await b.settle({ day: DAY, scopes, eur: 0.1 }, { day: DAY, scopes, eur: 0.05 });
+    await b.settle({ day: DAY, scopes, eur: 0.25 }, { day: DAY, scopes, eur: 0.05 });
+    assert.deepEqual(await ca!.redis.hgetall(`${prefix}spend:${DAY}:global`), {
+      reserved: "0",
+      inflight: "0",
+      spent: String(0.1e9),
+    });
+  } finally {
+    await Promise.all([ca!.close(), cb!.close()]);
+    await dropPrefix(prefix);
+  }
+});
