@@ -79,6 +79,8 @@ async function gateway(
   shared: boolean,
 ): Promise<{ url: string; key: string; pid: number }> {
   const config = `${dir}/${name}.yaml`;
+  const sharedYaml =
+    `shared: { redis: "${values.redis}", prefix: "${prefix}", on_unavailable: closed, timeout_ms: 2000 }\n`;
   await Deno.writeTextFile(
     config,
     `server: { host: 127.0.0.1, instance: ${name} }
@@ -91,7 +93,7 @@ upstreams:
     endpoint: ${mockUrl}
     auth: { type: api_key, key: env:MOCK_KEY }
     deployments: [gpt-4o-mini]
-${shared ? `shared: { redis: "${values.redis}", prefix: "${prefix}", on_unavailable: closed, timeout_ms: 2000 }\n` : ""}`,
+${shared ? sharedYaml : ""}`,
   );
   const url = await start(["serve", "-c", config, "--port", "0", "--data-dir", `${dir}/data-${name}`], {
     AZMW_MANAGE_TOKEN: MANAGE_TOKEN,
