@@ -94,7 +94,8 @@ export function openShared(options: SharedOptions): SharedClient {
     retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
   };
   const redis = new Redis(options.url, { ...common, commandTimeout: timeoutMs, enableAutoPipelining: true });
-  const sub = new Redis(options.url, { ...common, enableOfflineQueue: true });
+  // The subscription waits for a connection however long it takes (a server down at start included).
+  const sub = new Redis(options.url, { ...common, enableOfflineQueue: true, maxRetriesPerRequest: null });
   const batcher = createSettleBatcher(redis);
   const counts = new Map<string, number>();
   const readyListeners: (() => void)[] = [];

@@ -117,3 +117,27 @@ Deno.test("shared client: a slow Redis times out and pauses calls to it", async 
     await dropPrefix(prefix);
   }
 });
+
+Deno.test("shared client: a subscription made while Redis is down starts once it is up", async () => {
+  const prefix = testPrefix();
+  const proxy = new TcpProxy();
+  proxy.start();
+  await proxy.stop();
+  const refused = Promise.withResolvers<void>();
+  const c = openShared({ url: proxy.url, prefix, mode: "closed", warn: () => refused.resolve() });
+  const publisher = openShared({ url: "redis://127.0.0.1:6379/0", prefix, mode: "closed" });
+  try {
+    const heard = Promise.withResolvers<string>();
+    const subscribed = c.subscribe("notices", (m) => heard.resolve(m));
+    await refused.promise; // the first connection attempts have failed
+    proxy.start();
+    await subscribed;
+    await publisher.whenReady();
+    await publisher.publish("notices", "callers");
+    assert.equal(await heard.promise, "callers");
+  } finally {
+    await c.close();
+    await publisher.close();
+    await proxy.stop();
+  }
+});
