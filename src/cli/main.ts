@@ -7,6 +7,8 @@ import { benchCommand } from "./bench.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 import { configCheckCommand } from "./config_check.ts";
 import { costReportCommand } from "./cost.ts";
+import { dispatchCommand } from "./dispatch.ts";
+import { eventsReplayCommand } from "./events.ts";
 import { KEYS_COMMANDS } from "./keys.ts";
 import { reloadCommand, statusCommand, stopCommand } from "./daemon.ts";
 import { LOGS_COMMANDS } from "./logs.ts";
@@ -29,6 +31,8 @@ const COMMANDS: Command<any>[] = [
   ...PROJECTS_COMMANDS,
   ...KEYS_COMMANDS,
   ...TOKENS_COMMANDS,
+  dispatchCommand,
+  eventsReplayCommand,
 ];
 
 /** Top-level help: every subcommand with its summary. */

@@ -23,6 +23,11 @@ export interface AlertOptions extends SecretDeps {
   backoffMs?: number;
   /** Claims an alert across replicas before it is sent (`false`: another replica sends it). */
   claim?: (scope: string, day: string, threshold: number) => Promise<boolean>;
+  /**
+   * Hands each alert to the event bus (`azmw.budget.threshold`) instead of posting it here; the bus
+   * delivers `webhook` as one of its sinks.
+   */
+  emit?: (payload: AlertPayload) => void;
 }
 
 /** The JSON body posted to the webhook. */
@@ -91,7 +96,7 @@ export class BudgetAlerts {
       `Daily cost of ${label} reached ${Math.round(t * 100)}% of its cap: ` +
         `${formatEur(spent)} of ${formatEur(cap)} spent on ${day}`,
     );
-    if (this.#o.webhook === undefined) return;
+    if (this.#o.webhook === undefined && this.#o.emit === undefined) return;
     const payload: AlertPayload = {
       event: "azmw.cost_alert",
       scope,
@@ -102,6 +107,8 @@ export class BudgetAlerts {
       cap_eur: cap,
       ts: new Date((this.#o.now ?? Date.now)()).toISOString(),
     };
+    if (this.#o.emit !== undefined) return this.#o.emit(payload);
+    if (this.#o.webhook === undefined) return;
     const p = this.#deliver(this.#o.webhook, payload).finally(() => this.#pending.delete(p));
     this.#pending.add(p);
   }

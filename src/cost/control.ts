@@ -11,7 +11,7 @@ import type { LimitScope } from "../governance/policy.ts";
 import { DayClock } from "../logs/day.ts";
 import type { CallRecord } from "../pipeline/record.ts";
 import { GatewayError } from "../server/errors.ts";
-import { BudgetAlerts } from "./alerts.ts";
+import { type AlertOptions, BudgetAlerts } from "./alerts.ts";
 import { costOf } from "./calculator.ts";
 import { dayFunction, nextDayStart } from "./day_end.ts";
 import { admissionUsage, estimateUsage, loadTokenizer } from "./estimate.ts";
@@ -41,6 +41,8 @@ export interface CostControlDeps {
    * count four characters a token.
    */
   tokenizer?: boolean;
+  /** Sends budget alerts to the event bus, which then delivers `budget.webhook`. */
+  emit?: AlertOptions["emit"];
   /** Continue this ledger (today's spend and reservations) instead of starting an empty one: a reload. */
   ledger?: SpendLedger;
   /** Spend counters shared by replicas (Redis): caps are checked there, the local ledger is the fallback. */
@@ -128,6 +130,7 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     ...(deps.env ? { env: deps.env } : {}),
     ...(deps.readTextFile ? { readTextFile: deps.readTextFile } : {}),
     ...(deps.claimAlert ? { claim: deps.claimAlert } : {}),
+    ...(deps.emit ? { emit: deps.emit } : {}),
   });
   const counters = deps.counters;
   const bookings = new Set<Promise<void>>();

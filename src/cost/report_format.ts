@@ -1,4 +1,5 @@
 /** Text forms of a cost report: an aligned table for people, CSV for spreadsheets, JSON for programs. */
+import { printable, printableJson } from "../printable.ts";
 import { averageEur, type CostReport, type ReportRow } from "./report.ts";
 
 /** Report output formats. */
@@ -27,7 +28,7 @@ export function rowJson(row: ReportRow): Record<string, string | number> {
 /** The report as pretty JSON. */
 export function reportJson(r: CostReport): string {
   return `${
-    JSON.stringify(
+    printableJson(JSON.stringify(
       {
         from: r.from,
         to: r.to,
@@ -43,12 +44,17 @@ export function reportJson(r: CostReport): string {
       },
       null,
       2,
-    )
+    ))
   }\n`;
 }
 
-function csvField(v: string | number): string {
-  const s = String(v);
+/**
+ * One CSV field. A text starting with `=`, `+`, `-`, `@`, tab or CR is a formula to spreadsheets
+ * (`=HYPERLINK(...)` in a model name): it gets a leading `'` so it stays text (OWASP's advice).
+ */
+export function csvField(v: string | number): string {
+  let s = String(v);
+  if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
@@ -79,7 +85,7 @@ export function reportTable(r: CostReport): string {
     "AVG €/REQ",
   ];
   const line = (row: ReportRow) => [
-    row.key,
+    printable(row.key),
     String(row.requests),
     String(row.promptTokens),
     String(row.cachedTokens),
@@ -95,7 +101,7 @@ export function reportTable(r: CostReport): string {
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
   const out = [
-    `Cost report ${r.from} to ${r.to} by ${r.by} (EUR; prices as of ${r.pricesAsOf})`,
+    printable(`Cost report ${r.from} to ${r.to} by ${r.by} (EUR; prices as of ${r.pricesAsOf})`),
     "",
     fmt(head),
     ...body.map(fmt),

@@ -8,8 +8,11 @@ import { eurText } from "./report_format.ts";
 /** Models shown separately in the chart; the rest are summed as "other". */
 const TOP_MODELS = 12;
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** HTML text: markup characters as references; NUL and other controls HTML forbids become U+FFFD. */
+export function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+    // deno-lint-ignore no-control-regex -- these control characters are what is checked for
+    .replace(/[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]/g, "\ufffd");
 }
 
 /** A horizontal-label bar chart (one bar per item) as inline SVG. */

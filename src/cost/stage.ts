@@ -18,6 +18,7 @@ export function costStage(cost: CostControl): AdmissionStage {
 function ticketOf(admission: CostAdmission): Ticket {
   return {
     ...(admission.downshiftTo !== undefined ? { model: admission.downshiftTo } : {}),
+    reservedEur: admission.reservationEur,
     settle: (record) => void admission.settle(record),
   };
 }

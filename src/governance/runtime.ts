@@ -4,6 +4,7 @@
  * config's keys plus the admission stage that checks policy and rate limits.
  */
 import type { Config } from "../config/types.ts";
+import type { Store } from "../store/types.ts";
 import type { CallerKey } from "../pipeline/auth.ts";
 import type { AdmissionStage } from "../pipeline/admission.ts";
 import type { Caller } from "../pipeline/auth.ts";
@@ -13,7 +14,7 @@ import { estimateTokens } from "./estimate.ts";
 import type { Admission } from "./rate_limit.ts";
 import type { CallRecord } from "../pipeline/record.ts";
 import { type CallerResolver, createCallerResolver } from "./resolver.ts";
-import { type GovernanceOptions, setupGovernance } from "./setup.ts";
+import { type Governance, type GovernanceOptions, setupGovernance } from "./setup.ts";
 
 /** Caller resolution and admission for one config generation. */
 export interface GovernedPipeline {
@@ -27,8 +28,12 @@ export interface GovernanceRuntime {
   forConfig(config: Config, callerKeys: readonly CallerKey[]): GovernedPipeline;
   /** The `/manage/*` handler. */
   manage(req: Request): Promise<Response>;
+  /** The resolved management tokens and in-process management contexts (for the admin UI). */
+  admin: Pick<Governance, "tokens" | "manageContext">;
   /** Writes pending token uses and closes the store. */
   close(): Promise<void>;
+  /** The audit trail, newest first (the event bus turns new entries into `azmw.caller.changed`). */
+  listAudit?: Store["listAudit"];
 }
 
 /** The policy and rate-limit admission stage over a limiter. */
@@ -92,6 +97,8 @@ export async function openGovernance(
       return { authenticate: (h) => resolver.authenticate(h), admission: stage };
     },
     manage: gov.manage,
+    admin: { tokens: gov.tokens, manageContext: gov.manageContext },
+    listAudit: (query) => gov.store.listAudit(query),
     async close() {
       for (const r of resolvers) await r.flush();
       await gov.store.close();

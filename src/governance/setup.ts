@@ -3,11 +3,13 @@
  * rate limiter and the management API (its tokens resolved from their secret references).
  */
 import { createManageApi } from "../admin/api.ts";
+import type { ManageContext } from "../admin/context.ts";
+import { secureRandom } from "./credentials.ts";
 import { resolveSecret, type SecretDeps } from "../config/secrets.ts";
 import type { Config } from "../config/types.ts";
 import type { CallerKey } from "../pipeline/auth.ts";
 import { openStore, storePath } from "../store/mod.ts";
-import type { Store } from "../store/types.ts";
+import type { Actor, Store } from "../store/types.ts";
 import type { GovernedCaller } from "./caller.ts";
 import { type CallerResolver, type CallerResolverOptions, createCallerResolver } from "./resolver.ts";
 import { type Admission, createRateLimiter, type RateLimiter } from "./rate_limit.ts";
@@ -53,6 +55,10 @@ export interface Governance {
   admitter: ReturnType<SharedGovernance["limiter"]>;
   /** The `/manage/*` handler. */
   manage: (req: Request) => Promise<Response>;
+  /** The management tokens as resolved (the admin UI signs in with them); null when not set. */
+  tokens: { admin: string | null; reader: string | null };
+  /** A context to run management handlers in-process as `actor` (the admin UI's changes). */
+  manageContext(actor: Actor): ManageContext;
   /** Writes pending token uses and closes the store. */
   close(): Promise<void>;
 }
@@ -86,19 +92,16 @@ export async function setupGovernance(config: Config, options: GovernanceOptions
   const limiter = createRateLimiter(options.clock ? { now: options.clock } : {});
   const onChange = options.onChange ?? resolver.invalidate;
   const shared = options.shared;
-  const api = createManageApi(store, {
-    adminToken,
-    readerToken,
-    now,
-    onChange: shared ? () => (onChange(), shared.announce()) : onChange,
-    onError,
-  });
+  const changed = shared ? () => (onChange(), shared.announce()) : onChange;
+  const api = createManageApi(store, { adminToken, readerToken, now, onChange: changed, onError });
   return {
     store,
     resolver,
     limiter,
     admitter: shared ? shared.limiter(limiter) : limiter,
     manage: api,
+    tokens: { admin: adminToken, reader: readerToken },
+    manageContext: (actor) => ({ store, now, random: secureRandom, actor, onChange: changed }),
     async close() {
       await resolver.flush();
       await store.close();

@@ -5,7 +5,7 @@
  */
 import type { Config, UpstreamConfig } from "../config/types.ts";
 import type { UpstreamAuth } from "../providers/auth.ts";
-import { requireApiVersion } from "../providers/azure/request.ts";
+import { optionalApiVersion, requireApiVersion } from "../providers/azure/request.ts";
 import type { ProjectAuthCache } from "../providers/project_auth.ts";
 import { providerOf } from "../providers/registry.ts";
 import { type Dialect, errorResponse, GatewayError } from "../server/errors.ts";
@@ -13,7 +13,14 @@ import type { InferenceRoute } from "../server/routes.ts";
 import { type AdmissionStage, admit, settleAll, type Ticket } from "./admission.ts";
 import { type Answer, runAttempt } from "./attempt.ts";
 import type { Caller } from "./auth.ts";
-import { parseJsonObject, readBody } from "./body.ts";
+import {
+  type BodyWatch,
+  checkModelName,
+  parseJsonObject,
+  plainModel,
+  readBody,
+  SECRET_MODEL,
+} from "./body.ts";
 import { failover } from "./failover.ts";
 import { type FetchLike, shutdownError } from "./forward.ts";
 import type { CallRecord, CallSink } from "./record.ts";
@@ -49,6 +56,8 @@ export interface PipelineDeps {
   projectAuth?: ProjectAuthCache;
   /** Aborted when the shutdown grace ends: open upstream calls end with a `shutdown` error (503). */
   shutdown?: AbortSignal;
+  /** Deadlines of body reads (`server.body_idle_timeout_ms`); none without one. */
+  bodyWatch?: BodyWatch;
 }
 
 function newRecord(deps: PipelineDeps, route: InferenceRoute): CallRecord {
@@ -58,7 +67,7 @@ function newRecord(deps: PipelineDeps, route: InferenceRoute): CallRecord {
     caller: null,
     dialect: route.dialect,
     operation: route.operation,
-    model: route.deployment ?? null,
+    model: route.deployment === undefined ? null : plainModel(route.deployment),
     upstream: null,
     deployment: null,
     status: 0,
@@ -87,6 +96,8 @@ export async function handleInference(
   const rec = newRecord(deps, route);
   const tried = rec.tried!;
   const tickets: Ticket[] = [];
+  // A secret-shaped model name stays out of the record's error message too (errors quote the model).
+  let hidden = rec.model === SECRET_MODEL ? route.deployment ?? null : null;
   const finalize = () => {
     rec.latencyMs = round(deps.clock() - start);
     if (tickets.length > 0) settleAll(tickets, rec, (err) => deps.onInternalError(err, rec));
@@ -99,13 +110,20 @@ export async function handleInference(
   try {
     const caller = deps.authenticate(req.headers);
     rec.caller = caller instanceof Promise ? await caller : caller;
-    let bytes: Uint8Array<ArrayBuffer> = await readBody(req, deps.config.server.maxBodyBytes);
+    let bytes: Uint8Array<ArrayBuffer> = await readBody(req, deps.config.server.maxBodyBytes, deps.bodyWatch);
     rec.requestBody = bytes;
     const body = parseJsonObject(bytes);
-    if (typeof body.model === "string" && route.style !== "deployment") rec.model = body.model;
+    if (route.deployment !== undefined) checkModelName(route.deployment, "deployment");
+    if (typeof body.model === "string") {
+      checkModelName(body.model, "model");
+      if (route.style !== "deployment") rec.model = plainModel(body.model);
+      if (rec.model === SECRET_MODEL) hidden = body.model;
+    }
     rec.stream = body.stream === true;
     const apiVersion = route.style === "deployment" || route.style === "azure_responses"
       ? requireApiVersion(url.searchParams)
+      : route.style === "azure_v1" && url.search !== ""
+      ? optionalApiVersion(url.searchParams)
       : null;
     if (deps.admission?.length) {
       const asked = route.style === "deployment"
@@ -199,6 +217,15 @@ export async function handleInference(
     rec.upstream = answer.target.upstream.name;
     rec.deployment = answer.target.deployment.name;
     rec.ttfbMs = round(answer.headersAt - start);
+    if (answer.relay !== null && deps.sink.started) {
+      // The upstream accepted a stream: leave a trace now, in case the gateway stops before it ends.
+      const held = tickets.filter((t) => t.reservedEur !== undefined);
+      try {
+        deps.sink.started(rec, held.length === 0 ? null : held.reduce((n, t) => n + t.reservedEur!, 0));
+      } catch (err) {
+        deps.onInternalError(err, rec);
+      }
+    }
     const response = respond(answer, rec, { clock: deps.clock, start, waitedMs });
     for (const t of tickets) {
       if (t.headers) { for (const [k, v] of Object.entries(t.headers)) response.headers.set(k, v); }
@@ -212,6 +239,7 @@ export async function handleInference(
       rec.deployment = last.deployment;
     }
     const response = failure(err, rec, route.dialect, deps);
+    if (hidden !== null && rec.error) rec.error.message = rec.error.message.replaceAll(hidden, SECRET_MODEL);
     finalize();
     return response;
   }

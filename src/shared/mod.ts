@@ -10,6 +10,7 @@ import type { SpendCounters } from "../cost/counters.ts";
 import type { SharedGovernance } from "../governance/setup.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
 import { ConfigError } from "../server/errors.ts";
+import { SHARED_DEFAULTS } from "../config/schema_shared.ts";
 import { openShared, type SharedClient, type SharedHealth } from "./client.ts";
 import { createSharedNotices } from "./notices.ts";
 import { createSharedRateLimiter } from "./rate_window.ts";
@@ -61,11 +62,12 @@ export async function openSharedCounters(
     const message = 'the secret is not a "redis://" or "rediss://" URL';
     throw new ConfigError([{ path: "shared.redis", message }], config.source);
   }
+  const prefix = s.prefix ?? SHARED_DEFAULTS.prefix;
   const client = openShared({
     url,
-    prefix: s.prefix,
-    mode: s.onUnavailable,
-    timeoutMs: s.timeoutMs,
+    prefix,
+    mode: s.onUnavailable ?? SHARED_DEFAULTS.onUnavailable,
+    timeoutMs: s.timeoutMs ?? SHARED_DEFAULTS.timeoutMs,
     ...(options.warn ? { warn: options.warn } : {}),
   });
   // A replica that starts while Redis is reachable serves its first call on the shared counters; one that
@@ -94,7 +96,7 @@ export async function openSharedCounters(
     governance,
     spend,
     async claimAlert(scope, day, threshold) {
-      const key = `${s.prefix}alert:${day}:${scope}:${threshold}`;
+      const key = `${prefix}alert:${day}:${scope}:${threshold}`;
       // Unreachable Redis: better a repeated alert than a lost one.
       return await client.run(
         "budget_alert",

@@ -68,7 +68,7 @@ export interface Token {
 /** Who made a change: a management token role, or the local CLI. */
 export interface Actor {
   role: "admin" | "reader" | "local";
-  /** `manage:admin`, `manage:reader` or `cli:<user>`. */
+  /** `manage:admin`, `manage:reader`, `ui:admin` (the admin UI) or `cli:<user>`. */
   id: string;
 }
 
