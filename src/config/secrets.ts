@@ -124,9 +124,6 @@ export function secretRefs(cfg: Config): { path: string; ref: string }[] {
   }
   if (cfg.manage?.token) refs.push({ path: "manage.token", ref: cfg.manage.token });
   if (cfg.manage?.readerToken) refs.push({ path: "manage.reader_token", ref: cfg.manage.readerToken });
-  if (cfg.shared?.redis && isSecretRef(cfg.shared.redis)) {
-    refs.push({ path: "shared.redis", ref: cfg.shared.redis });
-  }
   const kvSecret = cfg.secrets?.keyVault.clientSecret;
   if (kvSecret) refs.push({ path: "secrets.key_vault.client_secret", ref: kvSecret });
   if (cfg.shared?.redis && isSecretRef(cfg.shared.redis)) {
