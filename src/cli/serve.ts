@@ -23,6 +23,7 @@ import { createAppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics } from "../observability/metrics.ts";
 import { sha256Hex } from "../pipeline/auth.ts";
 import { settlesWithin, SHUTDOWN_CLOSE_MS, SHUTDOWN_DRAIN_MS, startGateway } from "../server/gateway.ts";
+import { openSharedCounters } from "../shared/mod.ts";
 import { ConfigError } from "../server/errors.ts";
 import { logsDirOf, unauthenticatedPublic } from "../config/schema.ts";
 import { unresolvedSecrets } from "../config/secrets.ts";
@@ -239,13 +240,22 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   const events = await EventBus.open(config, { env, warn: (msg) => log.warn(msg) });
   events.metrics.register(metrics.registry);
   const emit = (p: { scope: string }) => events.emit("azmw.budget.threshold", p, { subject: p.scope });
+  const onError = (err: unknown) =>
+    log.error("Governance background task failed", { error: err instanceof Error ? err : String(err) });
+  const shared = await openSharedCounters(config, {
+    env,
+    warn: (msg, fields) => log.warn(msg, fields),
+    onError,
+  });
+  shared?.register(metrics);
   const governance = await openGovernance(config, {
+    ...(shared ? { shared: shared.governance } : {}),
     callerKeys: await resolveCallerKeys(config, { env }),
     env,
-    onError: (err) =>
-      log.error("Governance background task failed", { error: err instanceof Error ? err : String(err) }),
+    onError,
   });
-  let cost = createCostControl(config, { env, warn: (msg) => log.warn(msg), emit });
+  const sharedCost = shared ? { counters: shared.spend, claimAlert: shared.claimAlert } : {};
+  let cost = createCostControl(config, { env, warn: (msg) => log.warn(msg), emit, ...sharedCost });
   const rebuilt = await cost.rebuild(config.logs.dir);
   // A reload takes the new pricing and budget; today's spend and open reservations carry over.
   const costFor = (c: Config) => {
@@ -255,6 +265,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
         warn: (msg) => log.warn(msg),
         ledger: cost.ledger,
         emit,
+        ...sharedCost,
       });
     }
     return [costStage(cost)];
@@ -266,6 +277,17 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     () => todaySpend(cost.ledger),
   );
   log.info("Today's spend rebuilt from the request log", { ...rebuilt, spend_today_eur: cost.spendToday() });
+  // A Redis that lost today's counters (a restart without persistence) gets them back from the records:
+  // at start from the rebuild just made, on each reconnect from a new one.
+  if (shared) {
+    const seeded = (done: boolean) => {
+      if (done) log.info("Today's shared spend rebuilt from the request log", { day: rebuilt.day });
+    };
+    shared.client.onReady(() => void cost.reseed(config.logs.dir).then(seeded).catch(onError));
+    await shared.spend.seed(rebuilt.day, rebuilt.spent).then(seeded);
+    const freed = await shared.spend.recover();
+    if (freed > 0) log.info("Gave back reservations of calls open when this replica last stopped", { freed });
+  }
   // Bounded, so SIGTERM exits even when the log thread is stuck (its queue is then lost, and said so).
   const closeAll = async () => {
     // The event queues drain alongside the request log and leave their rest in the dead-letter files.
@@ -281,6 +303,11 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       Promise.all([cost.idle(), governance.close(), onClose(), eventsClosed]),
       SHUTDOWN_CLOSE_MS,
     );
+    // After cost.idle(): the last settlements go out before the connection closes.
+    if (shared) {
+      await settlesWithin(shared.spend.drain(), SHUTDOWN_CLOSE_MS);
+      await shared.close();
+    }
   };
   const days = new DayClock(config.server.timezone);
   const calls = new RecentCalls({ dayOf: (ms) => days.dayOf(ms) });
@@ -315,6 +342,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
         return {
           spend_today_eur: cost.spendToday(),
           ...(vault.secrets.length > 0 ? { key_vault: vault } : {}),
+          ...(shared ? { shared: shared.health() } : {}),
         };
       },
       sinks: [requestLog.sink, calls.sink, events.callSink],

@@ -406,8 +406,8 @@ const ROOT = record({
   policy: def(POLICY, {}),
   pricing: def(PRICING, {}),
   budget: def(BUDGET, {}),
-  secrets: def(SECRETS, {}),
   shared: def(SHARED, {}),
+  secrets: def(SECRETS, {}),
   events: def(EVENTS, {}),
 });
 
@@ -445,8 +445,8 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
     policy: root.policy,
     pricing: root.pricing,
     budget: root.budget,
-    secrets: root.secrets,
     shared: root.shared,
+    secrets: root.secrets,
     events: root.events,
     source,
   };

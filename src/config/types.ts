@@ -429,7 +429,7 @@ export interface Config {
   budget?: BudgetConfig;
   /** Key Vault access for `kv://` references; absent in hand-built configs means the defaults. */
   secrets?: SecretsConfig;
-  /** Services shared by replicas (Redis); absent means none. */
+  /** Services shared by replicas (Redis: caller limits, the event bus); absent means none. */
   shared?: SharedConfig;
   /** The event bus and its sinks; absent in hand-built configs means no events. */
   events?: EventsConfig;
@@ -437,10 +437,19 @@ export interface Config {
   source: string;
 }
 
-/** Services that several replicas share. */
+/** Services that several replicas share (defaults in `SHARED_DEFAULTS`). */
 export interface SharedConfig {
-  /** `redis://` or `rediss://` URL, or a secret reference to one (a URL may carry a password). */
+  /**
+   * `redis://` or `rediss://` URL, or a secret reference to one (a URL may carry a password); makes caller
+   * limits exact across replicas. Absent means every limit is local.
+   */
   redis?: string;
+  /** While Redis cannot be reached: `closed` refuses calls with 503, `open` falls back to local limits. */
+  onUnavailable?: "closed" | "open";
+  /** Prefix of every Redis key the limits write (several gateways may share one server). */
+  prefix?: string;
+  /** Longest wait for one Redis round trip before it counts as unavailable. */
+  timeoutMs?: number;
 }
 
 /** CloudEvents types the gateway emits. */

@@ -25,6 +25,8 @@ export interface AlertOptions extends SecretDeps {
   backoffMs?: number;
   /** Claims an alert: true the first time per day, scope and threshold (default: kept by this instance). */
   claim?: (day: string, scope: string, threshold: number) => boolean;
+  /** Claims an alert across replicas before it is sent (`false`: another replica sends it). */
+  sharedClaim?: (scope: string, day: string, threshold: number) => Promise<boolean>;
   /**
    * Hands each alert to the event bus (`azmw.budget.threshold`) instead of posting it here; the bus
    * delivers `webhook` as one of its sinks.
@@ -72,10 +74,27 @@ export class BudgetAlerts {
     return this.#o.thresholds.filter((t) => spent >= t * cap && this.#claim(day, scope, t));
   }
 
-  /** Alerts every threshold of `cap` that `spent` has newly crossed, one alert each. */
+  /**
+   * Alerts every threshold of `cap` that `spent` has newly crossed, one alert each; with replicas, only the
+   * replica that claims a threshold first sends it.
+   */
   check(scope: string, options: { day: string; spent: number; cap: number }): void {
     for (const t of this.#crossed(scope, options.day, options.spent, options.cap)) {
-      this.#send(scope, t, options);
+      const shared = this.#o.sharedClaim;
+      if (shared === undefined) {
+        this.#send(scope, t, options);
+        continue;
+      }
+      const p = shared(scope, options.day, t)
+        .then(
+          (mine) => {
+            if (mine) this.#send(scope, t, options);
+          },
+          (err) =>
+            this.#o.warn?.(`Cannot claim a cost alert across replicas: ${(err as Error)?.message ?? err}`),
+        )
+        .finally(() => this.#pending.delete(p));
+      this.#pending.add(p);
     }
   }
 

@@ -17,7 +17,8 @@ import { dayFunction, nextDayStart } from "./day_end.ts";
 import { isReasoningModel } from "./bound.ts";
 import { billable, bodyOf, deploymentModels } from "./served.ts";
 import { estimateUsage, loadTokenizer } from "./estimate.ts";
-import { type Reservation, SpendLedger } from "./ledger.ts";
+import type { Cap, SharedReservation, SpendCounters } from "./counters.ts";
+import { type Reservation, type ScopeSpend, SpendLedger } from "./ledger.ts";
 import { PriceTable } from "./pricing.ts";
 import { planReservation, type ReservePlan, reserveSettings, type ServingTarget } from "./reserve.ts";
 import { rebuildLedger, type RebuildStats } from "./rebuild.ts";
@@ -47,6 +48,10 @@ export interface CostControlDeps {
   emit?: AlertOptions["emit"];
   /** Continue this ledger (today's spend and reservations) instead of starting an empty one: a reload. */
   ledger?: SpendLedger;
+  /** Spend counters shared by replicas (Redis): caps are checked there, the local ledger is the fallback. */
+  counters?: SpendCounters;
+  /** Claims an alert across replicas (`true`: this replica sends it). */
+  claimAlert?: (scope: string, day: string, threshold: number) => Promise<boolean>;
 }
 
 /** A caller as cost control sees it: who (for scopes) and, for governed callers, the per-scope caps. */
@@ -100,6 +105,12 @@ export interface CostAdmission {
 export interface CostControl {
   /** Admits a call or throws `GatewayError` 429 `daily_cost_cap_exceeded`. */
   admit(caller: CostCaller, request: CostRequest): CostAdmission;
+  /** Like `admit`, through the shared counters when there are some (one round trip). */
+  admitShared(caller: CostCaller, request: CostRequest): Promise<CostAdmission>;
+  /** Whether caps are checked in shared counters. */
+  readonly shared: boolean;
+  /** Rebuilds today's spend from the logs into the shared counters unless they already have it. */
+  reseed(logDir: string): Promise<boolean>;
   /** Books a call that was never admitted (like `settle` without a reservation); idempotent per record. */
   sink(record: CallRecord): Settlement;
   /** Settled spend today of a scope (`global`, `project:demo`, `key:dev`, `token:…`); default global. */
@@ -108,13 +119,8 @@ export interface CostControl {
   rebuild(logDir: string): Promise<RebuildStats>;
   readonly ledger: SpendLedger;
   readonly prices: PriceTable;
-  /** Resolves when every webhook alert started so far has been delivered or given up. */
+  /** Resolves when every shared booking and webhook alert started so far has finished or given up. */
   idle(): Promise<void>;
-}
-
-interface Cap {
-  scope: string;
-  cap: number;
 }
 
 /** Builds cost control from `config.pricing` and `config.budget`. */
@@ -134,12 +140,15 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     warn,
     now,
     claim: (day, scope, threshold) => ledger.claimAlert(day, scope, threshold),
+    ...(deps.claimAlert ? { sharedClaim: deps.claimAlert } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.env ? { env: deps.env } : {}),
     ...(deps.readTextFile ? { readTextFile: deps.readTextFile } : {}),
     ...(deps.emit ? { emit: deps.emit } : {}),
   });
+  const counters = deps.counters;
+  const bookings = new Set<Promise<void>>();
   const globalCap: Cap[] = budget?.dailyEur === undefined
     ? []
     : [{ scope: GLOBAL_SCOPE, cap: budget.dailyEur }];
@@ -175,8 +184,13 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     return String(Math.max(1, Math.ceil((dayEnd.at - t) / 1000)));
   };
 
-  const refuse = (cap: Cap, day: string, need?: number): GatewayError => {
-    const e = ledger.get(cap.scope);
+  const refuse = (
+    cap: Cap,
+    day: string,
+    options: { need?: number; e?: Pick<ScopeSpend, "spent" | "reserved"> } = {},
+  ): GatewayError => {
+    const need = options.need;
+    const e = options.e ?? ledger.get(cap.scope);
     const held = e.reserved > 0 && e.spent < cap.cap
       ? `, ${formatEur(e.reserved)} more reserved by calls in progress`
       : "";
@@ -192,13 +206,17 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     );
   };
 
-  const checkAlerts = (day: string, caps: readonly Cap[]): void => {
+  const checkAlerts = (
+    day: string,
+    caps: readonly Cap[],
+    spentOf = (scope: string) => ledger.get(scope, day).spent,
+  ): void => {
     for (const { scope, cap } of caps) {
       if (rebuilt.day === day && rebuilt.spent.has(scope)) {
         alerts.markSent(scope, { day, spent: rebuilt.spent.get(scope)!, cap });
         rebuilt.spent.delete(scope);
       }
-      alerts.check(scope, { day, spent: ledger.get(scope, day).spent, cap });
+      alerts.check(scope, { day, spent: spentOf(scope), cap });
     }
   };
 
@@ -209,6 +227,7 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
       reservation: Reservation | null;
       body: Record<string, unknown> | null | undefined;
       plan?: ReservePlan;
+      shared?: SharedReservation | null;
     },
   ): Settlement => {
     const done = settled.get(record);
@@ -234,13 +253,38 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     const costEur = usage === null ? 0 : costOf(usage, prices.lookup(names).price);
     if (options.reservation !== null) ledger.release(options.reservation);
     const day = recordDays.dayOf(Date.parse(record.ts) || now());
-    if (ledger.add(day, who.scopes, costEur) && costEur > 0) checkAlerts(day, who.caps);
+    if (counters !== undefined) {
+      const booked = counters.settle(options.shared ?? null, { day, scopes: who.scopes, eur: costEur });
+      ledger.add(day, who.scopes, costEur);
+      // Tracked even at zero cost: the release of the reservation must reach Redis before shutdown.
+      const p = booked.then((spent) => {
+        if (spent !== null && costEur > 0) checkAlerts(day, who.caps, (s) => spent[s] ?? 0);
+      }).finally(() => bookings.delete(p));
+      bookings.add(p);
+    } else if (ledger.add(day, who.scopes, costEur) && costEur > 0) checkAlerts(day, who.caps);
     record.costEur = costEur;
     record.costEstimated = estimated;
     if (estimated && record.usage === null) record.usage = usage;
     const result = { costEur, estimated };
     settled.set(record, result);
     return result;
+  };
+
+  const planFor = (
+    caller: CostCaller,
+    model: string | null,
+    request: CostRequest,
+    headroom: number | null,
+  ): ReservePlan => {
+    const limit = caller.policy?.maxTokens ?? null;
+    return planReservation({ model, operation: request.operation, body: request.body }, {
+      prices,
+      settings: limit === null || limit >= reserve.defaultMaxOutput
+        ? reserve
+        : { ...reserve, defaultMaxOutput: limit },
+      headroom,
+      targets: model === null ? undefined : request.targetsOf?.(model),
+    });
   };
 
   return {
@@ -260,19 +304,11 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
       const substitute = model === null || downshift === undefined ? undefined : downshift.models[model];
       const shifted = substitute !== undefined && worst >= (downshift?.at ?? Infinity);
       if (shifted) model = substitute;
-      const limit = caller.policy?.maxTokens ?? null;
-      const plan = planReservation({ model, operation: request.operation, body: request.body }, {
-        prices,
-        settings: limit === null || limit >= reserve.defaultMaxOutput
-          ? reserve
-          : { ...reserve, defaultMaxOutput: limit },
-        headroom,
-        targets: model === null ? undefined : request.targetsOf?.(model),
-      });
+      const plan = planFor(caller, model, request, headroom);
       for (const cap of who.caps) {
         const e = ledger.get(cap.scope);
         // A reservation is an upper bound, so refusing what does not fit keeps settled spend under the cap.
-        if (roundEur(e.spent + e.reserved + plan.eur) > cap.cap) throw refuse(cap, day, plan.eur);
+        if (roundEur(e.spent + e.reserved + plan.eur) > cap.cap) throw refuse(cap, day, { need: plan.eur });
       }
       const reservationEur = plan.eur;
       const reservation = ledger.reserve(who.scopes, reservationEur);
@@ -284,12 +320,60 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
       };
       return shifted ? { ...admission, downshiftTo: substitute } : admission;
     },
+    async admitShared(caller, request) {
+      const who = scopesOf(caller);
+      // Without a cap there is nothing to check: the shared counters only learn the cost at settlement.
+      if (counters === undefined || who.caps.length === 0) return this.admit(caller, request);
+      const day = ledger.day;
+      // The output share is planned from the last shared totals this replica saw (the local ledger where it
+      // saw none); the script then admits the reservation only if it fits every cap at that moment.
+      let headroom: number | null = null;
+      for (const cap of who.caps) {
+        const e = ledger.get(cap.scope);
+        const spent = Math.max(counters.spent(cap.scope) ?? 0, e.spent);
+        headroom = Math.min(headroom ?? Infinity, Math.max(0, cap.cap - spent - e.reserved));
+      }
+      const model = request.model ?? null;
+      const substitute = model === null || downshift === undefined ? undefined : downshift.models[model];
+      const plan = planFor(caller, model, request, headroom);
+      const altPlan = substitute === undefined ? undefined : planFor(caller, substitute, request, headroom);
+      const outcome = await counters.reserve({
+        day,
+        scopes: who.scopes,
+        caps: who.caps,
+        eur: plan.eur,
+        ...(altPlan ? { alt: { at: downshift!.at, eur: altPlan.eur } } : {}),
+      });
+      if (outcome === null) return this.admit(caller, request);
+      const chosen = outcome.ok && outcome.shifted && altPlan !== undefined ? altPlan : plan;
+      if (!outcome.ok) {
+        throw refuse(outcome.cap, day, { e: outcome, ...(outcome.tooBig ? { need: chosen.eur } : {}) });
+      }
+      const reservation = ledger.reserve(who.scopes, outcome.eur);
+      const shared = { day, scopes: who.scopes, eur: outcome.eur };
+      const body = request.body;
+      const admission: CostAdmission = {
+        reservationEur: outcome.eur,
+        ...(chosen.set !== null ? { set: chosen.set } : {}),
+        settle: (record) => bill(record, who, { reservation, body, plan: chosen, shared }),
+      };
+      return outcome.shifted && substitute !== undefined
+        ? { ...admission, downshiftTo: substitute }
+        : admission;
+    },
+    shared: counters !== undefined,
+    async reseed(logDir) {
+      if (counters === undefined) return false;
+      const fresh = new SpendLedger({ dayOf: (ms) => clock.dayOf(ms), now });
+      const stats = await rebuildLedger(fresh, { logDir, prices, warn });
+      return await counters.seed(stats.day, stats.spent);
+    },
     sink(record) {
       const caller = record.caller as CostCaller | null;
       return bill(record, scopesOf(caller), { reservation: null, body: undefined });
     },
     spendToday(scope = GLOBAL_SCOPE) {
-      return ledger.get(scope).spent;
+      return counters?.spent(scope) ?? ledger.get(scope).spent;
     },
     async rebuild(logDir) {
       const stats = await rebuildLedger(ledger, { logDir, prices, warn });
@@ -298,6 +382,9 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     },
     ledger,
     prices,
-    idle: () => alerts.idle(),
+    async idle() {
+      while (bookings.size > 0) await Promise.all([...bookings]);
+      await alerts.idle();
+    },
   };
 }

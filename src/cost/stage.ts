@@ -5,23 +5,28 @@
  * settles the real cost — or a refund for a failed call — when the call ends, filling the record's
  * `costEur` before the sinks see it.
  */
-import type { AdmissionStage } from "../pipeline/admission.ts";
-import type { CostCaller, CostControl } from "./control.ts";
+import type { AdmissionStage, Ticket } from "../pipeline/admission.ts";
+import type { CostAdmission, CostCaller, CostControl } from "./control.ts";
 
 /** Builds the budget stage over a cost control. */
 export function costStage(cost: CostControl): AdmissionStage {
   return (ctx) => {
-    const admission = cost.admit(ctx.caller as CostCaller, {
+    const request = {
       model: ctx.model,
       body: ctx.body,
       operation: ctx.route.operation,
       ...(ctx.targets ? { targetsOf: ctx.targets } : {}),
-    });
-    return {
-      ...(admission.downshiftTo !== undefined ? { model: admission.downshiftTo } : {}),
-      ...(admission.set !== undefined ? { set: admission.set } : {}),
-      reservedEur: admission.reservationEur,
-      settle: (record) => void admission.settle(record),
     };
+    if (cost.shared) return cost.admitShared(ctx.caller as CostCaller, request).then(ticketOf);
+    return ticketOf(cost.admit(ctx.caller as CostCaller, request));
+  };
+}
+
+function ticketOf(admission: CostAdmission): Ticket {
+  return {
+    ...(admission.downshiftTo !== undefined ? { model: admission.downshiftTo } : {}),
+    ...(admission.set !== undefined ? { set: admission.set } : {}),
+    reservedEur: admission.reservationEur,
+    settle: (record) => void admission.settle(record),
   };
 }

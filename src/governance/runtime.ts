@@ -11,6 +11,8 @@ import type { Caller } from "../pipeline/auth.ts";
 import type { GovernedCaller } from "./caller.ts";
 import { checkPolicy } from "./check.ts";
 import { estimateTokens } from "./estimate.ts";
+import type { Admission } from "./rate_limit.ts";
+import type { CallRecord } from "../pipeline/record.ts";
 import { type CallerResolver, createCallerResolver } from "./resolver.ts";
 import { type Governance, type GovernanceOptions, setupGovernance } from "./setup.ts";
 
@@ -36,10 +38,7 @@ export interface GovernanceRuntime {
 
 /** The policy and rate-limit admission stage over a limiter. */
 export function governanceStage(limiter: {
-  admit(caller: GovernedCaller, o: { estimatedTokens: number }): {
-    headers: Record<string, string>;
-    settle(n: number): void;
-  };
+  admit(caller: GovernedCaller, o: { estimatedTokens: number }): Admission | Promise<Admission>;
 }): AdmissionStage {
   return (ctx) => {
     const caller = ctx.caller as Partial<GovernedCaller>;
@@ -52,11 +51,15 @@ export function governanceStage(limiter: {
       bodyBytes: ctx.bodyBytes,
     });
     const admission = limiter.admit(governed, { estimatedTokens: estimateTokens(ctx.body).total });
-    return {
-      headers: admission.headers,
-      // A failed call has no usage: its estimate is refunded.
-      settle: (record) => admission.settle(record.usage?.totalTokens ?? 0),
-    };
+    return admission instanceof Promise ? admission.then(ticketOf) : ticketOf(admission);
+  };
+}
+
+function ticketOf(admission: Admission) {
+  return {
+    headers: admission.headers,
+    // A failed call has no usage: its estimate is refunded.
+    settle: (record: CallRecord) => admission.settle(record.usage?.totalTokens ?? 0),
   };
 }
 
@@ -69,7 +72,10 @@ export async function openGovernance(
   const gov = await setupGovernance(config, { ...options, onChange: () => current?.invalidate() });
   current = gov.resolver;
   const resolvers = new Set<CallerResolver>([gov.resolver]);
-  const stage = governanceStage(gov.limiter);
+  const stage = governanceStage(gov.admitter);
+  options.shared?.onNotice(() => {
+    for (const r of resolvers) r.invalidate();
+  });
   let first = true;
   return {
     forConfig(next, callerKeys) {
@@ -83,6 +89,7 @@ export async function openGovernance(
           ...(options.now ? { now: options.now } : {}),
           cacheTtlMs: next.manage?.cacheTtlMs ?? 1_000,
           tokenUses: { onError: options.onError ?? (() => {}) },
+          ...(options.shared ? { sharedUses: options.shared.uses } : {}),
         });
         resolvers.add(current);
       }
