@@ -17,7 +17,7 @@ import type { Config } from "../src/config/types.ts";
 import { EventBus } from "../src/events/bus.ts";
 import { serveMock } from "../src/mock/mod.ts";
 import { createAppLog } from "../src/observability/app_log.ts";
-import { sha256Hex } from "../src/pipeline/auth.ts";
+import { sha256Hex } from "../src/core/sha256.ts";
 import { startGateway } from "../src/server/gateway.ts";
 
 const { values } = parseArgs({

@@ -9,7 +9,7 @@ import { validateConfig } from "../src/config/schema.ts";
 import type { Config, LogsConfig } from "../src/config/types.ts";
 import { generateKeyText } from "../src/logs/keyring.ts";
 import { openRequestLog } from "../src/logs/request_log.ts";
-import type { CallRecord } from "../src/pipeline/record.ts";
+import type { CallRecord } from "../src/core/record.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -10,7 +10,7 @@
 import { parseConfigText } from "../src/config/load.ts";
 import { costStage, createCostControl } from "../src/cost/mod.ts";
 import { resolvePolicy } from "../src/governance/policy.ts";
-import { sha256Hex } from "../src/pipeline/auth.ts";
+import { sha256Hex } from "../src/core/sha256.ts";
 import { apiKeyAuth } from "../src/providers/azure/auth.ts";
 import { createApp } from "../src/server/app.ts";
 

@@ -5,8 +5,8 @@
  * OpenAI error shape; every change lands in the audit trail with the acting role.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type RandomBytes, secureRandom } from "../governance/credentials.ts";
-import { errorResponse, GatewayError } from "../server/errors.ts";
+import { type RandomBytes, secureRandom } from "./credentials.ts";
+import { errorResponse, GatewayError } from "../core/errors.ts";
 import type { Store } from "../store/types.ts";
 import type { ManageContext } from "./context.ts";
 import { dispatch, isWrite, matchManageRoute } from "./router.ts";

@@ -2,8 +2,8 @@
  * What every management handler gets: the store, the clock, randomness, who is acting, and a hook that
  * runs after each change (the caller cache listens there). Also query paging and store error mapping.
  */
-import { GatewayError } from "../server/errors.ts";
-import type { RandomBytes } from "../governance/credentials.ts";
+import { GatewayError } from "../core/errors.ts";
+import type { RandomBytes } from "./credentials.ts";
 import { type Actor, type ListQuery, type Store, StoreError } from "../store/types.ts";
 
 /** The context of one management request. */

@@ -1,8 +1,8 @@
 /** `/manage/keys`: create (the secret is returned once), list, show, update, revoke and rotate API keys. */
 import { POLICY } from "../config/schema_manage.ts";
 import { bool, opt } from "../config/schema_helpers.ts";
-import { newApiKey, newId } from "../governance/credentials.ts";
-import { GatewayError } from "../server/errors.ts";
+import { newApiKey, newId } from "./credentials.ts";
+import { GatewayError } from "../core/errors.ts";
 import type { ApiKey, KeyPatch } from "../store/types.ts";
 import { keyStatus, keyView } from "../store/views.ts";
 import {

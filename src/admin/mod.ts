@@ -13,6 +13,7 @@
 export { createManageApi, type ManageApiOptions } from "./api.ts";
 export { auditView } from "./audit.ts";
 export type { ManageContext, ManageResult } from "./context.ts";
+export { newApiKey, newId, newToken, type RandomBytes, secureRandom } from "./credentials.ts";
 export { formatDuration, parseDuration } from "./duration.ts";
 export { DEFAULT_GRACE_MS } from "./keys.ts";
 export { dispatch, type ManageRequest } from "./router.ts";

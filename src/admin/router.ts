@@ -2,7 +2,7 @@
  * The management route table: path patterns under `/manage` to handlers, as data. Used by the HTTP API
  * and, in-process, by the CLI on a local store — both run the same validation and write the same audit.
  */
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError } from "../core/errors.ts";
 import { listAudit } from "./audit.ts";
 import type { ManageContext, ManageResult } from "./context.ts";
 import { createKey, getKey, listKeys, revokeKey, rotateKey, updateKey } from "./keys.ts";

@@ -1,7 +1,7 @@
 /** `/manage/tokens`: create (the secret is returned once), list, show and revoke withering tokens. */
 import { POLICY } from "../config/schema_manage.ts";
 import { int, opt } from "../config/schema_helpers.ts";
-import { newId, newToken } from "../governance/credentials.ts";
+import { newId, newToken } from "./credentials.ts";
 import type { Token } from "../store/types.ts";
 import { tokenView } from "../store/views.ts";
 import {

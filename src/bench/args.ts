@@ -3,7 +3,7 @@
  * Bad values throw `UsageError`.
  */
 import { parseArgs as parseNodeArgs } from "node:util";
-import { intOption, UsageError } from "../cli/command.ts";
+import { intOption, UsageError } from "../core/command.ts";
 import { BENCH_DIALECTS, type BenchDialect } from "./request.ts";
 
 /** The lanes of the overhead benchmark. */

@@ -4,7 +4,7 @@
  */
 import * as bench from "../bench/mod.ts";
 import { type BenchArgs, type LoadArgs, type OverheadArgs, parseBenchArgs } from "../bench/args.ts";
-import type { CliIo, Command } from "./command.ts";
+import type { CliIo, Command } from "../core/command.ts";
 
 const HELP = `Usage: azmw bench --url URL --key KEY [options]
        azmw bench --overhead [--lanes LIST] [--quick] [--gateway-config FILE] [options]

@@ -8,8 +8,8 @@ import type { Issue } from "../config/schema_helpers.ts";
 import { unresolvedSecrets } from "../config/secrets.ts";
 import { createKeyVault } from "../server/key_vault.ts";
 import type { Config } from "../config/types.ts";
-import { ConfigError } from "../server/errors.ts";
-import { type Command, UsageError, usageError } from "./command.ts";
+import { ConfigError } from "../core/errors.ts";
+import { type Command, UsageError, usageError } from "../core/command.ts";
 
 /** Parsed arguments of `azmw config check`. */
 export interface ConfigCheckArgs {

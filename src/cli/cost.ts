@@ -17,7 +17,7 @@ import {
 } from "../cost/report_format.ts";
 import { reportHtml } from "../cost/report_html.ts";
 import { addDays, DayClock, dayRange, parseDay } from "../logs/day.ts";
-import { type Command, UsageError, usageError } from "./command.ts";
+import { type Command, UsageError, usageError } from "../core/command.ts";
 
 /** Parsed arguments of `azmw cost report`. */
 export interface CostReportArgs {

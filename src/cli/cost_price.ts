@@ -6,9 +6,9 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
-import { priceSource, PRIORITY_SOURCE, USD_TO_EUR } from "../cost/prices.ts";
+import { priceSource, PRIORITY_SOURCE, USD_TO_EUR } from "../config/prices.ts";
 import { familyOf, type Price, PriceTable, type TierPrice } from "../cost/pricing.ts";
-import { type Command, UsageError, usageError } from "./command.ts";
+import { type Command, UsageError, usageError } from "../core/command.ts";
 
 /** Parsed arguments of `azmw cost price`. */
 export interface CostPriceArgs {

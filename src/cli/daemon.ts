@@ -6,8 +6,8 @@ import { parseArgs as parse } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import { tail } from "../daemon/detach.ts";
 import { instanceState, isAzmwRunning, type PidInfo, pidPath, removePidFile } from "../daemon/pidfile.ts";
-import { ConfigError } from "../server/errors.ts";
-import { type Command, intOption, UsageError } from "./command.ts";
+import { ConfigError } from "../core/errors.ts";
+import { type Command, intOption, UsageError } from "../core/command.ts";
 
 /** Options shared by the control commands. */
 export interface ControlArgs {

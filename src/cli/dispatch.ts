@@ -10,7 +10,7 @@ import { EventMetrics } from "../events/metrics.ts";
 import { connectRedis } from "../events/redis_client.ts";
 import { REAL_RETRY_DEPS } from "../events/retry.ts";
 import { openNamedSink } from "../events/setup.ts";
-import { type CliIo, type Command, intOption, UsageError, usageError } from "./command.ts";
+import { type CliIo, type Command, intOption, UsageError, usageError } from "../core/command.ts";
 
 /** Parsed `dispatch` options. */
 export interface DispatchArgs {

@@ -6,7 +6,7 @@ import { replayCalls } from "../events/replay.ts";
 import { REAL_RETRY_DEPS } from "../events/retry.ts";
 import { openNamedSink } from "../events/setup.ts";
 import { parseDay } from "../logs/day.ts";
-import { type CliIo, type Command, UsageError, usageError } from "./command.ts";
+import { type CliIo, type Command, UsageError, usageError } from "../core/command.ts";
 
 /** Parsed `events replay` options. */
 export interface EventsReplayArgs {

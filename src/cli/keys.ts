@@ -2,7 +2,7 @@
  * `azmw keys create|list|show|revoke|rotate`: API keys of projects, on the local store or through a
  * running gateway's management API. A new key's secret is printed once.
  */
-import { type Command, UsageError } from "./command.ts";
+import { type Command, UsageError } from "../core/command.ts";
 import {
   COMMON_HELP,
   type CommonArgs,

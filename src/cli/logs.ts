@@ -2,7 +2,7 @@
  * `azmw logs …`: the request log commands (`decrypt`, `tail`, `keygen`) and `azmw logs` itself, which
  * lists them.
  */
-import { type Command, UsageError } from "./command.ts";
+import { type Command, UsageError } from "../core/command.ts";
 import { logsDecryptCommand } from "./logs_decrypt.ts";
 import { logsKeygenCommand } from "./logs_keygen.ts";
 import { logsTailCommand } from "./logs_tail.ts";

@@ -8,7 +8,7 @@ import { DayClock, dayRange, parseDay } from "../logs/day.ts";
 import { openRecord } from "../logs/open.ts";
 import { dayFiles, readRecords } from "../logs/reader.ts";
 import type { LogRecord } from "../logs/record.ts";
-import { type CliIo, type Command, UsageError, usageError } from "./command.ts";
+import { type CliIo, type Command, UsageError, usageError } from "../core/command.ts";
 import { openSource, SOURCE_HELP, SOURCE_OPTIONS, type SourceArgs, sourceArgs } from "./logs_source.ts";
 import { FILTER_OPTIONS, filterArgs, recordFilter, type RecordFilters } from "./logs_filter.ts";
 

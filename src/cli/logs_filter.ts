@@ -1,6 +1,6 @@
 /** Record filters of `azmw logs decrypt` and `azmw logs tail`: model, caller key, project and status. */
 import type { LogRecord } from "../logs/record.ts";
-import { UsageError } from "./command.ts";
+import { UsageError } from "../core/command.ts";
 
 /** Filters as parsed; `undefined` lets every record through. */
 export interface RecordFilters {

@@ -1,7 +1,7 @@
 /** `azmw logs keygen`: prints (or writes, mode 0600) a new request-log sealing key. */
 import { parseArgs } from "node:util";
 import { decodeKeyText, deriveKid, generateKeyText } from "../logs/keyring.ts";
-import { type Command, UsageError, usageError } from "./command.ts";
+import { type Command, UsageError, usageError } from "../core/command.ts";
 
 /** Parsed arguments of `azmw logs keygen`. */
 export interface LogsKeygenArgs {

@@ -7,7 +7,7 @@ import { embeddedLogKeyPath, loadConfig } from "../config/load.ts";
 import { DEFAULTS, logsDirOf } from "../config/schema.ts";
 import { loadConfiguredKeys, openingKeyring } from "../logs/key_config.ts";
 import { decodeKeyText, importLogKey, type Keyring, type LogKey } from "../logs/keyring.ts";
-import { type CliIo, UsageError } from "./command.ts";
+import { type CliIo, UsageError } from "../core/command.ts";
 
 /** Options shared by the `logs` subcommands, for `node:util` `parseArgs`. */
 export const SOURCE_OPTIONS = {

@@ -9,7 +9,7 @@ import { LogFollower } from "../logs/follow.ts";
 import { openRecord } from "../logs/open.ts";
 import { parseLine, STARTED_ENTRY } from "../logs/reader.ts";
 import type { LogRecord } from "../logs/record.ts";
-import { type CliIo, type Command, intOption, usageError } from "./command.ts";
+import { type CliIo, type Command, intOption, usageError } from "../core/command.ts";
 import { FILTER_OPTIONS, filterArgs, recordFilter, type RecordFilters } from "./logs_filter.ts";
 import { openSource, SOURCE_HELP, SOURCE_OPTIONS, type SourceArgs, sourceArgs } from "./logs_source.ts";
 

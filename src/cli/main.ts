@@ -4,7 +4,7 @@
  */
 import { VERSION } from "../version.ts";
 import { benchCommand } from "./bench.ts";
-import { type CliIo, type Command, UsageError } from "./command.ts";
+import { type CliIo, type Command, UsageError } from "../core/command.ts";
 import { configCheckCommand } from "./config_check.ts";
 import { costReportCommand } from "./cost.ts";
 import { costPriceCommand } from "./cost_price.ts";

@@ -3,7 +3,7 @@
  * a running gateway's management API with `--url` and `--token`), `--json`, and the policy options.
  */
 import { parseArgs } from "node:util";
-import { UsageError } from "./command.ts";
+import { UsageError } from "../core/command.ts";
 
 /** Options every management command has; `--url`/`--token` fall back to the environment at run time. */
 export interface CommonArgs {

@@ -4,14 +4,14 @@
  * management API.
  */
 import { dispatch } from "../admin/router.ts";
-import { secureRandom } from "../governance/credentials.ts";
+import { secureRandom } from "../admin/credentials.ts";
 import { loadConfig } from "../config/load.ts";
 import { DEFAULTS } from "../config/schema.ts";
 import { MANAGE_DEFAULTS } from "../config/schema_manage.ts";
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError } from "../core/errors.ts";
 import { openStore, storePath } from "../store/mod.ts";
-import type { CliIo } from "./command.ts";
-import { UsageError } from "./command.ts";
+import type { CliIo } from "../core/command.ts";
+import { UsageError } from "../core/command.ts";
 import type { CommonArgs } from "./manage_args.ts";
 
 /** A JSON request to the management API. */

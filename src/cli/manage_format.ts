@@ -1,5 +1,5 @@
 /** Human output of the management commands: tables, detail lists and the one-time secret notice. */
-import type { CliIo } from "./command.ts";
+import type { CliIo } from "../core/command.ts";
 
 type Json = Record<string, unknown>;
 

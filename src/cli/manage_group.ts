@@ -1,5 +1,5 @@
 /** `azmw projects`, `azmw keys`, `azmw tokens` on their own: list their subcommands (exit code 2). */
-import { type Command, UsageError } from "./command.ts";
+import { type Command, UsageError } from "../core/command.ts";
 
 /** A command that lists the subcommands of a group. */
 export function groupCommand(

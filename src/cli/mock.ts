@@ -3,7 +3,7 @@
  */
 import { parseArgs as parseNodeArgs } from "node:util";
 import { serveMock } from "../mock/mod.ts";
-import { type CliIo, type Command, intOption, UsageError } from "./command.ts";
+import { type CliIo, type Command, intOption, UsageError } from "../core/command.ts";
 
 /** Parsed `azmw mock` arguments. */
 export interface MockArgs {

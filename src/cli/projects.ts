@@ -2,7 +2,7 @@
  * `azmw projects create|list|show|update`: projects with their description, metadata, policy and own
  * upstream credentials (secret references), on the local store or through a running gateway.
  */
-import { type Command, UsageError } from "./command.ts";
+import { type Command, UsageError } from "../core/command.ts";
 import {
   COMMON_HELP,
   type CommonArgs,

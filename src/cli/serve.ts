@@ -21,14 +21,15 @@ import { lockLogs, LogLockedError } from "../logs/lock.ts";
 import { needsGlobalKey } from "../logs/policy.ts";
 import { createAppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics } from "../observability/metrics.ts";
-import { sha256Hex } from "../pipeline/auth.ts";
+import { sha256Hex } from "../core/sha256.ts";
+import { newApiKey } from "../admin/credentials.ts";
 import { settlesWithin, SHUTDOWN_CLOSE_MS, SHUTDOWN_DRAIN_MS, startGateway } from "../server/gateway.ts";
 import { openSharedCounters } from "../shared/mod.ts";
-import { ConfigError } from "../server/errors.ts";
+import { ConfigError } from "../core/errors.ts";
 import { logsDirOf, unauthenticatedPublic } from "../config/schema.ts";
 import { unresolvedSecrets } from "../config/secrets.ts";
 import { VERSION } from "../version.ts";
-import { type CliIo, type Command, intOption, UsageError } from "./command.ts";
+import { type CliIo, type Command, intOption, UsageError } from "../core/command.ts";
 
 /** Parsed `serve` options. */
 export interface ServeArgs {
@@ -464,11 +465,7 @@ export async function localKey(dataDir: string): Promise<{ key: string; created:
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
   await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const key = `azmw_${toBase64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
+  const key = newApiKey().secret;
   await Deno.writeTextFile(path, `${key}\n`, { mode: 0o600 });
   return { key, created: true };
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

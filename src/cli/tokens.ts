@@ -2,7 +2,7 @@
  * `azmw tokens create|list|show|revoke`: withering tokens (`azmw_t_…`) — short-lived, scoped to a
  * project, optionally limited in requests and rate — on the local store or through a running gateway.
  */
-import { type Command, UsageError } from "./command.ts";
+import { type Command, UsageError } from "../core/command.ts";
 import {
   COMMON_HELP,
   type CommonArgs,

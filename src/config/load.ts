@@ -2,9 +2,9 @@
  * Loading a configuration: read the YAML file, parse it (syntax errors with line and column), validate it;
  * the embedded default used when there is no file; and the caller key digests after resolving secrets.
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../core/sha256.ts";
 import { LineCounter, parseDocument } from "yaml";
-import { ConfigError } from "../server/errors.ts";
+import { ConfigError } from "../core/errors.ts";
 import { defaultInstance, defaultLogsConfig, DEFAULTS, logsDirOf, validateConfig } from "./schema.ts";
 import { resolveSecret, type SecretDeps } from "./secrets.ts";
 import type { Config, LogsConfig } from "./types.ts";
@@ -140,7 +140,7 @@ export async function resolveCallerKeys(cfg: Config, deps: SecretDeps = {}): Pro
           path: `auth.keys[${i}].key`,
           source: cfg.source,
         });
-        sha256 = createHash("sha256").update(secret).digest("hex");
+        sha256 = sha256Hex(secret);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         issues.push(...err.issues);

@@ -2,7 +2,7 @@
  * The configuration schema: tables of field readers for every YAML key, plus the rules that span entries
  * (unique names). `validateConfig()` reports every problem at once, each with its key path.
  */
-import { ConfigError } from "../server/errors.ts";
+import { ConfigError } from "../core/errors.ts";
 import {
   bool,
   child,

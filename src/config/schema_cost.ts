@@ -3,7 +3,7 @@
  * over the shipped defaults) and the `budget` section (global daily cap, alert thresholds and webhook,
  * downshift to cheaper models). Per project and per key caps are `daily_cost_eur` policies.
  */
-import { defaultFallbackPrice, PRICES_AS_OF } from "../cost/prices.ts";
+import { defaultFallbackPrice, PRICES_AS_OF } from "./prices.ts";
 import {
   bool,
   child,

@@ -3,7 +3,7 @@
  * `kv://<vault>/<secret>[/<version>]` for Azure Key Vault), never the secret itself. Errors name the
  * variable, file or vault secret, never a value.
  */
-import { ConfigError } from "../server/errors.ts";
+import { ConfigError } from "../core/errors.ts";
 import type { Config } from "./types.ts";
 
 const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;

@@ -19,7 +19,7 @@
  * (cached reads and writes included) exceeds the tier's threshold, as Anthropic and OpenAI do.
  * Inconsistent figures from an upstream (more cached than prompt tokens) are clamped, never billed twice.
  */
-import type { Usage } from "../streams/types.ts";
+import type { Usage } from "../core/operation.ts";
 import type { Price, TierPrice } from "./pricing.ts";
 
 /** The cost of a call per token kind, in EUR. */

@@ -9,8 +9,8 @@
 import type { Config } from "../config/types.ts";
 import type { LimitScope } from "../governance/policy.ts";
 import { DayClock } from "../logs/day.ts";
-import type { CallRecord } from "../pipeline/record.ts";
-import { GatewayError } from "../server/errors.ts";
+import type { CallRecord } from "../core/record.ts";
+import { GatewayError } from "../core/errors.ts";
 import { type AlertOptions, BudgetAlerts } from "./alerts.ts";
 import { costOf, roundEur } from "./calculator.ts";
 import { dayFunction, nextDayStart } from "./day_end.ts";

@@ -5,7 +5,7 @@
  * characters a token. Admission reserves with the cheap count on purpose: it runs on every request.
  */
 import { estimateTokens } from "../governance/estimate.ts";
-import type { Assembled, Usage } from "../streams/types.ts";
+import type { Assembled, Usage } from "../core/operation.ts";
 
 /** Tokens OpenAI adds per chat message (role and separators) and to prime the reply. */
 const PER_MESSAGE = 3;

@@ -31,7 +31,7 @@ export { nextDayStart, secondsUntilDayEnd } from "./day_end.ts";
 export { costStage } from "./stage.ts";
 export { admissionUsage, countTokens, estimateUsage, loadTokenizer, tokenizerReady } from "./estimate.ts";
 export { type Reservation, type ScopeSpend, SpendLedger, todaySpend } from "./ledger.ts";
-export { defaultModelPrices, PRICES_AS_OF, USD_TO_EUR } from "./prices.ts";
+export { defaultModelPrices, PRICES_AS_OF, USD_TO_EUR } from "../config/prices.ts";
 export {
   defaultPricing,
   familyOf,

@@ -7,7 +7,7 @@
  */
 import type { ModelPriceConfig, PricingConfig } from "../config/types.ts";
 import { matchGlob } from "../governance/policy.ts";
-import { defaultFallbackPrice, defaultModelPrices, PRICES_AS_OF } from "./prices.ts";
+import { defaultFallbackPrice, defaultModelPrices, PRICES_AS_OF } from "../config/prices.ts";
 
 /** A resolved price in EUR per 1M tokens, every kind filled. */
 export interface Price {

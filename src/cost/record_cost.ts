@@ -3,7 +3,7 @@
  * priced with the current table — flagged as repriced so reports can say so.
  */
 import type { UsageJson } from "../logs/record.ts";
-import type { Usage } from "../streams/types.ts";
+import type { Usage } from "../core/operation.ts";
 import { costOf } from "./calculator.ts";
 import type { PriceTable } from "./pricing.ts";
 import type { LogMeta } from "./scan.ts";

@@ -13,7 +13,7 @@
  */
 import { BUDGET_DEFAULTS } from "../config/schema_cost.ts";
 import type { BudgetConfig } from "../config/types.ts";
-import type { Usage } from "../streams/types.ts";
+import type { Usage } from "../core/operation.ts";
 import { choicesOf, imageTokens, maxField, requestedMax, scanPrompt } from "./bound.ts";
 import { costOf, pricesFor } from "./calculator.ts";
 import type { PriceTable } from "./pricing.ts";

@@ -3,7 +3,7 @@
  * whether an upstream billed it, and its request body.
  */
 import type { Config } from "../config/types.ts";
-import type { CallRecord } from "../pipeline/record.ts";
+import type { CallRecord } from "../core/record.ts";
 
 /** The model each upstream deployment runs, from the config (a `models` target names its model). */
 export function deploymentModels(

@@ -5,7 +5,7 @@
  * settles the real cost — or a refund for a failed call — when the call ends, filling the record's
  * `costEur` before the sinks see it.
  */
-import type { AdmissionStage, Ticket } from "../pipeline/admission.ts";
+import type { AdmissionStage, Ticket } from "../core/admission.ts";
 import type { CostAdmission, CostCaller, CostControl } from "./control.ts";
 
 /** Builds the budget stage over a cost control. */

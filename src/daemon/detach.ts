@@ -3,7 +3,7 @@
  * until the child has written its pid file and answers `/health`. Reports the child's own last output
  * when it exits before that.
  */
-import type { CliIo } from "../cli/command.ts";
+import type { CliIo } from "../core/command.ts";
 import { pidPath, readPidFile } from "./pidfile.ts";
 import { selfCommand } from "./self.ts";
 

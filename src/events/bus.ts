@@ -7,7 +7,7 @@
  */
 import type { Config, EventType, SinkConfig } from "../config/types.ts";
 import { logRecordOf } from "../logs/record.ts";
-import type { CallRecord, CallSink } from "../pipeline/record.ts";
+import type { CallRecord, CallSink } from "../core/record.ts";
 import { DeadLetter } from "./dead_letter.ts";
 import { callCompletedData, cloudEvent, sourceOf } from "./event.ts";
 import { EventMetrics } from "./metrics.ts";

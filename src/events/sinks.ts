@@ -5,7 +5,7 @@
 import { isSecretRef, resolveSecret, type SecretDeps } from "../config/secrets.ts";
 import type { Config, SinkConfig, WebhookSinkConfig } from "../config/types.ts";
 import { EVENTS_DEFAULTS } from "../config/schema_events.ts";
-import { ConfigError } from "../server/errors.ts";
+import { ConfigError } from "../core/errors.ts";
 import { secretBytes } from "./sign.ts";
 import type { Sink } from "./sink.ts";
 import { createFileSink } from "./sink_file.ts";

@@ -3,7 +3,7 @@
  * authenticated, its resolved policy and its project's own upstream credentials.
  */
 import type { SecretRef } from "../config/types.ts";
-import type { Caller } from "../pipeline/auth.ts";
+import type { Caller } from "../core/caller.ts";
 import type { Policy } from "../store/types.ts";
 import { type ResolvedPolicy, resolvePolicy } from "./policy.ts";
 

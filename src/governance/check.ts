@@ -2,7 +2,7 @@
  * The policy stage: checks one request against the caller's resolved policy — body size (413), operation,
  * model and requested output tokens (403) — before any limit is charged or upstream called.
  */
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError } from "../core/errors.ts";
 import type { GovernedCaller } from "./caller.ts";
 import { matchGlob } from "./policy.ts";
 

@@ -17,7 +17,6 @@
  */
 export { anonymousCaller, type GovernedCaller } from "./caller.ts";
 export { checkPolicy, MAX_TOKEN_FIELDS, type PolicyRequest } from "./check.ts";
-export { digestHex, newApiKey, newId, newToken, type RandomBytes, secureRandom } from "./credentials.ts";
 export { estimateTokens } from "./estimate.ts";
 export {
   type LimitScope,

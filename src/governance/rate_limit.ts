@@ -4,7 +4,7 @@
  * with an estimate (prompt + requested output) and settled to the real usage when the call ends; an
  * under-estimate leaves the bucket in debt, which delays the next calls instead of losing the usage.
  */
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError } from "../core/errors.ts";
 import type { LimitScope, ResolvedPolicy } from "./policy.ts";
 import { type Bucket, type BucketState, formatDuration } from "./bucket.ts";
 

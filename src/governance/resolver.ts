@@ -5,12 +5,12 @@
  * or revoked token stops working within that time while busy keys never wait for the store.
  */
 import { timingSafeEqual } from "node:crypto";
-import type { CallerKey } from "../pipeline/auth.ts";
+import type { CallerKey } from "../core/caller.ts";
 import { presentedKey } from "../pipeline/auth.ts";
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError } from "../core/errors.ts";
 import type { Credential, Policy, Store } from "../store/types.ts";
 import { anonymousCaller, type GovernedCaller, governedCaller } from "./caller.ts";
-import { digestHex } from "./credentials.ts";
+import { sha256Hex } from "../core/sha256.ts";
 import { TokenUses, type TokenUsesOptions } from "./token_uses.ts";
 
 /** Options of `createCallerResolver()`. */
@@ -175,7 +175,7 @@ export function createCallerResolver(
           'Missing API key: send it as "Authorization: Bearer <key>", "api-key" or "x-api-key"',
         );
       }
-      const hex = digestHex(presented);
+      const hex = sha256Hex(presented);
       const digest = Buffer.from(hex, "hex");
       const always = fixed.get(hex);
       if (always !== undefined) return use(always, digest);

@@ -5,14 +5,14 @@
  */
 import type { Config } from "../config/types.ts";
 import type { Store } from "../store/types.ts";
-import type { CallerKey } from "../pipeline/auth.ts";
-import type { AdmissionStage } from "../pipeline/admission.ts";
-import type { Caller } from "../pipeline/auth.ts";
+import type { CallerKey } from "../core/caller.ts";
+import type { AdmissionStage } from "../core/admission.ts";
+import type { Caller } from "../core/caller.ts";
 import type { GovernedCaller } from "./caller.ts";
 import { checkPolicy } from "./check.ts";
 import { estimateTokens } from "./estimate.ts";
 import type { Admission } from "./rate_limit.ts";
-import type { CallRecord } from "../pipeline/record.ts";
+import type { CallRecord } from "../core/record.ts";
 import { type CallerResolver, createCallerResolver } from "./resolver.ts";
 import { type Governance, type GovernanceOptions, setupGovernance } from "./setup.ts";
 

@@ -4,10 +4,10 @@
  */
 import { createManageApi } from "../admin/api.ts";
 import type { ManageContext } from "../admin/context.ts";
-import { secureRandom } from "./credentials.ts";
+import { secureRandom } from "../admin/credentials.ts";
 import { resolveSecret, type SecretDeps } from "../config/secrets.ts";
 import type { Config } from "../config/types.ts";
-import type { CallerKey } from "../pipeline/auth.ts";
+import type { CallerKey } from "../core/caller.ts";
 import { openStore, storePath } from "../store/mod.ts";
 import type { Actor, Store } from "../store/types.ts";
 import type { GovernedCaller } from "./caller.ts";

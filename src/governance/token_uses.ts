@@ -4,7 +4,7 @@
  * hand uses back and processes sharing the store share the cap. Uncapped tokens are counted in memory —
  * the hot path never waits for the store — and their increments are written in batches.
  */
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError } from "../core/errors.ts";
 import type { Store } from "../store/types.ts";
 
 /** Options of `TokenUses`. */

@@ -4,7 +4,7 @@
  */
 import { resolveSecret, type SecretDeps } from "../config/secrets.ts";
 import type { Config, LogKeyConfig } from "../config/types.ts";
-import { ConfigError } from "../server/errors.ts";
+import { ConfigError } from "../core/errors.ts";
 import { decodeKeyText, importLogKey, Keyring, type LogKey } from "./keyring.ts";
 
 /** The configured keys: global ones and each project's own (first of each list active). */

@@ -5,7 +5,7 @@
  * records arrive and after every flush.
  */
 import type { Config } from "../config/types.ts";
-import type { CallRecord } from "../pipeline/record.ts";
+import type { CallRecord } from "../core/record.ts";
 import type { KeysData } from "./assemble.ts";
 import type { FromLogThread, ToLogThread } from "./log_thread_protocol.ts";
 import { type LogItem, queueCap, queuedCall, queuedStart } from "./queued.ts";

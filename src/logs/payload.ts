@@ -7,8 +7,8 @@
  * whose redaction runs past its time budget — or a raw one while drop paths are configured, which cannot
  * be applied to it — is replaced by a marker with its size and SHA-256, never logged unredacted.
  */
-import { createHash } from "node:crypto";
-import type { Assembled } from "../streams/types.ts";
+import { sha256Hex } from "../core/sha256.ts";
+import type { Assembled } from "../core/operation.ts";
 import { isQueuedStart, type LogItem, type QueuedCall } from "./queued.ts";
 import { RedactionBudgetError, type Redactor } from "./redact.ts";
 import { usageJson } from "./record.ts";
@@ -58,7 +58,7 @@ export function withheld(reason: string, bytes: Uint8Array, size = bytes.length)
   const marker: Record<string, unknown> = {
     withheld: reason,
     bytes: size,
-    sha256: createHash("sha256").update(bytes).digest("hex"),
+    sha256: sha256Hex(bytes),
   };
   if (size !== bytes.length) marker.sha256_of_first = bytes.length;
   return { plain: enc.encode(JSON.stringify(marker)), trunc: false, raw: false };

@@ -4,7 +4,7 @@
  * content). A call whose bodies should be logged but that has no key gets metadata only, never plaintext.
  */
 import type { Config } from "../config/types.ts";
-import type { Caller } from "../pipeline/auth.ts";
+import type { Caller } from "../core/caller.ts";
 import type { LogKey } from "./keyring.ts";
 import type { ConfiguredKeys } from "./key_config.ts";
 

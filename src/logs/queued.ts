@@ -4,7 +4,7 @@
  * body a caller sent.
  */
 import type { LogsConfig } from "../config/types.ts";
-import type { CallRecord } from "../pipeline/record.ts";
+import type { CallRecord } from "../core/record.ts";
 
 /**
  * With drop paths configured a body is kept up to this many times the logged cap, so the paths can still

@@ -2,8 +2,8 @@
  * The log record: one JSON line per call. Metadata is plain (cost can be rebuilt and reported without the
  * key); `request` and `response` are sealed fields, or `null` when bodies are not logged.
  */
-import type { CallRecord, CallStatus, TriedTarget } from "../pipeline/record.ts";
-import type { Usage } from "../streams/types.ts";
+import type { CallRecord, CallStatus, TriedTarget } from "../core/record.ts";
+import type { Usage } from "../core/operation.ts";
 import type { SealedField } from "./seal.ts";
 
 /** Version of the record format. */

@@ -6,8 +6,8 @@
  */
 import { resolveSecret, secretRefs } from "../config/secrets.ts";
 import type { Config } from "../config/types.ts";
-import type { CallSink } from "../pipeline/record.ts";
-import { ConfigError } from "../server/errors.ts";
+import type { CallSink } from "../core/record.ts";
+import { ConfigError } from "../core/errors.ts";
 import { keysToData, retentionRun } from "./assemble.ts";
 import { loadConfiguredKeys } from "./key_config.ts";
 import { LogThread } from "./log_thread.ts";

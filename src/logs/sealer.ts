@@ -2,7 +2,7 @@
  * Turns a finished call into its log line: plain metadata, bodies redacted, capped, compressed and sealed
  * under the key the body policy picks (or left out). Runs in the writer task, never on the request path.
  */
-import type { CallRecord } from "../pipeline/record.ts";
+import type { CallRecord } from "../core/record.ts";
 import type { LogKey } from "./keyring.ts";
 import { type Payload, requestPayload, responsePayload } from "./payload.ts";
 import type { BodyPolicy } from "./policy.ts";

@@ -3,7 +3,7 @@
  * metrics (`gen_ai.client.token.usage`, `gen_ai.client.operation.duration`). The provider is the upstream
  * that served the call, not the dialect the client spoke; token counts are integers on the wire.
  */
-import type { CallRecord } from "../pipeline/record.ts";
+import type { CallRecord } from "../core/record.ts";
 
 /** `gen_ai.operation.name` per gateway operation. */
 const OPERATION_NAME: Record<string, string> = {

@@ -4,7 +4,7 @@
  * memory). Label values are bounded: models and upstreams come from the config, never free text, and no
  * key, token or secret is ever a label.
  */
-import type { CallRecord } from "../pipeline/record.ts";
+import type { CallRecord } from "../core/record.ts";
 import { VERSION } from "../version.ts";
 import { readProcess } from "./process.ts";
 import { Counter, Gauge, Histogram, Registry } from "./registry.ts";

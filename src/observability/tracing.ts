@@ -17,7 +17,7 @@ import {
   trace,
   type Tracer,
 } from "@opentelemetry/api";
-import type { CallRecord } from "../pipeline/record.ts";
+import type { CallRecord } from "../core/record.ts";
 import { VERSION } from "../version.ts";
 import {
   DURATION_BUCKETS,

@@ -8,9 +8,10 @@
 import type { UpstreamAuth } from "../providers/auth.ts";
 import { providerOf } from "../providers/registry.ts";
 import type { JsonObject, UpstreamPlan } from "../providers/types.ts";
-import { GatewayError } from "../server/errors.ts";
-import type { InferenceRoute } from "../server/routes.ts";
-import { type FetchLike, UpstreamCall } from "./forward.ts";
+import { GatewayError } from "../core/errors.ts";
+import type { InferenceRoute } from "../core/routes.ts";
+import { UpstreamCall } from "./forward.ts";
+import type { FetchLike } from "../core/http.ts";
 import { upstreamRequestHeaders } from "./headers.ts";
 import { createRelay, type Relay, type StreamEnd } from "./relay.ts";
 import { isRetryableStatus, retryAfterMs } from "./retry.ts";

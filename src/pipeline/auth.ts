@@ -4,22 +4,8 @@
  * compared in constant time. Only digests are ever held in memory.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { GatewayError } from "../server/errors.ts";
-
-/** A caller key known to the gateway, by digest. */
-export interface CallerKey {
-  id: string;
-  /** Lower-case hex SHA-256 of the key. */
-  sha256: string;
-  project?: string;
-}
-
-/** Who is calling, as later stages (policy, limits, cost, logs) see it. */
-export interface Caller {
-  keyId: string;
-  project: string | null;
-  tokenId: string | null;
-}
+import type { Caller, CallerKey } from "../core/caller.ts";
+import { GatewayError } from "../core/errors.ts";
 
 /** Headers that carry caller credentials; always removed before forwarding. */
 export const CALLER_AUTH_HEADERS = ["authorization", "api-key", "x-api-key"] as const;
@@ -34,11 +20,6 @@ export function presentedKey(headers: Headers): string | undefined {
     if (m?.[1]) return m[1];
   }
   return headers.get("api-key")?.trim() || headers.get("x-api-key")?.trim() || undefined;
-}
-
-/** Lower-case hex SHA-256 of a key. */
-export function sha256Hex(value: string): string {
-  return createHash("sha256").update(value).digest("hex");
 }
 
 /** Builds the caller authenticator over a fixed set of key digests. */

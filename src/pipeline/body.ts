@@ -2,7 +2,7 @@
  * Request body intake: size-capped reading (413 before reading when `content-length` already says too
  * much), a stall deadline (408), and JSON parsing with errors in the API's own terms.
  */
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError } from "../core/errors.ts";
 
 /**
  * Requests whose connection must close once their response is out: a stalled body was abandoned, and the

@@ -4,6 +4,7 @@
  * argument, so the breaker is a pure state machine that tests drive with a fake clock.
  */
 import type { BreakerConfig } from "../config/types.ts";
+import type { BreakerState } from "../core/health.ts";
 
 /** Why a target is not tried now. */
 export type Unavailable = "breaker_open" | "cooling_down";
@@ -12,9 +13,6 @@ export type Unavailable = "breaker_open" | "cooling_down";
 export type Admission =
   | { ok: true; probe: boolean }
   | { ok: false; reason: Unavailable; until: number };
-
-/** Breaker state, for health reports. */
-export type BreakerState = "closed" | "open" | "half_open";
 
 /** Circuit breaker and 429 cooldown of one target. */
 export class Breaker {

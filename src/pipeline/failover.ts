@@ -6,7 +6,7 @@
  * tried at all the caller learns when the earliest target is available again.
  */
 import { attemptReason, type AttemptResult } from "./attempt.ts";
-import type { TriedTarget } from "./record.ts";
+import type { TriedTarget } from "../core/record.ts";
 import { backoffDelay, type Sleep } from "./retry.ts";
 import type { Target } from "./target.ts";
 

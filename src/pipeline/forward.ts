@@ -4,7 +4,8 @@
  * become 502/504 `GatewayError`s whose messages never carry headers or secrets.
  */
 import type { TimeoutConfig } from "../config/types.ts";
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError } from "../core/errors.ts";
+import type { FetchLike } from "../core/http.ts";
 
 /** Why an upstream call was aborted by the gateway (`shutdown`: the shutdown grace ended first). */
 export type AbortCause =
@@ -13,9 +14,6 @@ export type AbortCause =
   | "idle_timeout"
   | "total_timeout"
   | "shutdown";
-
-/** The `fetch` signature the gateway uses (injectable). */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 /** One upstream HTTP exchange with its timers; `finish()` must be called when the body is done. */
 export class UpstreamCall {

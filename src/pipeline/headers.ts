@@ -3,7 +3,8 @@
  * `Connection` are not forwarded; caller credentials never leave; body framing headers are recomputed
  * because the gateway may re-serialise the body and `fetch` decodes compressed responses.
  */
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError } from "../core/errors.ts";
+import type { HeaderMap } from "../core/http.ts";
 import { CALLER_AUTH_HEADERS } from "./auth.ts";
 
 const HOP_BY_HOP = new Set([
@@ -38,14 +39,6 @@ function connectionTokens(headers: Headers): Set<string> | null {
   const c = headers.get("connection");
   if (c === null) return null;
   return new Set(c.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean));
-}
-
-/** The headers an outgoing request's builders may read and change (`Headers` has the same methods). */
-export interface HeaderMap {
-  get(name: string): string | null;
-  has(name: string): boolean;
-  set(name: string, value: string): void;
-  delete(name: string): void;
 }
 
 /**

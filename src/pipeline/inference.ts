@@ -5,14 +5,15 @@
  */
 import type { Config, UpstreamConfig } from "../config/types.ts";
 import type { UpstreamAuth } from "../providers/auth.ts";
-import { optionalApiVersion, requireApiVersion } from "../providers/azure/request.ts";
+import { optionalApiVersion, requireApiVersion } from "../core/api_version.ts";
 import type { ProjectAuthCache } from "../providers/project_auth.ts";
 import { providerOf } from "../providers/registry.ts";
-import { type Dialect, errorResponse, GatewayError } from "../server/errors.ts";
-import type { InferenceRoute } from "../server/routes.ts";
-import { type AdmissionStage, admit, settleAll, type Ticket } from "./admission.ts";
+import { type Dialect, errorResponse, GatewayError } from "../core/errors.ts";
+import type { InferenceRoute } from "../core/routes.ts";
+import { admit, settleAll } from "./admission.ts";
+import type { AdmissionStage, Ticket } from "../core/admission.ts";
 import { type Answer, runAttempt } from "./attempt.ts";
-import type { Caller } from "./auth.ts";
+import type { Caller } from "../core/caller.ts";
 import {
   type BodyWatch,
   checkModelName,
@@ -22,8 +23,9 @@ import {
   SECRET_MODEL,
 } from "./body.ts";
 import { failover } from "./failover.ts";
-import { type FetchLike, shutdownError } from "./forward.ts";
-import type { CallRecord, CallSink } from "./record.ts";
+import { shutdownError } from "./forward.ts";
+import type { FetchLike } from "../core/http.ts";
+import type { CallRecord, CallSink } from "../core/record.ts";
 import type { StreamEnd } from "./relay.ts";
 import { respond } from "./respond.ts";
 import { realSleep, type Sleep } from "./retry.ts";

@@ -6,11 +6,11 @@
  * response is committed, so a failure before any byte reached the client can still be retried.
  */
 import type { StreamTranslator } from "../providers/types.ts";
-import type { Dialect } from "../server/errors.ts";
-import { GatewayError } from "../server/errors.ts";
+import type { Dialect } from "../core/errors.ts";
+import { GatewayError } from "../core/errors.ts";
 import { createAssembler } from "../streams/assemble.ts";
 import { type SseEvent, sseTap } from "../streams/sse.ts";
-import type { Assembled, Operation } from "../streams/types.ts";
+import type { Assembled, Operation } from "../core/operation.ts";
 import { usageStrip } from "../streams/usage_strip.ts";
 import type { UpstreamCall } from "./forward.ts";
 import { translateEvents } from "./translate_stream.ts";

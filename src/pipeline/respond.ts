@@ -4,11 +4,11 @@
  * once and translated when the client speaks another wire format. Upstream errors keep their status and
  * headers (`Retry-After`, rate-limit headers) and are reshaped only when translating.
  */
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError } from "../core/errors.ts";
 import { usageFromBody } from "../streams/usage.ts";
 import type { Answer } from "./attempt.ts";
 import { clientResponseHeaders } from "./headers.ts";
-import type { CallRecord } from "./record.ts";
+import type { CallRecord } from "../core/record.ts";
 import { upstreamErrorOf, usageFromBytes } from "./usage_bytes.ts";
 
 const ENCODER = new TextEncoder();

@@ -3,7 +3,7 @@
  * with full jitter, and the wait an upstream asks for (`retry-after-ms`, `Retry-After` in seconds or as
  * an HTTP date). Sleeping is injected so tests never wait.
  */
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError } from "../core/errors.ts";
 
 /** Retry settings of one target (the global `routing` merged with its upstream's overrides). */
 export interface RetryPolicy {

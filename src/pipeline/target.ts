@@ -12,8 +12,8 @@ import type {
   RoutingStrategy,
   UpstreamConfig,
 } from "../config/types.ts";
-import { GatewayError } from "../server/errors.ts";
-import type { InferenceRoute } from "../server/routes.ts";
+import { GatewayError } from "../core/errors.ts";
+import type { InferenceRoute } from "../core/routes.ts";
 import { Breaker } from "./breaker.ts";
 import type { RetryPolicy } from "./retry.ts";
 

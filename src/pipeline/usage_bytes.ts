@@ -2,7 +2,7 @@
  * Usage and error details from non-streaming JSON bodies, read without parsing the whole body where
  * possible (usage is a top-level key, last in practice).
  */
-import type { Operation, Usage } from "../streams/types.ts";
+import type { Operation, Usage } from "../core/operation.ts";
 import { usageFromBody } from "../streams/usage.ts";
 
 const USAGE_KEY = '"usage"';

@@ -2,7 +2,7 @@
  * Upstream credentials as the pipeline sees them: something that sets the auth header of an outgoing
  * request, and reports readiness for `/health`. Built once at start; secrets are resolved there.
  */
-import type { HeaderMap } from "../pipeline/headers.ts";
+import type { HeaderMap } from "../core/http.ts";
 import type { TokenStatus } from "./azure/token_cache.ts";
 
 /** Applies upstream credentials to an outgoing request's headers. */

@@ -12,7 +12,7 @@
  */
 import type { UpstreamConfig } from "../config/types.ts";
 import { ROUTING_DEFAULTS } from "../config/schema_routing.ts";
-import type { FetchLike } from "../pipeline/forward.ts";
+import type { FetchLike } from "../core/http.ts";
 
 /** A `fetch` that picks each upstream's pooled client, and `close()` for shutdown. */
 export interface UpstreamPool {

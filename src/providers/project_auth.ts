@@ -5,7 +5,7 @@
  * 502 for that call and is tried again on the next one.
  */
 import type { SecretRef, UpstreamConfig } from "../config/types.ts";
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError } from "../core/errors.ts";
 import type { UpstreamAuth } from "./auth.ts";
 import { providerOf } from "./registry.ts";
 

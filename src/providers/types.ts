@@ -5,10 +5,10 @@
  * the client. Adding a provider means adding one folder and one line in `registry.ts`.
  */
 import type { AzureAuthConfig, DeploymentConfig, SecretRef, UpstreamConfig } from "../config/types.ts";
-import type { HeaderMap } from "../pipeline/headers.ts";
-import type { InferenceRoute } from "../server/routes.ts";
+import type { HeaderMap } from "../core/http.ts";
+import type { InferenceRoute } from "../core/routes.ts";
 import type { SseEvent } from "../streams/sse.ts";
-import type { Operation } from "../streams/types.ts";
+import type { Operation } from "../core/operation.ts";
 import type { UpstreamAuth } from "./auth.ts";
 import type { TokenCredentialLike } from "./azure/token_cache.ts";
 

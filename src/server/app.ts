@@ -4,18 +4,20 @@
  */
 import type { Config } from "../config/types.ts";
 import type { UpstreamAuth } from "../providers/azure/auth.ts";
-import { type CallerKey, createAuthenticator, sha256Hex } from "../pipeline/auth.ts";
-import type { FetchLike } from "../pipeline/forward.ts";
-import type { AdmissionStage } from "../pipeline/admission.ts";
-import type { BreakerState } from "../pipeline/breaker.ts";
+import { createAuthenticator } from "../pipeline/auth.ts";
+import { sha256Hex } from "../core/sha256.ts";
+import type { CallerKey } from "../core/caller.ts";
+import type { FetchLike } from "../core/http.ts";
+import type { AdmissionStage } from "../core/admission.ts";
+import type { AdminLive, TargetHealth, UpstreamStatus } from "../core/health.ts";
 import type { ProjectAuthCache } from "../providers/project_auth.ts";
 import { BodyWatch } from "../pipeline/body.ts";
 import { handleInference, type PipelineDeps } from "../pipeline/inference.ts";
-import type { CallRecord, CallSink } from "../pipeline/record.ts";
+import type { CallRecord, CallSink } from "../core/record.ts";
 import { TargetIndex } from "../pipeline/target.ts";
 import { VERSION } from "../version.ts";
-import { errorResponse, GatewayError } from "./errors.ts";
-import { allowedMethods, matchRoute } from "./routes.ts";
+import { errorResponse, GatewayError } from "../core/errors.ts";
+import { allowedMethods, matchRoute } from "../core/routes.ts";
 
 /** Everything the app needs; tests pass fakes for the I/O. */
 export interface AppDeps {
@@ -55,23 +57,6 @@ export interface AppDeps {
   managementDigests?: readonly string[];
 }
 
-/** Live state of the gateway shown by the admin UI. */
-export interface AdminLive {
-  inFlight: number;
-  targets: TargetHealth[];
-  upstreams: UpstreamStatus[];
-}
-
-/** Readiness of one upstream's credentials (an Entra token's expiry, or why there is none). */
-export interface UpstreamStatus {
-  name: string;
-  kind: string;
-  auth: string;
-  ready: boolean;
-  tokenExpiresAt?: string;
-  error?: string;
-}
-
 /** What the listener knows of the connection a request came on. */
 export interface ConnectionInfo {
   remoteAddr?: Deno.Addr;
@@ -85,14 +70,6 @@ export type App = ((req: Request, info?: ConnectionInfo) => Promise<Response>) &
   /** State of every upstream deployment: breaker and calls in flight. */
   readonly targets: TargetHealth[];
 };
-
-/** Health of one upstream deployment, for `/health` and `/metrics`. */
-export interface TargetHealth {
-  upstream: string;
-  deployment: string;
-  breaker: BreakerState;
-  inFlight: number;
-}
 
 const JSON_HEADERS = { "content-type": "application/json" };
 const METRICS_HEADERS = { "content-type": "text/plain; version=0.0.4; charset=utf-8" };

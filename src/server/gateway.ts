@@ -11,10 +11,10 @@ import { createGatewayMetrics, type GatewayMetrics } from "../observability/metr
 import { upstreamInfos } from "../observability/genai.ts";
 import { createTracing } from "../observability/tracing.ts";
 import type { GovernanceRuntime } from "../governance/runtime.ts";
-import type { AdmissionStage } from "../pipeline/admission.ts";
-import type { CallSink } from "../pipeline/record.ts";
+import type { AdmissionStage } from "../core/admission.ts";
+import type { CallSink } from "../core/record.ts";
 import { type App, type AppDeps, type ConnectionInfo, createApp } from "./app.ts";
-import { errorResponse } from "./errors.ts";
+import { errorResponse } from "../core/errors.ts";
 import { serveGuarded } from "./listener.ts";
 import { connectionCapWarning, listenerEvents } from "./listener_log.ts";
 import { buildAppDeps, type RuntimeOptions } from "./runtime.ts";

@@ -7,7 +7,7 @@ import { ProjectAuthCache } from "../providers/project_auth.ts";
 import type { AzureAuthConfig, Config } from "../config/types.ts";
 import { resolveCallerKeys } from "../config/load.ts";
 import { resolveSecret } from "../config/secrets.ts";
-import { sha256Hex } from "../pipeline/auth.ts";
+import { sha256Hex } from "../core/sha256.ts";
 import type { UpstreamAuth } from "../providers/auth.ts";
 import type { TokenCredentialLike } from "../providers/azure/token_cache.ts";
 import { createUpstreamPool } from "../providers/pool.ts";

@@ -6,7 +6,7 @@
  * pause at once.
  */
 import { Redis } from "ioredis";
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError } from "../core/errors.ts";
 import { createSettleBatcher, type SettleKind } from "./batch.ts";
 
 /** What the gateway does while Redis is unavailable. */

@@ -9,7 +9,7 @@ import type { Config } from "../config/types.ts";
 import type { SpendCounters } from "../cost/counters.ts";
 import type { SharedGovernance } from "../governance/setup.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
-import { ConfigError } from "../server/errors.ts";
+import { ConfigError } from "../core/errors.ts";
 import { SHARED_DEFAULTS } from "../config/schema_shared.ts";
 import { openShared, type SharedClient, type SharedHealth } from "./client.ts";
 import { createSharedNotices } from "./notices.ts";

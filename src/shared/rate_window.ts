@@ -13,7 +13,7 @@ import {
   type RateLimiter,
 } from "../governance/rate_limit.ts";
 import type { BucketState } from "../governance/bucket.ts";
-import { GatewayError } from "../server/errors.ts";
+import { GatewayError } from "../core/errors.ts";
 import type { SharedClient } from "./client.ts";
 import { CHARGE, evalScript } from "./lua.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import type { SseEvent } from "./sse.ts";
-import type { Assembled, Operation, ToolCall } from "./types.ts";
+import type { Assembled, Operation, ToolCall } from "../core/operation.ts";
 import { errorOf, isObject, type JsonObject, num, str } from "./_read.ts";
 import { normalizeUsage, withTier } from "./usage.ts";
 

@@ -16,7 +16,7 @@
  * second one. Non-streaming bodies go through `usageFromBody` / `assembleBody`.
  * @module
  */
-export type { Assembled, Operation, ToolCall, Usage } from "./types.ts";
+export type { Assembled, Operation, ToolCall, Usage } from "../core/operation.ts";
 export { assembleBody, normalizeUsage, usageFromBody } from "./usage.ts";
 export { type SseEvent, sseTap, type SseTapOptions, SseTapStream } from "./sse.ts";
 export { createAssembler, type StreamAssembler } from "./assemble.ts";

@@ -8,7 +8,7 @@
  * cache_creation_input_tokens`: both are parts of `promptTokens`, exactly like OpenAI's convention.
  * @module
  */
-import type { Assembled, Operation, ToolCall, Usage } from "./types.ts";
+import type { Assembled, Operation, ToolCall, Usage } from "../core/operation.ts";
 import { errorOf, isObject, type JsonObject, num, str } from "./_read.ts";
 
 /** Normalises one usage object (`body.usage`, or a stream event's usage) of operation `op`. */

@@ -1,6 +1,6 @@
 /** Builds an app over a fake upstream handler, recording the upstream requests and the call records. */
-import { sha256Hex } from "../../src/pipeline/auth.ts";
-import type { CallRecord } from "../../src/pipeline/record.ts";
+import { sha256Hex } from "../../src/core/sha256.ts";
+import type { CallRecord } from "../../src/core/record.ts";
 import { apiKeyAuth } from "../../src/providers/azure/auth.ts";
 import { createApp } from "../../src/server/app.ts";
 import type { AzureUpstreamConfig, Config } from "../../src/config/types.ts";

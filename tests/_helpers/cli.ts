@@ -1,5 +1,5 @@
 /** Runs azmw as a subprocess (`deno run -A main.ts …`) or in-process with a fake io. */
-import type { CliIo } from "../../src/cli/command.ts";
+import type { CliIo } from "../../src/core/command.ts";
 
 /** Path of main.ts. */
 export const MAIN = new URL("../../main.ts", import.meta.url).pathname;

@@ -1,7 +1,7 @@
 /** A real gateway on port 0 in front of a real mock upstream on port 0, for integration tests. */
 import type { Config } from "../../src/config/types.ts";
 import { serveMock } from "../../src/mock/mod.ts";
-import type { CallRecord } from "../../src/pipeline/record.ts";
+import type { CallRecord } from "../../src/core/record.ts";
 import { createApp } from "../../src/server/app.ts";
 import { buildAppDeps } from "../../src/server/runtime.ts";
 import { CALLER_SHA, UPSTREAM_KEY } from "./app.ts";

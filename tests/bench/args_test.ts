@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { UsageError } from "../../src/cli/command.ts";
+import { UsageError } from "../../src/core/command.ts";
 import { OVERHEAD_LANES, parseBenchArgs, parseDuration } from "../../src/bench/args.ts";
 
 const LOAD = ["--url", "http://127.0.0.1:8787", "--key", "k"];

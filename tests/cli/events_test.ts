@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { dispatchCommand } from "../../src/cli/dispatch.ts";
 import { eventsReplayCommand } from "../../src/cli/events.ts";
-import { UsageError } from "../../src/cli/command.ts";
+import { UsageError } from "../../src/core/command.ts";
 import { logRecord, writeDay } from "../cost/_util.ts";
 import { runAzmw } from "../_helpers/cli.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createManageApi } from "../../src/admin/api.ts";
-import { type Command, UsageError } from "../../src/cli/command.ts";
+import { type Command, UsageError } from "../../src/core/command.ts";
 import {
   keysCreateCommand,
   keysListCommand,

@@ -11,7 +11,7 @@ import {
   tokensRevokeCommand,
   tokensShowCommand,
 } from "../../src/cli/tokens.ts";
-import { type Command, UsageError } from "../../src/cli/command.ts";
+import { type Command, UsageError } from "../../src/core/command.ts";
 import { fakeIo } from "../_helpers/cli.ts";
 
 // deno-lint-ignore no-explicit-any

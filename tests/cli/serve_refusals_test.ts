@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { serveCommand } from "../../src/cli/serve.ts";
-import { ConfigError } from "../../src/server/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 import { fakeIo } from "../_helpers/cli.ts";
 
 const CONFIG = `

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { configCheckCommand } from "../../src/cli/config_check.ts";
-import { type CliIo, UsageError } from "../../src/cli/command.ts";
+import { type CliIo, UsageError } from "../../src/core/command.ts";
 
 const SECRET = "sk-live-do-not-print-0123";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { loadConfig, parseConfigText } from "../../src/config/load.ts";
 import { validateConfig } from "../../src/config/schema.ts";
 import type { Config } from "../../src/config/types.ts";
-import { ConfigError } from "../../src/server/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 
 const EXAMPLE = new URL("../../config.example.yaml", import.meta.url);
 const UPSTREAM = { name: "u", kind: "openai", deployments: ["m"] };

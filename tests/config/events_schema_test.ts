@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { validateConfig } from "../../src/config/schema.ts";
-import { ConfigError } from "../../src/server/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 
 const base = { upstreams: [{ name: "u", kind: "openai", deployments: ["m"] }] };
 const validate = (extra: Record<string, unknown>) =>

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { embeddedConfig, loadConfig, parseConfigText, resolveCallerKeys } from "../../src/config/load.ts";
 import { defaultLogsConfig, validateConfig } from "../../src/config/schema.ts";
 import type { Config } from "../../src/config/types.ts";
-import { ConfigError } from "../../src/server/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 
 const EXAMPLE = new URL("../../config.example.yaml", import.meta.url);
 const hostname = () => "test-host";

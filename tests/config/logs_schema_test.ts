@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../src/config/load.ts";
 import { defaultLogsConfig, validateConfig } from "../../src/config/schema.ts";
 import type { LogsConfig } from "../../src/config/types.ts";
-import { ConfigError } from "../../src/server/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 
 const EXAMPLE = new URL("../../config.example.yaml", import.meta.url);
 const UPSTREAM = {

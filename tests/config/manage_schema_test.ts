@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../src/config/load.ts";
 import { validateConfig } from "../../src/config/schema.ts";
 import type { Config } from "../../src/config/types.ts";
-import { ConfigError } from "../../src/server/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 import { storePath } from "../../src/store/mod.ts";
 
 const EXAMPLE = new URL("../../config.example.yaml", import.meta.url);

@@ -3,7 +3,7 @@ import { parseConfigText } from "../../src/config/load.ts";
 import { validateConfig } from "../../src/config/schema.ts";
 import { secretRefs } from "../../src/config/secrets.ts";
 import type { Config } from "../../src/config/types.ts";
-import { ConfigError } from "../../src/server/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 
 type Raw = Record<string, unknown>;
 const AZURE: Raw = {

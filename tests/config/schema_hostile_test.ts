@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isLoopbackHost, unauthenticatedPublic, validateConfig } from "../../src/config/schema.ts";
-import { ConfigError } from "../../src/server/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 
 type Raw = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { validateConfig } from "../../src/config/schema.ts";
 import type { AzureUpstreamConfig, Config } from "../../src/config/types.ts";
-import { ConfigError } from "../../src/server/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 
 type Raw = Record<string, unknown>;
 

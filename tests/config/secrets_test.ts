@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { isSecretRef, resolveSecret, secretRefs } from "../../src/config/secrets.ts";
 import { validateConfig } from "../../src/config/schema.ts";
-import { ConfigError } from "../../src/server/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 
 const SECRET = "sk-live-very-secret-0123";
 

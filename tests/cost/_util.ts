@@ -4,8 +4,8 @@ import type { Config } from "../../src/config/types.ts";
 import type { CostCaller } from "../../src/cost/control.ts";
 import { resolvePolicy } from "../../src/governance/policy.ts";
 import type { LogRecord } from "../../src/logs/record.ts";
-import type { CallRecord } from "../../src/pipeline/record.ts";
-import type { Usage } from "../../src/streams/types.ts";
+import type { CallRecord } from "../../src/core/record.ts";
+import type { Usage } from "../../src/core/operation.ts";
 
 /** 2026-11-25 15:00 UTC. */
 export const NOW = Date.UTC(2026, 10, 25, 15, 0, 0);

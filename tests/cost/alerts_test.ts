@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { type AlertPayload, BudgetAlerts } from "../../src/cost/alerts.ts";
 import { createCostControl } from "../../src/cost/control.ts";
-import type { Caller } from "../../src/pipeline/auth.ts";
+import type { Caller } from "../../src/core/caller.ts";
 import { caller, callRecord, costConfig, FLAT_PRICING, NOW, usage } from "./_util.ts";
 
 /** A fake webhook answering with `statuses` in turn (then 200), recording what it got. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { costOf, costParts, roundEur } from "../../src/cost/calculator.ts";
-import { defaultModelPrices, usdToEur } from "../../src/cost/prices.ts";
+import { defaultModelPrices, usdToEur } from "../../src/config/prices.ts";
 import { type Price, PriceTable, resolvePrice } from "../../src/cost/pricing.ts";
 import { usage } from "./_util.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { costReportCommand, parseCostReportArgs } from "../../src/cli/cost.ts";
-import { UsageError } from "../../src/cli/command.ts";
+import { UsageError } from "../../src/core/command.ts";
 import { main } from "../../src/cli/main.ts";
 import { fakeIo, runAzmw } from "../_helpers/cli.ts";
 import { logRecord, writeDay } from "./_util.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createCostControl } from "../../src/cost/control.ts";
-import { GatewayError } from "../../src/server/errors.ts";
+import { GatewayError } from "../../src/core/errors.ts";
 import { caller, callRecord, costConfig, FLAT_PRICING, NOW, usage } from "./_util.ts";
 
 /** A seeded generator, so every run interleaves the same way. */

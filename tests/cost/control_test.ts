@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createCostControl } from "../../src/cost/control.ts";
 import { logRecordOf } from "../../src/logs/record.ts";
-import { GatewayError } from "../../src/server/errors.ts";
+import { GatewayError } from "../../src/core/errors.ts";
 import { caller, callRecord, costConfig, FLAT_PRICING, NOW, usage } from "./_util.ts";
 
 /**

@@ -15,7 +15,7 @@ import { costOf } from "../../src/cost/calculator.ts";
 import { PriceTable } from "../../src/cost/pricing.ts";
 import { createAssembler } from "../../src/streams/assemble.ts";
 import { SseTapStream } from "../../src/streams/sse.ts";
-import type { Operation, Usage } from "../../src/streams/types.ts";
+import type { Operation, Usage } from "../../src/core/operation.ts";
 import { usageFromBody } from "../../src/streams/usage.ts";
 
 const table = new PriceTable(undefined, { warn: (m) => assert.fail(m) });

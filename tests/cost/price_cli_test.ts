@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { UsageError } from "../../src/cli/command.ts";
+import { UsageError } from "../../src/core/command.ts";
 import { costPriceCommand, parseCostPriceArgs } from "../../src/cli/cost_price.ts";
 import { fakeIo, runAzmw } from "../_helpers/cli.ts";
 

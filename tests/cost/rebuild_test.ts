@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createCostControl } from "../../src/cost/control.ts";
 import { openRequestLog } from "../../src/logs/request_log.ts";
-import type { Caller } from "../../src/pipeline/auth.ts";
+import type { Caller } from "../../src/core/caller.ts";
 import {
   caller,
   callRecord,

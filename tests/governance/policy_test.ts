@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { checkPolicy, type PolicyRequest } from "../../src/governance/check.ts";
 import { estimateTokens } from "../../src/governance/estimate.ts";
 import { matchGlob, resolvePolicy } from "../../src/governance/policy.ts";
-import { GatewayError } from "../../src/server/errors.ts";
+import { GatewayError } from "../../src/core/errors.ts";
 
 Deno.test("resolvePolicy() narrows defaults by project and key, keeping limits per scope", () => {
   const p = resolvePolicy({

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { formatDuration } from "../../src/governance/bucket.ts";
 import { resolvePolicy } from "../../src/governance/policy.ts";
 import { createRateLimiter } from "../../src/governance/rate_limit.ts";
-import { GatewayError } from "../../src/server/errors.ts";
+import { GatewayError } from "../../src/core/errors.ts";
 import { fakeClock } from "./_fixtures.ts";
 
 const caller = (scopes: { id: string; rpm?: number; tpm?: number }[]) => ({

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createCallerResolver } from "../../src/governance/resolver.ts";
 import type { GovernedCaller } from "../../src/governance/caller.ts";
-import { sha256Hex } from "../../src/pipeline/auth.ts";
-import { GatewayError } from "../../src/server/errors.ts";
+import { sha256Hex } from "../../src/core/sha256.ts";
+import { GatewayError } from "../../src/core/errors.ts";
 import type { Store } from "../../src/store/types.ts";
 import { fakeClock, seedStore } from "./_fixtures.ts";
 

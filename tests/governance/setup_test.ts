@@ -3,8 +3,8 @@ import { checkPolicy } from "../../src/governance/check.ts";
 import { estimateTokens } from "../../src/governance/estimate.ts";
 import { setupGovernance } from "../../src/governance/setup.ts";
 import { TokenUses } from "../../src/governance/token_uses.ts";
-import { sha256Hex } from "../../src/pipeline/auth.ts";
-import { ConfigError, GatewayError } from "../../src/server/errors.ts";
+import { sha256Hex } from "../../src/core/sha256.ts";
+import { ConfigError, GatewayError } from "../../src/core/errors.ts";
 import { testConfig } from "../_helpers/config.ts";
 import { fakeClock } from "./_fixtures.ts";
 

@@ -9,7 +9,7 @@ import { parseConfigText } from "../../src/config/load.ts";
 import { costStage, createCostControl } from "../../src/cost/mod.ts";
 import { mockTokenCounts, serveMock } from "../../src/mock/mod.ts";
 import { createAppLog } from "../../src/observability/app_log.ts";
-import type { CallRecord } from "../../src/pipeline/record.ts";
+import type { CallRecord } from "../../src/core/record.ts";
 import { startGateway } from "../../src/server/gateway.ts";
 
 Deno.test("a daily cost cap refuses calls once spent, with the spend and cap in the message", async () => {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { serveMock } from "../../src/mock/mod.ts";
-import type { CallRecord } from "../../src/pipeline/record.ts";
+import type { CallRecord } from "../../src/core/record.ts";
 import { createApp } from "../../src/server/app.ts";
 import { buildAppDeps } from "../../src/server/runtime.ts";
 import { CALLER_KEY, CALLER_SHA, UPSTREAM_KEY } from "../_helpers/app.ts";

@@ -2,7 +2,7 @@
 import { defaultLogsConfig } from "../../src/config/schema.ts";
 import type { Config, LogsConfig } from "../../src/config/types.ts";
 import { generateKeyText } from "../../src/logs/keyring.ts";
-import type { CallRecord } from "../../src/pipeline/record.ts";
+import type { CallRecord } from "../../src/core/record.ts";
 import assert from "node:assert/strict";
 import { dayFiles, readRecords } from "../../src/logs/reader.ts";
 import type { LogRecord } from "../../src/logs/record.ts";

@@ -5,7 +5,7 @@ import { openRecord } from "../../src/logs/open.ts";
 import { openRequestLog } from "../../src/logs/request_log.ts";
 import { dayFiles, readRecords } from "../../src/logs/reader.ts";
 import type { LogRecord } from "../../src/logs/record.ts";
-import { sha256Hex } from "../../src/pipeline/auth.ts";
+import { sha256Hex } from "../../src/core/sha256.ts";
 import { apiKeyAuth } from "../../src/providers/azure/auth.ts";
 import { createApp } from "../../src/server/app.ts";
 import { allText, keyEnv, logConfig } from "./_util.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { UsageError } from "../../src/cli/command.ts";
+import { UsageError } from "../../src/core/command.ts";
 import { logsDecryptCommand } from "../../src/cli/logs.ts";
 import { openRequestLog } from "../../src/logs/request_log.ts";
 import { fakeIo, runAzmw } from "../_helpers/cli.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { UsageError } from "../../src/cli/command.ts";
+import { UsageError } from "../../src/core/command.ts";
 import { logsCommand, logsKeygenCommand, logsTailCommand } from "../../src/cli/logs.ts";
 import { summaryLine } from "../../src/cli/logs_tail.ts";
 import { decodeKeyText, deriveKid } from "../../src/logs/keyring.ts";

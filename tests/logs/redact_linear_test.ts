@@ -4,7 +4,7 @@ import { hasNestedQuantifier } from "../../src/config/regex_safety.ts";
 import type { BuiltinRedaction, RedactConfig } from "../../src/config/types.ts";
 import { RedactionBudgetError, Redactor, RULE_PIECE } from "../../src/logs/redact.ts";
 import { replaceEmails } from "../../src/logs/redact_patterns.ts";
-import type { ConfigError } from "../../src/server/errors.ts";
+import type { ConfigError } from "../../src/core/errors.ts";
 
 const MB = 1_000_000;
 const NONE: RedactConfig = { builtin: [], rules: [], dropPaths: [] };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { decodeKeyText, importLogKey, Keyring } from "../../src/logs/keyring.ts";
 import { ensureEmbeddedLogKey, openRequestLog } from "../../src/logs/mod.ts";
 import { openRecord } from "../../src/logs/open.ts";
-import { ConfigError } from "../../src/server/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 import { allText, callRecord, keyEnv, logConfig, readDay } from "./_util.ts";
 
 const enc = new TextEncoder();

@@ -5,7 +5,7 @@ import { parseConfigText } from "../../src/config/load.ts";
 import { costStage, createCostControl } from "../../src/cost/mod.ts";
 import { serveMock } from "../../src/mock/mod.ts";
 import { createAppLog } from "../../src/observability/app_log.ts";
-import type { CallRecord, CallSink } from "../../src/pipeline/record.ts";
+import type { CallRecord, CallSink } from "../../src/core/record.ts";
 import { startGateway } from "../../src/server/gateway.ts";
 
 Deno.test("a stream's sink hears of it when the upstream accepts it, with its reservation, then gets its record", async () => {

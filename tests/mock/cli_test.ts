@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { CliIo } from "../../src/cli/command.ts";
-import { UsageError } from "../../src/cli/command.ts";
+import type { CliIo } from "../../src/core/command.ts";
+import { UsageError } from "../../src/core/command.ts";
 import { mockCommand } from "../../src/cli/mock.ts";
 
 function fakeIo(): CliIo & {

@@ -6,7 +6,7 @@ import {
   responseInfo,
   upstreamInfos,
 } from "../../src/observability/genai.ts";
-import type { CallRecord } from "../../src/pipeline/record.ts";
+import type { CallRecord } from "../../src/core/record.ts";
 
 const enc = new TextEncoder();
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { createGatewayMetrics, rejectionReason } from "../../src/observability/metrics.ts";
 import { Counter, Histogram, Registry } from "../../src/observability/registry.ts";
-import type { CallRecord } from "../../src/pipeline/record.ts";
+import type { CallRecord } from "../../src/core/record.ts";
 
 function record(over: Partial<CallRecord> = {}): CallRecord {
   return {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { serveMock } from "../../src/mock/mod.ts";
 import { genAiAttributes } from "../../src/observability/tracing.ts";
-import type { CallRecord } from "../../src/pipeline/record.ts";
+import type { CallRecord } from "../../src/core/record.ts";
 import { MAIN } from "../_helpers/cli.ts";
 
 type OtlpSpan = {

@@ -5,10 +5,10 @@
 import type { ModelConfig, RoutingConfig, UpstreamConfig } from "../../src/config/types.ts";
 import { createAuthenticator } from "../../src/pipeline/auth.ts";
 import { handleInference } from "../../src/pipeline/inference.ts";
-import type { CallRecord } from "../../src/pipeline/record.ts";
+import type { CallRecord } from "../../src/core/record.ts";
 import { TargetIndex } from "../../src/pipeline/target.ts";
 import { headerAuth } from "../../src/providers/auth.ts";
-import { matchRoute } from "../../src/server/routes.ts";
+import { matchRoute } from "../../src/core/routes.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 
 /** A fake upstream: answers the `n`-th request (0-based) it receives. */

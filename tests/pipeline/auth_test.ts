@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { createAuthenticator, presentedKey, sha256Hex } from "../../src/pipeline/auth.ts";
-import { GatewayError } from "../../src/server/errors.ts";
+import { createAuthenticator, presentedKey } from "../../src/pipeline/auth.ts";
+import { sha256Hex } from "../../src/core/sha256.ts";
+import { GatewayError } from "../../src/core/errors.ts";
 
 const KEY = "azmw_test_key_1";
 const keys = [{ id: "dev", sha256: sha256Hex(KEY), project: "demo" }];

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { BODY_RATE_UNIT, BodyWatch, parseJsonObject, readBody } from "../../src/pipeline/body.ts";
-import type { GatewayError } from "../../src/server/errors.ts";
+import type { GatewayError } from "../../src/core/errors.ts";
 
 const enc = new TextEncoder();
 

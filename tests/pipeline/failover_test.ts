@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ModelConfig } from "../../src/config/types.ts";
-import { GatewayError } from "../../src/server/errors.ts";
+import { GatewayError } from "../../src/core/errors.ts";
 import { azure, chatOk, json, resetBeforeFirstByte, routingHarness } from "./_routing.ts";
 
 const both: ModelConfig = {

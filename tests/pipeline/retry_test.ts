@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { backoffDelay, isRetryableStatus, realSleep, retryAfterMs } from "../../src/pipeline/retry.ts";
-import type { GatewayError } from "../../src/server/errors.ts";
+import type { GatewayError } from "../../src/core/errors.ts";
 
 Deno.test("isRetryableStatus() retries 429 and 5xx except 501", () => {
   for (const s of [429, 500, 502, 503, 504, 529]) assert.equal(isRetryableStatus(s), true, String(s));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { orderTargets } from "../../src/pipeline/select.ts";
 import { TargetIndex } from "../../src/pipeline/target.ts";
-import type { InferenceRoute } from "../../src/server/routes.ts";
+import type { InferenceRoute } from "../../src/core/routes.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 import type { RoutingStrategy } from "../../src/config/types.ts";
 

@@ -1,7 +1,7 @@
 /** Calls and streams still open when the shutdown grace ends. */
 import assert from "node:assert/strict";
 import { UpstreamCall } from "../../src/pipeline/forward.ts";
-import type { CallRecord } from "../../src/pipeline/record.ts";
+import type { CallRecord } from "../../src/core/record.ts";
 import { createRelay, type StreamEnd } from "../../src/pipeline/relay.ts";
 import { apiKeyAuth } from "../../src/providers/azure/auth.ts";
 import { createApp } from "../../src/server/app.ts";

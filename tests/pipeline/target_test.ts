@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { TargetIndex } from "../../src/pipeline/target.ts";
-import type { GatewayError } from "../../src/server/errors.ts";
-import type { InferenceRoute } from "../../src/server/routes.ts";
+import type { GatewayError } from "../../src/core/errors.ts";
+import type { InferenceRoute } from "../../src/core/routes.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 
 const config = testConfig([

@@ -1,7 +1,7 @@
 /** Builds `PlanInput`s for provider tests. */
 import type { UpstreamConfig } from "../../src/config/types.ts";
 import type { PlanInput } from "../../src/providers/types.ts";
-import type { InferenceRoute } from "../../src/server/routes.ts";
+import type { InferenceRoute } from "../../src/core/routes.ts";
 
 /** Routes by name. */
 export const ROUTES = {

@@ -1,6 +1,6 @@
 /** Hostile and careless inputs against the app: each case was a reproduced defect. */
 import assert from "node:assert/strict";
-import { sha256Hex } from "../../src/pipeline/auth.ts";
+import { sha256Hex } from "../../src/core/sha256.ts";
 import { apiKeyAuth } from "../../src/providers/azure/auth.ts";
 import { createApp } from "../../src/server/app.ts";
 import { appWith, CALLER_KEY, post, UPSTREAM_KEY } from "../_helpers/app.ts";

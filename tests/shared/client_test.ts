@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { openShared } from "../../src/shared/client.ts";
-import { GatewayError } from "../../src/server/errors.ts";
+import { GatewayError } from "../../src/core/errors.ts";
 import { dropPrefix, TcpProxy, testPrefix } from "../_helpers/redis.ts";
 
 /** A port nothing listens on. */

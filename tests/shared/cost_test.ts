@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createCostControl } from "../../src/cost/control.ts";
-import { GatewayError } from "../../src/server/errors.ts";
+import { GatewayError } from "../../src/core/errors.ts";
 import { openSharedCounters } from "../../src/shared/mod.ts";
 import {
   caller,

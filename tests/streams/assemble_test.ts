@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { createAssembler } from "../../src/streams/assemble.ts";
 import { SseTapStream } from "../../src/streams/sse.ts";
-import type { Assembled, Operation } from "../../src/streams/types.ts";
+import type { Assembled, Operation } from "../../src/core/operation.ts";
 import { bytes, chunkings, fixture, run } from "./_util.ts";
 
 async function assemble(

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { assembleBody, usageFromBody } from "../../src/streams/usage.ts";
-import type { Usage } from "../../src/streams/types.ts";
+import type { Usage } from "../../src/core/operation.ts";
 
 function u(p: number, c: number, cached: number, reasoning: number, total: number, write = 0): Usage {
   return {

@@ -3,8 +3,8 @@
  * `/admin/*`. Pages are rendered on the server; writes are form posts that must carry the CSRF token and
  * come from the UI's own origin, and only the admin token may make them.
  */
-import { GatewayError } from "../../server/errors.ts";
-import type { AdminLive } from "../../server/app.ts";
+import { GatewayError } from "../../core/errors.ts";
+import type { AdminLive } from "../../core/health.ts";
 import { APP_CSS, APP_JS, FAVICON_SVG } from "./assets.ts";
 import { auditPage } from "./audit_page.ts";
 import { callsJson, callsPage } from "./calls_page.ts";

@@ -1,8 +1,8 @@
 /** What every admin UI page gets, and the in-process calls into the management API it makes. */
 import type { Config } from "../../config/types.ts";
 import type { PriceTable } from "../../cost/pricing.ts";
-import type { RandomBytes } from "../../governance/credentials.ts";
-import type { AdminLive } from "../../server/app.ts";
+import type { RandomBytes } from "../credentials.ts";
+import type { AdminLive } from "../../core/health.ts";
 import type { Actor } from "../../store/types.ts";
 import type { ManageContext } from "../context.ts";
 import { dispatch } from "../router.ts";

@@ -3,7 +3,7 @@
  * project, save its policy, disable or enable it, create, rotate or revoke keys and tokens. A refused
  * change re-renders the page with the API's message and status.
  */
-import { GatewayError } from "../../server/errors.ts";
+import { GatewayError } from "../../core/errors.ts";
 import { htmlResponse, redirect } from "./http.ts";
 import type { PageContext } from "./page.ts";
 import { policyFromForm } from "./policy_form.ts";

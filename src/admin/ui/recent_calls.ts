@@ -7,7 +7,7 @@
 import type { LogMeta } from "../../cost/scan.ts";
 import { scanFiles } from "../../cost/scan.ts";
 import { dayFiles } from "../../logs/reader.ts";
-import type { CallRecord, CallSink } from "../../pipeline/record.ts";
+import type { CallRecord, CallSink } from "../../core/record.ts";
 
 /** The metadata of one call shown by the UI. */
 export interface CallSummary {

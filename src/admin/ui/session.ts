@@ -5,7 +5,7 @@
  * UI's own origin.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import type { RandomBytes } from "../../governance/credentials.ts";
+import type { RandomBytes } from "../credentials.ts";
 
 /** What a signed-in user may do: the admin token reads and writes, the reader token only reads. */
 export type Role = "admin" | "reader";

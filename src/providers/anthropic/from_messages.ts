@@ -5,7 +5,7 @@
  * blocks become tool calls, images become data or http URLs. `cache_control` has no chat equivalent
  * and is dropped; thinking blocks are dropped too.
  */
-import { GatewayError } from "../../server/errors.ts";
+import { GatewayError } from "../../core/errors.ts";
 import { isObject } from "../../streams/_read.ts";
 import type { JsonObject } from "../types.ts";
 

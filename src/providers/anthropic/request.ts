@@ -4,7 +4,7 @@
  * become `tool_use` blocks, images become base64 or URL sources, consecutive turns of one role merge
  * (Anthropic requires alternation), and `cache_control` markers stay where the client put them.
  */
-import { GatewayError } from "../../server/errors.ts";
+import { GatewayError } from "../../core/errors.ts";
 import { isObject } from "../../streams/_read.ts";
 import type { JsonObject } from "../types.ts";
 

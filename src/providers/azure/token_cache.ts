@@ -2,7 +2,7 @@
  * Entra ID token cache: one token per credential and scope, fetched once, refreshed in the background
  * ahead of expiry, shared by every request — the hot path never waits for a token unless it has none.
  */
-import { GatewayError } from "../../server/errors.ts";
+import { GatewayError } from "../../core/errors.ts";
 
 /** The part of `@azure/identity`'s `TokenCredential` the cache uses (so tests pass a fake). */
 export interface TokenCredentialLike {

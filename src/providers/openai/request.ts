@@ -4,7 +4,7 @@
  * where the upstream allows it. The client's bytes go out unchanged when nothing had to change.
  */
 import type { OpenAIUpstreamConfig } from "../../config/types.ts";
-import type { Operation } from "../../streams/types.ts";
+import type { Operation } from "../../core/operation.ts";
 import { injectUsage } from "../azure/request.ts";
 import type { PlanInput, UpstreamPlan } from "../types.ts";
 

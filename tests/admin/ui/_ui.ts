@@ -2,11 +2,11 @@
 import { createAdminUi, RecentCalls } from "../../../src/admin/ui/mod.ts";
 import { PriceTable } from "../../../src/cost/pricing.ts";
 import { DayClock } from "../../../src/logs/day.ts";
-import type { CallRecord } from "../../../src/pipeline/record.ts";
-import type { AdminLive } from "../../../src/server/app.ts";
+import type { CallRecord } from "../../../src/core/record.ts";
+import type { AdminLive } from "../../../src/core/health.ts";
 import { openStore } from "../../../src/store/mod.ts";
 import type { Actor } from "../../../src/store/types.ts";
-import { secureRandom } from "../../../src/governance/credentials.ts";
+import { secureRandom } from "../../../src/admin/credentials.ts";
 import { testConfig } from "../../_helpers/config.ts";
 import { fakeClock } from "../../governance/_fixtures.ts";
 

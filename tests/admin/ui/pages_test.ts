@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createApp } from "../../../src/server/app.ts";
-import { matchRoute } from "../../../src/server/routes.ts";
+import { matchRoute } from "../../../src/core/routes.ts";
 import { testConfig } from "../../_helpers/config.ts";
 import { adminUi, callRecord } from "./_ui.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { messagesToChat } from "../../../src/providers/anthropic/from_messages.ts";
-import type { GatewayError } from "../../../src/server/errors.ts";
+import type { GatewayError } from "../../../src/core/errors.ts";
 import { fixtureJson } from "../_fixtures.ts";
 
 Deno.test("messagesToChat() translates a recorded Messages request with images, tools and results", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { chatToMessages } from "../../../src/providers/anthropic/request.ts";
-import type { GatewayError } from "../../../src/server/errors.ts";
+import type { GatewayError } from "../../../src/core/errors.ts";
 import { fixtureJson } from "../_fixtures.ts";
 
 const OPTS = { model: "claude-sonnet-4-5", defaultMaxTokens: 4096 };

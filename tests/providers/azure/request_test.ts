@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  injectUsage,
-  optionalApiVersion,
-  planAzureRequest,
-  requireApiVersion,
-  upstreamQuery,
-} from "../../../src/providers/azure/request.ts";
-import type { GatewayError } from "../../../src/server/errors.ts";
-import type { InferenceRoute } from "../../../src/server/routes.ts";
+import { injectUsage, planAzureRequest, upstreamQuery } from "../../../src/providers/azure/request.ts";
+import { optionalApiVersion, requireApiVersion } from "../../../src/core/api_version.ts";
+import type { GatewayError } from "../../../src/core/errors.ts";
+import type { InferenceRoute } from "../../../src/core/routes.ts";
 import { azureUpstream } from "../../_helpers/config.ts";
 
 const upstream = azureUpstream("https://res.openai.azure.com");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { apiKeyAuth, entraAuth } from "../../../src/providers/azure/auth.ts";
 import { TokenCache, type TokenCredentialLike } from "../../../src/providers/azure/token_cache.ts";
-import type { GatewayError } from "../../../src/server/errors.ts";
+import type { GatewayError } from "../../../src/core/errors.ts";
 
 const HOUR = 3_600_000;
 

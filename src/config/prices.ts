@@ -16,7 +16,7 @@
  *   so an unknown model is never understated.
  * @module
  */
-import type { ModelPriceConfig } from "../config/types.ts";
+import type { ModelPriceConfig } from "./types.ts";
 
 /** EUR per USD used to convert the shipped list prices. */
 export const USD_TO_EUR = 0.86;

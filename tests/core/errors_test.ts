@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, errorResponse, GatewayError } from "../../src/server/errors.ts";
+import { ConfigError, errorResponse, GatewayError } from "../../src/core/errors.ts";
 
 Deno.test("errorResponse() renders the OpenAI error shape with headers", async () => {
   const res = errorResponse(

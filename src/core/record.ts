@@ -2,9 +2,9 @@
  * The call record: what the finalize stage hands to later consumers (request log, cost, metrics) once a
  * call has ended — metadata plus the raw request body and the response (raw or assembled from a stream).
  */
-import type { Dialect } from "../server/errors.ts";
-import type { Assembled, Operation, Usage } from "../streams/types.ts";
-import type { Caller } from "./auth.ts";
+import type { Dialect } from "./errors.ts";
+import type { Assembled, Operation, Usage } from "./operation.ts";
+import type { Caller } from "./caller.ts";
 
 /** Final status of a call: the HTTP status sent, or `client_closed` when the client left first. */
 export type CallStatus = number | "client_closed";

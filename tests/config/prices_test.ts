@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { costOf } from "../../src/cost/calculator.ts";
-import { defaultFallbackPrice, defaultModelPrices, priceSource } from "../../src/cost/prices.ts";
+import { defaultFallbackPrice, defaultModelPrices, priceSource } from "../../src/config/prices.ts";
 import { PriceTable } from "../../src/cost/pricing.ts";
 import { usageOfJson } from "../../src/cost/record_cost.ts";
 import { usageJson } from "../../src/logs/record.ts";
 import { usageFromBytes } from "../../src/pipeline/usage_bytes.ts";
 import { normalizeUsage } from "../../src/streams/usage.ts";
-import { usage } from "./_util.ts";
+import { usage } from "../cost/_util.ts";
 
 const table = new PriceTable(undefined);
 const eur = (model: string, prompt: number, completion: number) =>

@@ -1,8 +1,8 @@
 /**
- * Caller credentials: API keys (`azmw_…`) and withering tokens (`azmw_t_…`), each 32 random bytes in
- * base64url. The secret is returned once to be shown; only its SHA-256 and a short visible prefix are kept.
+ * Caller credentials, as the management API issues them: API keys (`azmw_…`) and withering tokens
+ * (`azmw_t_…`), each 32 random bytes in base64url. The secret is returned once to be shown; only its SHA-256 and a short visible prefix are kept.
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../core/sha256.ts";
 import { KEY_PREFIX, TOKEN_PREFIX } from "../store/views.ts";
 
 /** A new secret and what the store keeps of it. */
@@ -36,15 +36,10 @@ export function newId(kind: "key" | "tok", random: RandomBytes = secureRandom): 
   return `${kind}_${Array.from(random(8), (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
-/** Lower-case hex SHA-256 of a secret. */
-export function digestHex(secret: string): string {
-  return createHash("sha256").update(secret).digest("hex");
-}
-
 function material(start: string, random: RandomBytes): NewCredential {
   const body = base64Url(random(32));
   const secret = `${start}${body}`;
-  return { secret, prefix: body.slice(0, 8), sha256: digestHex(secret) };
+  return { secret, prefix: body.slice(0, 8), sha256: sha256Hex(secret) };
 }
 
 function base64Url(bytes: Uint8Array): string {

@@ -3,7 +3,7 @@
  * hot path. Unknown paths or methods return `null`; the caller answers 405 (`allowedMethods()`) or 501.
  */
 import type { Dialect } from "./errors.ts";
-import type { Operation } from "../streams/types.ts";
+import type { Operation } from "./operation.ts";
 
 /** How the caller addressed the model, which decides the upstream URL shape. */
 export type RouteStyle =

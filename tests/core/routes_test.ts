@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { matchRoute } from "../../src/server/routes.ts";
+import { matchRoute } from "../../src/core/routes.ts";
 
 Deno.test("matchRoute() maps every inference style to its operation", () => {
   const cases: [string, string, string, string][] = [
