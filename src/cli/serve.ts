@@ -11,7 +11,7 @@ import type { Config } from "../config/types.ts";
 import { costStage, createCostControl, todaySpend } from "../cost/mod.ts";
 import { createAdminUi, ensureAdminToken, RecentCalls } from "../admin/ui/mod.ts";
 import { DayClock } from "../logs/day.ts";
-import { openGovernance } from "../governance/runtime.ts";
+import { openGovernance } from "../server/governance.ts";
 import { detach } from "../daemon/detach.ts";
 import { EventBus } from "../events/bus.ts";
 import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";

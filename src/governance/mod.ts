@@ -4,11 +4,11 @@
  * (RPM/TPM limits with OpenAI-style headers, settled to real usage).
  *
  * ```ts
- * import { checkPolicy, estimateTokens, setupGovernance } from "./src/governance/mod.ts";
- * const gov = await setupGovernance(config, { callerKeys });
- * const caller = await gov.resolver.authenticate(req.headers);           // 401/403/503
+ * import { checkPolicy, createCallerResolver, createRateLimiter, estimateTokens } from "./src/governance/mod.ts";
+ * const resolver = createCallerResolver(store, { configKeys, required: true, defaults: {} });
+ * const caller = await resolver.authenticate(req.headers);               // 401/403/503
  * checkPolicy(caller, { operation, model, body, bodyBytes });            // 403/413
- * const admission = gov.limiter.admit(caller, { estimatedTokens: estimateTokens(body).total }); // 429
+ * const admission = createRateLimiter().admit(caller, { estimatedTokens: estimateTokens(body).total }); // 429
  * // … forward, add admission.headers to the response, then:
  * admission.settle(usage.total_tokens);
  * ```
@@ -32,5 +32,5 @@ export {
   type RateLimiterOptions,
 } from "./rate_limit.ts";
 export { type CallerResolver, type CallerResolverOptions, createCallerResolver } from "./resolver.ts";
-export { type Governance, type GovernanceOptions, setupGovernance } from "./setup.ts";
+export { governanceStage, type GovernedPipeline, type SharedGovernance } from "./runtime.ts";
 export { TokenUses, type TokenUsesOptions } from "./token_uses.ts";

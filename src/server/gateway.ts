@@ -10,7 +10,7 @@ import type { AppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics, type GatewayMetrics } from "../observability/metrics.ts";
 import { upstreamInfos } from "../observability/genai.ts";
 import { createTracing } from "../observability/tracing.ts";
-import type { GovernanceRuntime } from "../governance/runtime.ts";
+import type { GovernanceRuntime } from "./governance.ts";
 import type { AdmissionStage } from "../core/admission.ts";
 import type { CallSink } from "../core/record.ts";
 import { type App, type AppDeps, type ConnectionInfo, createApp } from "./app.ts";

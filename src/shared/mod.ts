@@ -7,7 +7,7 @@
 import { resolveSecret, type SecretDeps } from "../config/secrets.ts";
 import type { Config } from "../config/types.ts";
 import type { SpendCounters } from "../cost/counters.ts";
-import type { SharedGovernance } from "../governance/setup.ts";
+import type { SharedGovernance } from "../governance/runtime.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
 import { ConfigError } from "../core/errors.ts";
 import { SHARED_DEFAULTS } from "../config/schema_shared.ts";

@@ -6,7 +6,7 @@ import { createAdminUi, RecentCalls } from "../../src/admin/ui/mod.ts";
 import { resolveCallerKeys } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/types.ts";
 import { costStage, createCostControl } from "../../src/cost/mod.ts";
-import { openGovernance } from "../../src/governance/runtime.ts";
+import { openGovernance } from "../../src/server/governance.ts";
 import { DayClock } from "../../src/logs/day.ts";
 import { openRequestLog } from "../../src/logs/mod.ts";
 import { serveMock } from "../../src/mock/mod.ts";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { resolveCallerKeys } from "../../src/config/load.ts";
-import { openGovernance } from "../../src/governance/runtime.ts";
+import { openGovernance } from "../../src/server/governance.ts";
 import { serveMock } from "../../src/mock/mod.ts";
 import { createAppLog } from "../../src/observability/app_log.ts";
 import { startGateway } from "../../src/server/gateway.ts";

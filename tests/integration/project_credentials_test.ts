@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { resolveCallerKeys } from "../../src/config/load.ts";
-import { openGovernance } from "../../src/governance/runtime.ts";
+import { openGovernance } from "../../src/server/governance.ts";
 import { serveMock } from "../../src/mock/mod.ts";
 import { createAppLog } from "../../src/observability/app_log.ts";
 import { startGateway } from "../../src/server/gateway.ts";

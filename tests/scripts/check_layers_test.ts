@@ -38,11 +38,12 @@ Deno.test("checkLayers() reports an import that points up, sideways or outside t
   }
 });
 
-Deno.test("placeOf() takes the longest entry; judge() lets a folder import itself and lower floors", () => {
-  assert.equal(placeOf("src/admin/ui/page.ts")?.entry, "src/admin/ui");
-  assert.equal(placeOf("src/admin/api.ts")?.entry, "src/admin");
-  assert.equal(judge("src/admin/ui/page.ts", "src/admin/api.ts"), null);
-  assert.equal(judge("src/admin/api.ts", "src/admin/ui/page.ts"), "up");
+Deno.test("placeOf() matches whole path segments; judge() lets a folder import itself and lower floors", () => {
+  assert.equal(placeOf("src/admin/ui/page.ts")?.entry, "src/admin");
+  assert.equal(placeOf("src/version.ts")?.entry, "src/version.ts");
+  assert.equal(placeOf("src/version_x.ts"), null);
+  assert.equal(judge("src/admin/api.ts", "src/admin/ui/page.ts"), null);
+  assert.equal(judge("src/config/schema.ts", "src/cost/prices.ts"), "up");
   assert.equal(judge("src/pipeline/a.ts", "src/pipeline/b.ts"), null);
   assert.deepEqual(relativeImports('export { a } from "./a.ts";\n// import "./b.ts";\n'), [{
     spec: "./a.ts",

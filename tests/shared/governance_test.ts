@@ -3,7 +3,7 @@
  * shared rate limits through the admission stage, and a revocation seen by the other replica at once.
  */
 import assert from "node:assert/strict";
-import { openGovernance } from "../../src/governance/runtime.ts";
+import { openGovernance } from "../../src/server/governance.ts";
 import { createGatewayMetrics } from "../../src/observability/metrics.ts";
 import type { GatewayError } from "../../src/core/errors.ts";
 import { openSharedCounters } from "../../src/shared/mod.ts";

@@ -10,9 +10,14 @@ import type { Config } from "../config/types.ts";
 import type { CallerKey } from "../core/caller.ts";
 import { openStore, storePath } from "../store/mod.ts";
 import type { Actor, Store } from "../store/types.ts";
-import type { GovernedCaller } from "./caller.ts";
-import { type CallerResolver, type CallerResolverOptions, createCallerResolver } from "./resolver.ts";
-import { type Admission, createRateLimiter, type RateLimiter } from "./rate_limit.ts";
+import type { GovernedCaller } from "../governance/caller.ts";
+import { governanceStage, type GovernedPipeline, type SharedGovernance } from "../governance/runtime.ts";
+import {
+  type CallerResolver,
+  type CallerResolverOptions,
+  createCallerResolver,
+} from "../governance/resolver.ts";
+import { type Admission, createRateLimiter, type RateLimiter } from "../governance/rate_limit.ts";
 
 /** Options of `setupGovernance()`. */
 export interface GovernanceOptions extends SecretDeps {
@@ -30,20 +35,6 @@ export interface GovernanceOptions extends SecretDeps {
   onChange?: () => void;
   /** Limits shared with other replicas (Redis); absent means every limit is local. */
   shared?: SharedGovernance;
-}
-
-/** What governance takes from counters shared by replicas. */
-export interface SharedGovernance {
-  /** Wraps the local limiter (the fallback) into the shared one. */
-  limiter(local: RateLimiter): {
-    admit(caller: GovernedCaller, o: { estimatedTokens: number }): Admission | Promise<Admission>;
-  };
-  /** Shared token use counts. */
-  uses: NonNullable<CallerResolverOptions["sharedUses"]>;
-  /** Tells the other replicas that callers changed. */
-  announce(): void;
-  /** Runs `listener` when another replica (or this one) changed callers. */
-  onNotice(listener: () => void): void;
 }
 
 /** The governance parts the gateway wires in. */
@@ -105,6 +96,66 @@ export async function setupGovernance(config: Config, options: GovernanceOptions
     async close() {
       await resolver.flush();
       await store.close();
+    },
+  };
+}
+
+/** Governance parts that outlive config reloads. */
+export interface GovernanceRuntime {
+  /** Builds the resolver and admission stage for a (re)loaded config. */
+  forConfig(config: Config, callerKeys: readonly CallerKey[]): GovernedPipeline;
+  /** The `/manage/*` handler. */
+  manage(req: Request): Promise<Response>;
+  /** The resolved management tokens and in-process management contexts (for the admin UI). */
+  admin: {
+    tokens: { admin: string | null; reader: string | null };
+    manageContext(actor: Actor): ManageContext;
+  };
+  /** Writes pending token uses and closes the store. */
+  close(): Promise<void>;
+  /** The audit trail, newest first (the event bus turns new entries into `azmw.caller.changed`). */
+  listAudit?: Store["listAudit"];
+}
+
+/** Opens the store and builds what stays for the process's life. */
+export async function openGovernance(
+  config: Config,
+  options: GovernanceOptions,
+): Promise<GovernanceRuntime> {
+  let current: CallerResolver | null = null;
+  const gov = await setupGovernance(config, { ...options, onChange: () => current?.invalidate() });
+  current = gov.resolver;
+  const resolvers = new Set<CallerResolver>([gov.resolver]);
+  const stage = governanceStage(gov.admitter);
+  options.shared?.onNotice(() => {
+    for (const r of resolvers) r.invalidate();
+  });
+  let first = true;
+  return {
+    forConfig(next, callerKeys) {
+      if (first) {
+        first = false; // setupGovernance already built the resolver of the starting config
+      } else {
+        current = createCallerResolver(gov.store, {
+          configKeys: callerKeys,
+          required: next.auth.required,
+          defaults: next.policy ?? {},
+          ...(options.now ? { now: options.now } : {}),
+          cacheTtlMs: next.manage?.cacheTtlMs ?? 1_000,
+          tokenUses: { onError: options.onError ?? (() => {}) },
+          ...(options.shared ? { sharedUses: options.shared.uses } : {}),
+        });
+        resolvers.add(current);
+      }
+      const resolver = current!;
+      return { authenticate: (h) => resolver.authenticate(h), admission: stage };
+    },
+    manage: gov.manage,
+    admin: { tokens: gov.tokens, manageContext: gov.manageContext },
+    listAudit: (query) => gov.store.listAudit(query),
+    async close() {
+      for (const r of resolvers) await r.flush();
+      await gov.store.close();
     },
   };
 }

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { checkPolicy } from "../../src/governance/check.ts";
 import { estimateTokens } from "../../src/governance/estimate.ts";
-import { setupGovernance } from "../../src/governance/setup.ts";
+import { setupGovernance } from "../../src/server/governance.ts";
 import { TokenUses } from "../../src/governance/token_uses.ts";
 import { sha256Hex } from "../../src/core/sha256.ts";
 import { ConfigError, GatewayError } from "../../src/core/errors.ts";
 import { testConfig } from "../_helpers/config.ts";
-import { fakeClock } from "./_fixtures.ts";
+import { fakeClock } from "../governance/_fixtures.ts";
 
 const ENV: Record<string, string> = { MANAGE: "admin-0123456789", READER: "reader-0123456789" };
 
