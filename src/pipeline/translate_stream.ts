@@ -40,11 +40,3 @@ export function translateEvents(
     },
   };
 }
-
-/** {@link translateEvents} as a `TransformStream`. */
-export class TranslateStream extends TransformStream<Uint8Array, Uint8Array> {
-  /** Creates the stream; `onEvent` sees every upstream event before it is translated. */
-  constructor(translator: StreamTranslator, onEvent: (ev: SseEvent) => void) {
-    super(translateEvents(translator, onEvent));
-  }
-}

@@ -1,6 +1,7 @@
 /**
- * One call that builds everything governance needs from a config: the store, the caller resolver, the
- * rate limiter and the management API (its tokens resolved from their secret references).
+ * Governance wired for the running gateway: the store, the caller resolver, the rate limiter and the
+ * management API (its tokens resolved from their secret references), built once per process; per config
+ * generation a fresh resolver over that config's keys.
  */
 import { createManageApi } from "../admin/api.ts";
 import type { ManageContext } from "../admin/context.ts";
@@ -10,14 +11,9 @@ import type { Config } from "../config/types.ts";
 import type { CallerKey } from "../core/caller.ts";
 import { openStore, storePath } from "../store/mod.ts";
 import type { Actor, Store } from "../store/types.ts";
-import type { GovernedCaller } from "../governance/caller.ts";
 import { governanceStage, type GovernedPipeline, type SharedGovernance } from "../governance/runtime.ts";
-import {
-  type CallerResolver,
-  type CallerResolverOptions,
-  createCallerResolver,
-} from "../governance/resolver.ts";
-import { type Admission, createRateLimiter, type RateLimiter } from "../governance/rate_limit.ts";
+import { type CallerResolver, createCallerResolver } from "../governance/resolver.ts";
+import { createRateLimiter, type RateLimiter } from "../governance/rate_limit.ts";
 
 /** Options of `setupGovernance()`. */
 export interface GovernanceOptions extends SecretDeps {

@@ -11,7 +11,7 @@ export interface SseEvent {
   id: string | undefined;
 }
 
-/** Options of {@link SseTapStream}. */
+/** Options of {@link sseTap}. */
 export interface SseTapOptions {
   /** Called once when parsing stops after an exception (the relay keeps going). */
   onError?: (err: unknown) => void;
@@ -21,7 +21,7 @@ export interface SseTapOptions {
  * The tap as a transformer: relays every chunk unchanged the moment it arrives, then parses it as SSE
  * and calls `onEvent`. An exception in the parser or in `onEvent` stops parsing but never the relay. An
  * event the stream ends without its blank line is still dispatched, so its usage is not lost. The relay
- * drives it directly; {@link SseTapStream} wraps it in a `TransformStream`.
+ * drives it directly inside its own stream; tests wrap it in a `TransformStream`.
  */
 export function sseTap(
   onEvent: (ev: SseEvent) => void,
@@ -61,12 +61,4 @@ export function sseTap(
       }
     },
   };
-}
-
-/** {@link sseTap} as a `TransformStream`. */
-export class SseTapStream extends TransformStream<Uint8Array, Uint8Array> {
-  /** Creates a tap that calls `onEvent` for each complete event. */
-  constructor(onEvent: (ev: SseEvent) => void, options: SseTapOptions = {}) {
-    super(sseTap(onEvent, options));
-  }
 }

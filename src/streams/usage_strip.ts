@@ -14,7 +14,7 @@ const CR = 13;
 const NULL_TAIL = ',"usage":null}';
 const NULL_MEMBER = ',"usage":null';
 
-/** Options of {@link UsageStripStream}. */
+/** Options of {@link usageStrip}. */
 export interface UsageStripOptions {
   /** Called when `onEvent` throws (it is not called again) or stripping fails (bytes then pass as is). */
   onError?: (err: unknown) => void;
@@ -33,14 +33,6 @@ export function usageStrip(
     transform: (chunk, controller) => s.transform(chunk, controller),
     flush: (controller) => s.flush(controller),
   };
-}
-
-/** {@link usageStrip} as a `TransformStream`. */
-export class UsageStripStream extends TransformStream<Uint8Array, Uint8Array> {
-  /** Creates a strip stream that calls `onEvent` for each event. */
-  constructor(onEvent: (ev: SseEvent) => void, options: UsageStripOptions = {}) {
-    super(usageStrip(onEvent, options));
-  }
 }
 
 /** Where output goes: a `TransformStream`'s controller, or the relay's own queue. */

@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import { costOf } from "../../src/cost/calculator.ts";
 import { PriceTable } from "../../src/cost/pricing.ts";
 import { createAssembler } from "../../src/streams/assemble.ts";
-import { SseTapStream } from "../../src/streams/sse.ts";
+import { sseTap } from "../../src/streams/sse.ts";
 import type { Operation, Usage } from "../../src/core/operation.ts";
 import { usageFromBody } from "../../src/streams/usage.ts";
 
@@ -28,7 +28,7 @@ function price(model: string, u: Usage): number {
 async function streamed(op: Operation, path: string): Promise<{ model: string; usage: Usage }> {
   const asm = createAssembler(op);
   const bytes = await Deno.readFile(fixture(path));
-  await ReadableStream.from([bytes]).pipeThrough(new SseTapStream((ev) => asm.push(ev))).pipeTo(
+  await ReadableStream.from([bytes]).pipeThrough(new TransformStream(sseTap((ev) => asm.push(ev)))).pipeTo(
     new WritableStream(),
   );
   const r = asm.result();

@@ -32,6 +32,7 @@ logs: { bodies: false }
   const warnings: string[] = [];
   const cost = createCostControl(config, { env, warn: (m) => warnings.push(m) });
   const records: CallRecord[] = [];
+  config.server.port = 0; // any free port: parallel runs must not collide
   const gw = await startGateway(config, {
     env,
     log: createAppLog(() => {}),
@@ -85,6 +86,7 @@ logs: { bodies: false }
 `;
   const env = (n: string) => ({ C: "caller", U: "up" } as Record<string, string>)[n];
   const first = parseConfigText(yaml(0.1), "a.yaml", { hostname: () => "h" });
+  first.server.port = 0; // any free port: parallel runs must not collide
   let cost = createCostControl(first, { env, warn: () => {} });
   const gw = await startGateway(first, {
     env,

@@ -31,6 +31,7 @@ logs: { bodies: false }
       assert.ok(cost.ledger.snapshot()["global"]!.reserved > 0);
     },
   });
+  config.server.port = 0; // any free port: parallel runs must not collide
   const gw = await startGateway(config, {
     env,
     log: createAppLog(() => {}),

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TranslateStream } from "../../src/pipeline/translate_stream.ts";
+import { translateEvents } from "../../src/pipeline/translate_stream.ts";
 import { chatFromMessages } from "../../src/providers/anthropic/translators.ts";
 import type { SseEvent } from "../../src/streams/sse.ts";
 import { fixtureText } from "../providers/_fixtures.ts";
@@ -8,7 +8,9 @@ async function run(chunks: Uint8Array[]): Promise<{ out: string; seen: SseEvent[
   const seen: SseEvent[] = [];
   let writes = 0;
   const stream = ReadableStream.from(chunks).pipeThrough(
-    new TranslateStream(chatFromMessages({ created: 1, includeUsage: true }).stream(), (e) => seen.push(e)),
+    new TransformStream(
+      translateEvents(chatFromMessages({ created: 1, includeUsage: true }).stream(), (e) => seen.push(e)),
+    ),
   );
   let out = "";
   const dec = new TextDecoder();
@@ -19,7 +21,7 @@ async function run(chunks: Uint8Array[]): Promise<{ out: string; seen: SseEvent[
   return { out, seen, writes };
 }
 
-Deno.test("TranslateStream gives the same output however the upstream bytes are split", async () => {
+Deno.test("translateEvents() gives the same output however the upstream bytes are split", async () => {
   const bytes = new TextEncoder().encode(fixtureText("anthropic/stream_tool_use.sse"));
   const whole = await run([bytes]);
   assert.equal(whole.writes, 1, "one write per upstream chunk, not per event");
@@ -34,7 +36,7 @@ Deno.test("TranslateStream gives the same output however the upstream bytes are 
   assert.ok(whole.out.endsWith("data: [DONE]\n\n"));
 });
 
-Deno.test("TranslateStream dispatches a last event that lacks its blank line", async () => {
+Deno.test("translateEvents() dispatches a last event that lacks its blank line", async () => {
   const text = 'event: message_stop\ndata: {"type":"message_stop"}';
   const { out } = await run([new TextEncoder().encode(text)]);
   assert.ok(

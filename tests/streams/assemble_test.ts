@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { createAssembler } from "../../src/streams/assemble.ts";
-import { SseTapStream } from "../../src/streams/sse.ts";
+import { sseTap } from "../../src/streams/sse.ts";
 import type { Assembled, Operation } from "../../src/core/operation.ts";
 import { bytes, chunkings, fixture, run } from "./_util.ts";
 
@@ -11,7 +11,7 @@ async function assemble(
 ): Promise<Assembled> {
   const asm = createAssembler(op);
   const b = typeof input === "string" ? bytes(input) : input;
-  await run(new SseTapStream((ev) => asm.push(ev)), chunks ?? [b]);
+  await run(new TransformStream(sseTap((ev) => asm.push(ev))), chunks ?? [b]);
   return asm.result();
 }
 

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { createParser } from "eventsource-parser";
-import { type SseEvent, SseTapStream } from "../../src/streams/sse.ts";
+import { type SseEvent, sseTap } from "../../src/streams/sse.ts";
 import { bytes, chunkings, concat, fixture, run, splitAt, text, withEol } from "./_util.ts";
 
 const SAMPLES = [
@@ -22,11 +22,11 @@ function reference(b: Uint8Array): SseEvent[] {
 
 async function tap(chunks: Uint8Array[]): Promise<{ out: Uint8Array[]; events: SseEvent[] }> {
   const events: SseEvent[] = [];
-  const out = await run(new SseTapStream((e) => events.push({ ...e })), chunks);
+  const out = await run(new TransformStream(sseTap((e) => events.push({ ...e }))), chunks);
   return { out, events };
 }
 
-Deno.test("SseTapStream relays every byte unchanged for every chunking", async (t) => {
+Deno.test("sseTap() relays every byte unchanged for every chunking", async (t) => {
   for (const name of SAMPLES) {
     for (const eol of ["\n", "\r\n", "\r"] as const) {
       await t.step(`${name} with ${JSON.stringify(eol)} line ends`, async () => {
@@ -43,7 +43,7 @@ Deno.test("SseTapStream relays every byte unchanged for every chunking", async (
   }
 });
 
-Deno.test("SseTapStream decodes multi-byte characters split across chunks", async () => {
+Deno.test("sseTap() decodes multi-byte characters split across chunks", async () => {
   const input = bytes('data: {"t":"Grüße 👋 こんにちは"}\n\n');
   const want = [{ event: undefined, data: '{"t":"Grüße 👋 こんにちは"}', id: undefined }];
   for (let i = 0; i <= input.length; i++) {
@@ -55,7 +55,7 @@ Deno.test("SseTapStream decodes multi-byte characters split across chunks", asyn
   }
 });
 
-Deno.test("SseTapStream parses multi-line data, comments, event names and ids", async () => {
+Deno.test("sseTap() parses multi-line data, comments, event names and ids", async () => {
   const input = bytes(
     ": keep-alive\r\n\r\nevent: update\r\nid: 7\r\ndata: line one\r\ndata:line two\r\n\r\n" +
       "retry: 1000\n\ndata\n\n",
@@ -67,9 +67,9 @@ Deno.test("SseTapStream parses multi-line data, comments, event names and ids", 
   ]);
 });
 
-Deno.test("SseTapStream forwards a chunk before its event is complete", async () => {
+Deno.test("sseTap() forwards a chunk before its event is complete", async () => {
   const events: SseEvent[] = [];
-  const stream = new SseTapStream((e) => events.push(e));
+  const stream = new TransformStream(sseTap((e) => events.push(e)));
   const writer = stream.writable.getWriter();
   const reader = stream.readable.getReader();
   const part = bytes('data: {"choices":[{"delta":{"content":"Hel');
@@ -83,7 +83,7 @@ Deno.test("SseTapStream forwards a chunk before its event is complete", async ()
   assertEquals((await reader.read()).done, true);
 });
 
-Deno.test("SseTapStream dispatches an event the stream ends without its blank line", async () => {
+Deno.test("sseTap() dispatches an event the stream ends without its blank line", async () => {
   for (const tail of ["", "\n", "\r", "\r\n"]) {
     const { events } = await tap([bytes(`data: a\n\ndata: b${tail}`)]);
     assertEquals(events.map((e) => e.data), ["a", "b"]);
@@ -92,33 +92,33 @@ Deno.test("SseTapStream dispatches an event the stream ends without its blank li
   assertEquals(events.length, 1);
 });
 
-Deno.test("SseTapStream keeps relaying when parsing throws", async () => {
+Deno.test("sseTap() keeps relaying when parsing throws", async () => {
   const input = fixture("openai_chat_usage.sse");
   const errors: unknown[] = [];
   let calls = 0;
-  const stream = new SseTapStream(() => {
+  const stream = new TransformStream(sseTap(() => {
     calls++;
     throw new Error("boom");
-  }, { onError: (e) => errors.push(e) });
+  }, { onError: (e) => errors.push(e) }));
   const chunks = splitAt(input, [10, 500, 900, 1500]);
   assertEquals(await run(stream, chunks), chunks);
   assertEquals(calls, 1);
   assertEquals(errors.length, 1);
 });
 
-Deno.test("SseTapStream keeps relaying when the error reporter throws too", async () => {
+Deno.test("sseTap() keeps relaying when the error reporter throws too", async () => {
   const chunks = splitAt(fixture("anthropic.sse"), [100, 700]);
-  const stream = new SseTapStream(() => {
+  const stream = new TransformStream(sseTap(() => {
     throw new Error("boom");
   }, {
     onError: () => {
       throw new Error("again");
     },
-  });
+  }));
   assertEquals(await run(stream, chunks), chunks);
 });
 
-Deno.test("SseTapStream relays invalid UTF-8 untouched", async () => {
+Deno.test("sseTap() relays invalid UTF-8 untouched", async () => {
   const input = concat([bytes("data: "), new Uint8Array([0xff, 0xc3]), bytes("\n\n")]);
   const { out, events } = await tap([input]);
   assertEquals(out, [input]);

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import type { SseEvent } from "../../src/streams/sse.ts";
-import { UsageStripStream } from "../../src/streams/usage_strip.ts";
+import { usageStrip } from "../../src/streams/usage_strip.ts";
 import { bytes, chunkings, concat, fixture, run, splitAt, text, withEol } from "./_util.ts";
 
 const PAIRS = [
@@ -11,7 +11,7 @@ const PAIRS = [
 
 async function strip(chunks: Uint8Array[]): Promise<{ out: Uint8Array[]; events: SseEvent[] }> {
   const events: SseEvent[] = [];
-  const out = await run(new UsageStripStream((e) => events.push(e)), chunks);
+  const out = await run(new TransformStream(usageStrip((e) => events.push(e))), chunks);
   return { out, events };
 }
 
@@ -20,7 +20,7 @@ function dataOf(b: Uint8Array): string[] {
   return text(b).split("\n\n").filter((s) => s !== "").map((s) => s.slice("data: ".length));
 }
 
-Deno.test("UsageStripStream removes the injected usage chunk", async (t) => {
+Deno.test("usageStrip() removes the injected usage chunk", async (t) => {
   for (const [withUsage, without] of PAIRS) {
     for (const eol of ["\n", "\r\n", "\r"] as const) {
       await t.step(`${withUsage} with ${JSON.stringify(eol)} line ends`, async () => {
@@ -39,7 +39,7 @@ Deno.test("UsageStripStream removes the injected usage chunk", async (t) => {
   }
 });
 
-Deno.test("UsageStripStream keeps Azure's prompt_filter_results chunk", async () => {
+Deno.test("usageStrip() keeps Azure's prompt_filter_results chunk", async () => {
   const { out, events } = await strip([fixture("azure_chat_usage.sse")]);
   const first = text(concat(out)).split("\n\n")[0]!;
   ok(first.includes('"choices":[]') && first.includes("prompt_filter_results"));
@@ -47,15 +47,15 @@ Deno.test("UsageStripStream keeps Azure's prompt_filter_results chunk", async ()
   ok(JSON.parse(events.at(-2)!.data).usage.prompt_tokens === 1310);
 });
 
-Deno.test("UsageStripStream passes a chunk of complete events on as one chunk", async () => {
+Deno.test("usageStrip() passes a chunk of complete events on as one chunk", async () => {
   const input = fixture("openai_chat.sse");
   const { out } = await strip([input]);
   assertEquals(out.length, 1);
   ok(out[0] === input, "an unchanged chunk is forwarded as the same object");
 });
 
-Deno.test("UsageStripStream forwards each complete event at once and holds only a partial one", async () => {
-  const stream = new UsageStripStream(() => {});
+Deno.test("usageStrip() forwards each complete event at once and holds only a partial one", async () => {
+  const stream = new TransformStream(usageStrip(() => {}));
   const writer = stream.writable.getWriter();
   const reader = stream.readable.getReader();
   void writer.write(bytes('data: {"a":1,"usage":null}\n\ndata: {"b":'));
@@ -69,7 +69,7 @@ Deno.test("UsageStripStream forwards each complete event at once and holds only 
   assertEquals((await reader.read()).done, true);
 });
 
-Deno.test("UsageStripStream cuts usage:null wherever it is a top-level member", async (t) => {
+Deno.test("usageStrip() cuts usage:null wherever it is a top-level member", async (t) => {
   const cases: [string, string][] = [
     ['{"usage":null,"a":1}', '{"a":1}'],
     ['{"a":1, "usage" : null ,"b":"x"}', '{"a":1 ,"b":"x"}'],
@@ -89,7 +89,7 @@ Deno.test("UsageStripStream cuts usage:null wherever it is a top-level member", 
   }
 });
 
-Deno.test("UsageStripStream re-serialises data split over several lines", async () => {
+Deno.test("usageStrip() re-serialises data split over several lines", async () => {
   const { out } = await strip([bytes('event: x\r\ndata: {"a":1,\r\ndata: "usage":null}\r\n\r\n')]);
   assertEquals(text(concat(out)), 'event: x\r\ndata: {"a":1}\r\n\r\n');
   const broken = 'data: {"a":\ndata: ,"usage":null}\n\n';
@@ -98,14 +98,14 @@ Deno.test("UsageStripStream re-serialises data split over several lines", async 
   assertEquals(usageChunk.out, []);
 });
 
-Deno.test("UsageStripStream keeps comments, empty events and usage on chunks with choices", async () => {
+Deno.test("usageStrip() keeps comments, empty events and usage on chunks with choices", async () => {
   const input = ': ping\n\n\n\ndata: {"choices":[{"index":0}],"usage":{"total_tokens":5}}\n\n';
   const { out, events } = await strip([bytes(input)]);
   assertEquals(text(concat(out)), input);
   assertEquals(events.length, 1);
 });
 
-Deno.test("UsageStripStream drops the usage chunk a stream ends without its blank line", async () => {
+Deno.test("usageStrip() drops the usage chunk a stream ends without its blank line", async () => {
   const input =
     'data: {"choices":[{"index":0}],"usage":null}\n\ndata: {"choices":[],"usage":{"total_tokens":5}}';
   for (const chunks of chunkings(bytes(input), 0)) {
@@ -115,19 +115,19 @@ Deno.test("UsageStripStream drops the usage chunk a stream ends without its blan
   }
 });
 
-Deno.test("UsageStripStream keeps stripping when onEvent throws", async () => {
+Deno.test("usageStrip() keeps stripping when onEvent throws", async () => {
   const errors: unknown[] = [];
   let calls = 0;
-  const stream = new UsageStripStream(() => {
+  const stream = new TransformStream(usageStrip(() => {
     calls++;
     throw new Error("boom");
-  }, { onError: (e) => errors.push(e) });
+  }, { onError: (e) => errors.push(e) }));
   const out = await run(stream, splitAt(fixture("openai_chat_usage.sse"), [700, 1400]));
   assertEquals(text(concat(out)), text(fixture("openai_chat.sse")));
   assertEquals([calls, errors.length], [1, 1]);
 });
 
-Deno.test("UsageStripStream relays bytes unchanged after an internal failure", async () => {
+Deno.test("usageStrip() relays bytes unchanged after an internal failure", async () => {
   const input = fixture("openai_chat_usage.sse");
   const errors: unknown[] = [];
   // A chunk whose slicing fails makes the event handling throw inside the stream.
@@ -137,7 +137,7 @@ Deno.test("UsageStripStream relays bytes unchanged after an internal failure", a
     }
   }
   const [a, b, c] = splitAt(input, [100, 700]);
-  const stream = new UsageStripStream(() => {}, { onError: (e) => errors.push(e) });
+  const stream = new TransformStream(usageStrip(() => {}, { onError: (e) => errors.push(e) }));
   const out = await run(stream, [a!, new Poisoned(b!), c!]);
   assertEquals(text(concat(out)), text(input));
   assertEquals(errors.length, 1);
