@@ -13,6 +13,7 @@ import { eventsReplayCommand } from "./events.ts";
 import { KEYS_COMMANDS } from "./keys.ts";
 import { reloadCommand, statusCommand, stopCommand } from "./daemon.ts";
 import { LOGS_COMMANDS } from "./logs.ts";
+import { MANAGE_SEED_COMMANDS } from "./manage_seed.ts";
 import { mockCommand } from "./mock.ts";
 import { PROJECTS_COMMANDS } from "./projects.ts";
 import { serveCommand } from "./serve.ts";
@@ -33,6 +34,7 @@ const COMMANDS: Command<any>[] = [
   ...PROJECTS_COMMANDS,
   ...KEYS_COMMANDS,
   ...TOKENS_COMMANDS,
+  ...MANAGE_SEED_COMMANDS,
   dispatchCommand,
   eventsReplayCommand,
 ];
