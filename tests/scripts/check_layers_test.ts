@@ -43,7 +43,7 @@ Deno.test("placeOf() matches whole path segments; judge() lets a folder import i
   assert.equal(placeOf("src/version.ts")?.entry, "src/version.ts");
   assert.equal(placeOf("src/version_x.ts"), null);
   assert.equal(judge("src/admin/api.ts", "src/admin/ui/page.ts"), null);
-  assert.equal(judge("src/config/schema.ts", "src/config/prices.ts"), "up");
+  assert.equal(judge("src/config/schema.ts", "src/governance/policy.ts"), "up");
   assert.equal(judge("src/pipeline/a.ts", "src/pipeline/b.ts"), null);
   assert.deepEqual(relativeImports('export { a } from "./a.ts";\n// import "./b.ts";\n'), [{
     spec: "./a.ts",
