@@ -4,16 +4,12 @@
  * tokenizer loads in the background (its tables take ~0.3 s to load); until it has, text counts at four
  * characters a token. Admission reserves with the cheap count on purpose: it runs on every request.
  */
-import { estimateTokens } from "../governance/estimate.ts";
+import { estimateTokens, promptText } from "../governance/estimate.ts";
 import type { Assembled, Usage } from "../core/operation.ts";
 
 /** Tokens OpenAI adds per chat message (role and separators) and to prime the reply. */
 const PER_MESSAGE = 3;
 const REPLY_PRIMING = 3;
-/** Body fields whose text is sent to the model. */
-const PROMPT_FIELDS = ["system", "instructions", "messages", "input", "prompt", "tools", "functions"];
-/** Structural keys whose values are covered by the per-message overhead, not counted as text. */
-const STRUCTURAL = new Set(["role", "type", "id", "tool_call_id", "cache_control"]);
 
 let count: ((text: string) => number) | null = null;
 let loading: Promise<void> | null = null;
@@ -45,9 +41,7 @@ export function countTokens(text: string): number {
 /** Prompt tokens of a request body: its text fields, plus message overhead for chat-like bodies. */
 export function promptTokens(body: Record<string, unknown> | null | undefined): number {
   if (!body) return 0;
-  const texts: string[] = [];
-  let tokens = 0;
-  for (const field of PROMPT_FIELDS) tokens += collect(body[field], texts, 0);
+  const { texts, tokens } = promptText(body);
   const messages = Array.isArray(body.messages) ? body.messages.length : 0;
   const overhead = messages > 0 ? messages * PER_MESSAGE + REPLY_PRIMING : 0;
   return tokens + countTokens(texts.join("\n")) + overhead;
@@ -96,26 +90,4 @@ export function admissionUsage(
     totalTokens: est.prompt + output,
     cacheWriteTokens: 0,
   };
-}
-
-/**
- * Gathers the text of a value into `texts` and returns tokens known without text: token arrays
- * (embeddings input) count one per number. Inline data (`data:` URLs: images, audio) is skipped.
- */
-function collect(value: unknown, texts: string[], depth: number): number {
-  if (typeof value === "string") {
-    if (!value.startsWith("data:")) texts.push(value);
-    return 0;
-  }
-  if (typeof value === "number") return depth > 0 ? 1 : 0;
-  if (depth > 32 || value === null || typeof value !== "object") return 0;
-  let tokens = 0;
-  if (Array.isArray(value)) {
-    for (const v of value) tokens += collect(v, texts, depth + 1);
-  } else {
-    for (const [k, v] of Object.entries(value)) {
-      if (!STRUCTURAL.has(k)) tokens += collect(v, texts, depth + 1);
-    }
-  }
-  return tokens;
 }
