@@ -81,9 +81,11 @@ function defaultType(status: number): ErrorType {
   return "invalid_request_error";
 }
 
-const ANTHROPIC_TYPES: Record<number, string> = {
+/** Anthropic's error `type` for an HTTP status (gateway errors and upstream answers without a type). */
+export const ANTHROPIC_ERROR_TYPES: Readonly<Record<number, string>> = {
   400: "invalid_request_error",
   401: "authentication_error",
+  402: "billing_error",
   403: "permission_error",
   404: "not_found_error",
   413: "request_too_large",
@@ -92,7 +94,13 @@ const ANTHROPIC_TYPES: Record<number, string> = {
   502: "api_error",
   503: "overloaded_error",
   504: "timeout_error",
+  529: "overloaded_error",
 };
+
+/** The Anthropic error `type` of a status: the table's, else `api_error` (5xx) or `invalid_request_error`. */
+export function anthropicErrorType(status: number): string {
+  return ANTHROPIC_ERROR_TYPES[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
+}
 
 /** Turns any thrown value into a response in the dialect's error shape; unknown errors become 500. */
 export function errorResponse(err: unknown, dialect: Dialect = "openai"): Response {
@@ -102,7 +110,7 @@ export function errorResponse(err: unknown, dialect: Dialect = "openai"): Respon
   const headers = new Headers(e.headers);
   headers.set("content-type", "application/json");
   if (dialect === "anthropic") {
-    const type = ANTHROPIC_TYPES[e.status] ?? (e.status >= 500 ? "api_error" : "invalid_request_error");
+    const type = anthropicErrorType(e.status);
     return new Response(JSON.stringify({ type: "error", error: { type, message: e.message } }), {
       status: e.status,
       headers,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, errorResponse, GatewayError } from "../../src/core/errors.ts";
+import { anthropicErrorType, ConfigError, errorResponse, GatewayError } from "../../src/core/errors.ts";
 
 Deno.test("errorResponse() renders the OpenAI error shape with headers", async () => {
   const res = errorResponse(
@@ -55,4 +55,12 @@ Deno.test("ConfigError lists every issue with its path", () => {
     "a.yaml",
   );
   assert.match(e.message, /Invalid a\.yaml:\n {2}- server\.port: bad\n {2}- \(root\): empty/);
+});
+
+Deno.test("errorResponse() and the Anthropic translation share one status table (402, 529 included)", async () => {
+  const billing = errorResponse(new GatewayError(402, "billing", "Pay up"), "anthropic");
+  assert.equal((await billing.json()).error.type, "billing_error");
+  assert.equal(anthropicErrorType(529), "overloaded_error");
+  assert.equal(anthropicErrorType(418), "invalid_request_error");
+  assert.equal(anthropicErrorType(599), "api_error");
 });

@@ -3,6 +3,7 @@
  * (`{"error":{"message","type","param","code"}}`), with the status and type mapped so each SDK raises
  * the error class it would raise against its own API.
  */
+import { ANTHROPIC_ERROR_TYPES, anthropicErrorType } from "../../core/errors.ts";
 import { isObject } from "../../streams/_read.ts";
 import type { JsonObject } from "../types.ts";
 
@@ -17,21 +18,6 @@ const OPENAI_TYPES: Record<string, string> = {
   api_error: "server_error",
   overloaded_error: "server_error",
   timeout_error: "timeout_error",
-};
-
-const ANTHROPIC_TYPES: Record<number, string> = {
-  400: "invalid_request_error",
-  401: "authentication_error",
-  402: "billing_error",
-  403: "permission_error",
-  404: "not_found_error",
-  413: "request_too_large",
-  429: "rate_limit_error",
-  500: "api_error",
-  502: "api_error",
-  503: "overloaded_error",
-  504: "timeout_error",
-  529: "overloaded_error",
 };
 
 const DECODER = new TextDecoder();
@@ -54,14 +40,16 @@ export function openaiErrorBody(anthropicType: string, message: string): JsonObj
 
 /** The Anthropic error body for a status and message. */
 export function anthropicErrorBody(status: number, message: string): JsonObject {
-  const type = ANTHROPIC_TYPES[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
+  const type = anthropicErrorType(status);
   return { type: "error", error: { type, message } };
 }
 
 /** An Anthropic error answer in the OpenAI shape; 529 (overloaded) becomes 503. */
 export function anthropicErrorToOpenAI(status: number, bytes: Uint8Array): { status: number; body: string } {
   const e = parse(bytes)?.error;
-  const type = isObject(e) && typeof e.type === "string" ? e.type : (ANTHROPIC_TYPES[status] ?? "api_error");
+  const type = isObject(e) && typeof e.type === "string"
+    ? e.type
+    : (ANTHROPIC_ERROR_TYPES[status] ?? "api_error");
   const message = isObject(e) && typeof e.message === "string"
     ? e.message
     : `Upstream answered with status ${status}`;
