@@ -6,7 +6,7 @@
  */
 import type { Config } from "../config/types.ts";
 import type { CallRecord } from "../core/record.ts";
-import type { KeysData } from "./assemble.ts";
+import type { KeysData } from "./writer_parts.ts";
 import type { FromLogThread, ToLogThread } from "./log_thread_protocol.ts";
 import { type LogItem, queueCap, queuedCall, queuedStart } from "./queued.ts";
 import { WARN_INTERVAL_MS, type WriterStats } from "./writer.ts";

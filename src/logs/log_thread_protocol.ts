@@ -1,6 +1,6 @@
 /** Messages between the gateway's main thread and its log thread (`log_worker.ts`). */
 import type { Config } from "../config/types.ts";
-import type { KeysData } from "./assemble.ts";
+import type { KeysData } from "./writer_parts.ts";
 import type { LogItem } from "./queued.ts";
 import type { WriterStats } from "./writer.ts";
 

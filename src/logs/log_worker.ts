@@ -5,7 +5,7 @@
  */
 /// <reference no-default-lib="true" />
 /// <reference lib="deno.worker" />
-import { assembleWriter, keysFromData, retentionRun } from "./assemble.ts";
+import { assembleWriter, keysFromData, retentionRun } from "./writer_parts.ts";
 import type { FromLogThread, ToLogThread } from "./log_thread_protocol.ts";
 import type { LogWriter } from "./writer.ts";
 

@@ -8,7 +8,7 @@ import { resolveSecret, secretRefs } from "../config/secrets.ts";
 import type { Config } from "../config/types.ts";
 import type { CallSink } from "../core/record.ts";
 import { ConfigError } from "../core/errors.ts";
-import { keysToData, retentionRun } from "./assemble.ts";
+import { keysToData, retentionRun } from "./writer_parts.ts";
 import { loadConfiguredKeys } from "./key_config.ts";
 import { LogThread } from "./log_thread.ts";
 import { needsGlobalKey } from "./policy.ts";

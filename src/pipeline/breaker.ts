@@ -7,12 +7,12 @@ import type { BreakerConfig } from "../config/types.ts";
 import type { BreakerState } from "../core/health.ts";
 
 /** Why a target is not tried now. */
-export type Unavailable = "breaker_open" | "cooling_down";
+export type SkipReason = "breaker_open" | "cooling_down";
 
 /** The answer of {@link Breaker.admit}. */
 export type Admission =
   | { ok: true; probe: boolean }
-  | { ok: false; reason: Unavailable; until: number };
+  | { ok: false; reason: SkipReason; until: number };
 
 /** Circuit breaker and 429 cooldown of one target. */
 export class Breaker {

@@ -11,7 +11,7 @@ import { backoffDelay, type Sleep } from "./retry.ts";
 import type { Target } from "./target.ts";
 
 /** Every target was skipped; `until` is when the first one may be tried again (monotonic clock). */
-export interface Unavailable {
+export interface AllUnavailable {
   unavailable: true;
   until: number;
 }
@@ -28,11 +28,11 @@ export interface FailoverOptions {
   tried: TriedTarget[];
 }
 
-/** Tries `targets` in order; returns the accepted answer, the last failure, or `Unavailable`. */
+/** Tries `targets` in order; returns the accepted answer, the last failure, or `AllUnavailable`. */
 export async function failover(
   targets: readonly Target[],
   o: FailoverOptions,
-): Promise<AttemptResult | Unavailable> {
+): Promise<AttemptResult | AllUnavailable> {
   let last: AttemptResult | undefined;
   let earliest = Infinity;
   let n = 0;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { keysToData } from "../../src/logs/assemble.ts";
+import { keysToData } from "../../src/logs/writer_parts.ts";
 import { DayClock } from "../../src/logs/day.ts";
 import { decodeKeyText, importLogKey, Keyring } from "../../src/logs/keyring.ts";
 import { LogThread } from "../../src/logs/log_thread.ts";
