@@ -10,8 +10,8 @@ import { type Bucket, type BucketState, formatDuration } from "./bucket.ts";
 
 /** Options of `createRateLimiter()`. */
 export interface RateLimiterOptions {
-  /** Clock in ms (monotonic or wall; only differences matter). Default `performance.now`. */
-  now?: () => number;
+  /** Monotonic clock in ms (only differences matter). Default `performance.now`. */
+  clock?: () => number;
   /** Length of the window the limits are per; default 60000 (per minute). */
   windowMs?: number;
   /** Most buckets kept; idle (full) ones are dropped first. Default 100000. */
@@ -45,7 +45,7 @@ const NO_HEADERS: Admission = Object.freeze({ headers: Object.freeze({}), settle
 
 /** Creates a rate limiter with in-memory buckets. */
 export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter {
-  const now = options.now ?? (() => performance.now());
+  const now = options.clock ?? (() => performance.now());
   const windowMs = options.windowMs ?? 60_000;
   const maxBuckets = options.maxBuckets ?? 100_000;
   const buckets = new Map<string, BucketState>();

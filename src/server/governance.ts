@@ -76,7 +76,7 @@ export async function setupGovernance(config: Config, options: GovernanceOptions
     tokenUses: { onError },
     ...(options.shared ? { sharedUses: options.shared.uses } : {}),
   });
-  const limiter = createRateLimiter(options.clock ? { now: options.clock } : {});
+  const limiter = createRateLimiter(options.clock ? { clock: options.clock } : {});
   const onChange = options.onChange ?? resolver.invalidate;
   const shared = options.shared;
   const changed = shared ? () => (onChange(), shared.announce()) : onChange;

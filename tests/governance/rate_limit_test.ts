@@ -23,7 +23,7 @@ function denied(fn: () => unknown): GatewayError {
 
 Deno.test("admit() allows a minute's requests, then answers 429 with Retry-After and OpenAI headers", () => {
   const clock = fakeClock(0);
-  const limiter = createRateLimiter({ now: clock.now });
+  const limiter = createRateLimiter({ clock: clock.now });
   const c = caller([{ id: "key:k1", rpm: 3 }]);
   const first = limiter.admit(c, { estimatedTokens: 10 });
   assert.deepEqual(first.headers, {
@@ -55,7 +55,7 @@ Deno.test("admit() allows a minute's requests, then answers 429 with Retry-After
 
 Deno.test("admit() charges estimated tokens and settle() corrects them to the real usage", () => {
   const clock = fakeClock(0);
-  const limiter = createRateLimiter({ now: clock.now });
+  const limiter = createRateLimiter({ clock: clock.now });
   const c = caller([{ id: "token:t1", tpm: 1_000 }]);
   const a = limiter.admit(c, { estimatedTokens: 600 });
   assert.equal(a.headers["x-ratelimit-remaining-tokens"], "400");
@@ -78,7 +78,7 @@ Deno.test("admit() charges estimated tokens and settle() corrects them to the re
 });
 
 Deno.test("admit() refuses a request larger than the whole TPM limit", () => {
-  const limiter = createRateLimiter({ now: () => 0 });
+  const limiter = createRateLimiter({ clock: () => 0 });
   const err = denied(() =>
     limiter.admit(caller([{ id: "project:demo", tpm: 100 }]), { estimatedTokens: 101 })
   );
@@ -90,7 +90,7 @@ Deno.test("admit() refuses a request larger than the whole TPM limit", () => {
 
 Deno.test("a project's limit is shared by its callers, a key's is its own; headers show the tightest", () => {
   const clock = fakeClock(0);
-  const limiter = createRateLimiter({ now: clock.now });
+  const limiter = createRateLimiter({ clock: clock.now });
   const k1 = caller([{ id: "project:demo", rpm: 4 }, { id: "key:k1", rpm: 2 }]);
   const k2 = caller([{ id: "project:demo", rpm: 4 }, { id: "key:k2", rpm: 10 }]);
   assert.equal(limiter.admit(k1, { estimatedTokens: 1 }).headers["x-ratelimit-limit-requests"], "2");
@@ -105,7 +105,7 @@ Deno.test("a project's limit is shared by its callers, a key's is its own; heade
 
 Deno.test("admit() without limits charges nothing; a changed limit applies at once", () => {
   const clock = fakeClock(0);
-  const limiter = createRateLimiter({ now: clock.now, maxBuckets: 1 });
+  const limiter = createRateLimiter({ clock: clock.now, maxBuckets: 1 });
   const none = limiter.admit({ policy: resolvePolicy({ subject: { scope: "key:x", policy: {} } }) }, {
     estimatedTokens: 5,
   });
