@@ -66,10 +66,10 @@ export function additionalData(
 }
 
 /**
- * Compresses and seals `plain` for `ctx` with `key`. Synchronous: the writer calls it in its own task,
- * between yields, and in Deno 2.9 `gzipSync` and the `node:crypto` cipher (~15 + ~10 µs for a small
- * body) cost less main-thread time than their asynchronous forms, whose stream and promise plumbing runs
- * on the main thread anyway (async `gzip` ~60 µs, `crypto.subtle.encrypt` ~50 µs, measured).
+ * Compresses and seals `plain` for `ctx` with `key`. Synchronous: it runs in the log thread (the worker
+ * of `log_worker.ts`), off the request path, and in Deno 2.9 `gzipSync` and the `node:crypto` cipher
+ * (~15 + ~10 µs for a small body) cost less time than their asynchronous forms, whose stream and promise
+ * plumbing adds to it (async `gzip` ~60 µs, `crypto.subtle.encrypt` ~50 µs, measured).
  */
 export function sealFieldSync(
   plain: Uint8Array,

@@ -1,7 +1,8 @@
 /**
  * Retry arithmetic as pure functions: which upstream statuses are worth another try, exponential backoff
  * with full jitter, and the wait an upstream asks for (`retry-after-ms`, `Retry-After` in seconds or as
- * an HTTP date). Sleeping is injected so tests never wait.
+ * an HTTP date). The wait itself is a `Sleep` the pipeline takes from its deps; `realSleep` is only the
+ * default, and tests pass one that records the delay instead of waiting.
  */
 import { GatewayError } from "../core/errors.ts";
 
