@@ -2,6 +2,7 @@
 import { sha256Hex } from "../../src/core/sha256.ts";
 import type { CallRecord } from "../../src/core/record.ts";
 import { apiKeyAuth } from "../../src/providers/azure/auth.ts";
+import type { Sleep } from "../../src/pipeline/retry.ts";
 import { createApp } from "../../src/server/app.ts";
 import type { AzureUpstreamConfig, Config } from "../../src/config/types.ts";
 import { azureUpstream, testConfig } from "./config.ts";
@@ -21,12 +22,18 @@ export interface SeenRequest {
 /** An app whose upstream is `handler`; `records` fills as calls finish. */
 export function appWith(
   handler: (req: Request, seen: SeenRequest) => Response | Promise<Response>,
-  options: { upstream?: Partial<AzureUpstreamConfig>; config?: (c: Config) => void; clock?: () => number } =
-    {},
+  options: {
+    upstream?: Partial<AzureUpstreamConfig>;
+    config?: (c: Config) => void;
+    clock?: () => number;
+    /** The backoff sleep; by default it records the delay in `sleeps` and returns at once. */
+    sleep?: Sleep;
+  } = {},
 ) {
   const seen: SeenRequest[] = [];
   const records: CallRecord[] = [];
   const waiters: (() => void)[] = [];
+  const sleeps: number[] = [];
   const config = testConfig([azureUpstream("https://res.example", options.upstream)]);
   config.auth.keys = [];
   options.config?.(config);
@@ -52,6 +59,7 @@ export function appWith(
       return await handler(new Request(url, { ...init, body: body || null }), s);
     },
     ...(options.clock ? { clock: options.clock } : {}),
+    sleep: options.sleep ?? ((ms) => (sleeps.push(ms), Promise.resolve())),
     randomId: () => `rec-${records.length + seen.length}`,
     sinks: [(r) => {
       records.push(r);
@@ -64,7 +72,7 @@ export function appWith(
       const check = () => records.length >= n ? resolve() : waiters.push(check);
       check();
     });
-  return { app, seen, records, recordsReached, config };
+  return { app, seen, records, recordsReached, config, sleeps };
 }
 
 /** A POST to the app with the caller key. */

@@ -120,17 +120,25 @@ Deno.test("createApp() answers clear 4xx errors for bad requests", async (t) => 
 
 Deno.test("createApp() passes upstream errors through unchanged", async () => {
   const errBody = '{"error":{"code":"429","message":"Rate limit is exceeded. Try again in 3 seconds."}}';
-  const { app, records } = appWith(() =>
+  // A fake monotonic clock that the injected sleep advances: the backoffs take no real time.
+  let t = 0;
+  const sleeps: number[] = [];
+  const { app, records, seen } = appWith(() =>
     new Response(errBody, {
       status: 429,
       headers: { "retry-after": "3", "content-type": "application/json" },
-    })
-  );
+    }), {
+    clock: () => t,
+    sleep: (ms) => (sleeps.push(ms), t += ms, Promise.resolve()),
+  });
   const res = await app(post("/v1/chat/completions", { model: "gpt-4o" }));
   assert.equal(res.status, 429);
   assert.equal(res.headers.get("retry-after"), "3");
   assert.equal(await res.text(), errBody);
   assert.equal(records[0]!.error?.message, "Rate limit is exceeded. Try again in 3 seconds.");
+  // The default two retries, each after the 3 s the upstream asks for.
+  assert.equal(seen.length, 3);
+  assert.deepEqual(sleeps, [3000, 3000]);
 });
 
 Deno.test("createApp() answers 502 when the upstream cannot be reached", async () => {
