@@ -1,5 +1,5 @@
 # azmw as a container: `deno compile` in a build stage, then the single executable on a minimal, non-root
-# runtime image. Build: docker build -t azmw .   Run: see compose.yaml and README ("Shipping").
+# runtime image. Build: docker build -t azmw .   Run: see compose.yaml and docs/operations.md ("Shipping").
 # (Not built on the machine this repository is developed on: it has no container engine.)
 
 FROM denoland/deno:debian-2.9.6 AS build

@@ -1,14 +1,14 @@
 /**
  * The shipping artefacts, checked as far as this machine allows (no container engine, no compile runtime):
  * the Dockerfile's, compose file's and systemd unit's commands are ones azmw accepts, the Grafana dashboard
- * queries only metrics that `/metrics` exports (README's table, itself checked against a running gateway),
+ * queries only metrics that `/metrics` exports (docs/operations.md's table, itself checked against a running gateway),
  * and the release targets and flags are ones `deno compile` takes.
  */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { RELEASE_TARGETS, releaseCommands } from "../../scripts/release.ts";
 import { runAzmw } from "../_helpers/cli.ts";
-import { documentedMetrics } from "../_helpers/readme.ts";
+import { documentedMetrics } from "../_helpers/docs.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const read = (path: string) => Deno.readTextFile(new URL(path, ROOT));

@@ -1,15 +1,15 @@
 /**
- * `/metrics` of a real `azmw serve` process: every metric family it exports is documented in README's
- * metrics table and every documented one is exported; the breaker state, today's spend and the process
+ * `/metrics` of a real `azmw serve` process: every metric family it exports is documented in the metrics
+ * table of docs/operations.md and every documented one is exported; the breaker state, today's spend and the process
  * metrics are there with their labels.
  */
 import assert from "node:assert/strict";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { serveMock } from "../../src/mock/mod.ts";
 import { MAIN } from "../_helpers/cli.ts";
-import { documentedMetrics } from "../_helpers/readme.ts";
+import { documentedMetrics } from "../_helpers/docs.ts";
 
-Deno.test("/metrics of a running gateway exports exactly the metrics README documents", async () => {
+Deno.test("/metrics of a running gateway exports exactly the metrics docs/operations.md documents", async () => {
   const mock = serveMock({ apiKey: "up-key" });
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(
@@ -50,12 +50,12 @@ upstreams:
     assert.deepEqual(
       [...exported].filter((n) => !documented.has(n)).sort(),
       [],
-      "exported but not in README",
+      "exported but not in docs/operations.md",
     );
     assert.deepEqual(
       [...documented].filter((n) => !exported.has(n)).sort(),
       [],
-      "in README but not exported",
+      "in docs/operations.md but not exported",
     );
 
     const families = new Map(

@@ -1,13 +1,13 @@
-/** Reads what README documents, for tests that hold code and docs together. */
+/** Reads what the documentation documents, for tests that hold code and docs together. */
 import assert from "node:assert/strict";
 
-const README = new URL("../../README.md", import.meta.url);
+const OPERATIONS = new URL("../../docs/operations.md", import.meta.url);
 
-/** Metric names in the first column of README's metrics table (rows between its header and a blank line). */
+/** Metric names in the first column of docs/operations.md's metrics table (rows up to a blank line). */
 export async function documentedMetrics(): Promise<Set<string>> {
-  const text = await Deno.readTextFile(README);
+  const text = await Deno.readTextFile(OPERATIONS);
   const start = text.search(/^\| Metric +\|/m);
-  assert.ok(start >= 0, "README has a metrics table");
+  assert.ok(start >= 0, "docs/operations.md has a metrics table");
   const names = new Set<string>();
   for (const line of text.slice(start).split("\n").slice(2)) {
     if (!line.startsWith("|")) break;
