@@ -6,6 +6,7 @@
 import { createManageApi } from "../admin/api.ts";
 import type { ManageContext } from "../admin/context.ts";
 import { secureRandom } from "../admin/credentials.ts";
+import { MANAGE_DEFAULTS } from "../config/schema_manage.ts";
 import { resolveSecret, type SecretDeps } from "../config/secrets.ts";
 import type { Config } from "../config/types.ts";
 import type { CallerKey } from "../core/caller.ts";
@@ -72,7 +73,7 @@ export async function setupGovernance(config: Config, options: GovernanceOptions
     required: config.auth.required,
     defaults: config.policy ?? {},
     now,
-    cacheTtlMs: manage?.cacheTtlMs ?? 1_000,
+    cacheTtlMs: manage?.cacheTtlMs ?? MANAGE_DEFAULTS.cacheTtlMs,
     tokenUses: { onError },
     ...(options.shared ? { sharedUses: options.shared.uses } : {}),
   });
@@ -137,7 +138,7 @@ export async function openGovernance(
           required: next.auth.required,
           defaults: next.policy ?? {},
           ...(options.now ? { now: options.now } : {}),
-          cacheTtlMs: next.manage?.cacheTtlMs ?? 1_000,
+          cacheTtlMs: next.manage?.cacheTtlMs ?? MANAGE_DEFAULTS.cacheTtlMs,
           tokenUses: { onError: options.onError ?? (() => {}) },
           ...(options.shared ? { sharedUses: options.shared.uses } : {}),
         });
