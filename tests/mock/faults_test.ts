@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
 import OpenAI from "openai";
 import { createMockUpstream, MockResetError, serveMock } from "../../src/mock/mod.ts";
 import { chatBody, jsonRequest, sseData } from "./_util.ts";
@@ -99,17 +100,23 @@ Deno.test("serveMock() lets the openai SDK retry through x-mock-fail-first", asy
 });
 
 Deno.test("createMockUpstream() timeout fault holds the request until the signal aborts", async () => {
-  const mock = createMockUpstream();
-  const ac = new AbortController();
-  let settled = false;
-  const pending = mock.handler(
-    jsonRequest(CHAT, chatBody("x"), { "x-mock-fault": "timeout" }, { signal: ac.signal }),
-  )
-    .finally(() => settled = true);
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.equal(settled, false);
-  ac.abort();
-  await assert.rejects(pending, { name: "AbortError" });
+  // A fake clock: an hour of timers runs at once, and the request is still held.
+  const clock = FakeTimers.install();
+  try {
+    const mock = createMockUpstream();
+    const ac = new AbortController();
+    let settled = false;
+    const pending = mock.handler(
+      jsonRequest(CHAT, chatBody("x"), { "x-mock-fault": "timeout" }, { signal: ac.signal }),
+    )
+      .finally(() => settled = true);
+    await clock.tickAsync(3_600_000);
+    assert.equal(settled, false);
+    ac.abort();
+    await assert.rejects(pending, { name: "AbortError" });
+  } finally {
+    clock.uninstall();
+  }
 });
 
 Deno.test("createMockUpstream() latency delays headers and clears its timer on abort", async () => {
