@@ -3,6 +3,7 @@
  * starts on the embedded default: a built-in mock upstream and a local key kept in the data dir. With
  * `-d` it starts itself detached and returns once the gateway answers.
  */
+import { EVENTS_DEFAULTS } from "../config/schema_events.ts";
 import { parseArgs as parse } from "node:util";
 import { embeddedConfig, loadConfig, resolveCallerKeys } from "../config/load.ts";
 import { useExternalSecrets } from "../config/secrets.ts";
@@ -362,7 +363,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     breakers: () => gateway.breakers(),
     logDropped: () => requestLog.stats().dropped,
     ...(governance.listAudit && events.wants("azmw.caller.changed") ? { audit: governance.listAudit } : {}),
-  }, config.events?.watchIntervalMs ?? 1_000);
+  }, config.events?.watchIntervalMs ?? EVENTS_DEFAULTS.watchIntervalMs);
   const pidFile = pidPath(dataDir);
   await writePidFile(pidFile, {
     pid: Deno.pid,

@@ -4,6 +4,7 @@
  * for at most `cacheTtlMs` (≤ 1 s) and refreshed in the background after half of it, so a disabled key
  * or revoked token stops working within that time while busy keys never wait for the store.
  */
+import { MANAGE_DEFAULTS } from "../config/schema_manage.ts";
 import { timingSafeEqual } from "node:crypto";
 import type { CallerKey } from "../core/caller.ts";
 import { presentedKey } from "../pipeline/auth.ts";
@@ -65,7 +66,7 @@ export function createCallerResolver(
   options: CallerResolverOptions = {},
 ): CallerResolver {
   const now = options.now ?? Date.now;
-  const ttl = options.cacheTtlMs ?? 1_000;
+  const ttl = options.cacheTtlMs ?? MANAGE_DEFAULTS.cacheTtlMs;
   const maxEntries = options.maxEntries ?? 100_000;
   const defaults = options.defaults ?? {};
   const required = options.required ?? true;

@@ -5,6 +5,7 @@
  * fallback, warns (once per outage) and counts it. The client reconnects by itself; a reconnect ends the
  * pause at once.
  */
+import { SHARED_DEFAULTS } from "../config/schema_shared.ts";
 import { Redis } from "ioredis";
 import { GatewayError } from "../core/errors.ts";
 import { createSettleBatcher, type SettleKind } from "./batch.ts";
@@ -83,7 +84,7 @@ export function sharedUnavailable(cause?: unknown): GatewayError {
 /** Connects to Redis (without waiting: a server that is down at start is retried in the background). */
 export function openShared(options: SharedOptions): SharedClient {
   const now = options.now ?? Date.now;
-  const timeoutMs = options.timeoutMs ?? 250;
+  const timeoutMs = options.timeoutMs ?? SHARED_DEFAULTS.timeoutMs;
   const pauseMs = options.pauseMs ?? 1_000;
   const warn = options.warn ?? (() => {});
   const common = {
