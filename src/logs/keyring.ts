@@ -4,7 +4,8 @@
  * logged content.
  */
 import { Buffer } from "node:buffer";
-import { createHash, createSecretKey, type KeyObject } from "node:crypto";
+import { createSecretKey, type KeyObject } from "node:crypto";
+import { sha256Hex } from "../core/sha256.ts";
 
 /** Length of an AES-256 key in bytes. */
 export const KEY_BYTES = 32;
@@ -36,13 +37,9 @@ export function decodeKeyText(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
-
 /** The default key id of a key: `k` and 8 hex digits of its SHA-256 (reveals nothing usable). */
 export function deriveKid(bytes: Uint8Array): string {
-  return `k${sha256(bytes).slice(0, 8)}`;
+  return `k${sha256Hex(bytes).slice(0, 8)}`;
 }
 
 /**
