@@ -51,7 +51,7 @@ export function importLogKey(bytes: Uint8Array, kid = deriveKid(bytes)): Promise
   if (bytes.length !== KEY_BYTES) {
     return Promise.reject(new TypeError(`expected ${KEY_BYTES} bytes of key, got ${bytes.length}`));
   }
-  return Promise.resolve({ kid, key: createSecretKey(bytes), digest: sha256(bytes) });
+  return Promise.resolve({ kid, key: createSecretKey(bytes), digest: sha256Hex(bytes) });
 }
 
 /** Keys by id for opening, plus the active key for sealing (none when only opening). */
