@@ -5,8 +5,13 @@
  * spend and this instance's call count.
  */
 import { addDays } from "../../logs/day.ts";
-import type { PageContext } from "./page.ts";
-import { report, today } from "./report.ts";
+import type { RecentCalls } from "./recent_calls.ts";
+import { report, type ReportContext, today } from "./report.ts";
+
+/** What the totals read of a page's context: the report's inputs plus today's live figures. */
+export interface TotalsContext extends ReportContext {
+  deps: ReportContext["deps"] & { spendToday(scope?: string): number; calls: RecentCalls };
+}
 
 /** One day's totals. */
 export interface DayTotal {
@@ -24,7 +29,7 @@ export class DailyTotals {
   readonly #days = new Map<string, DayTotal & { at: number }>();
 
   /** Totals of `days` (oldest first, ending today at the latest). */
-  async get(ctx: PageContext, days: readonly string[]): Promise<DayTotal[]> {
+  async get(ctx: TotalsContext, days: readonly string[]): Promise<DayTotal[]> {
     const now = today(ctx);
     const yesterday = addDays(now, -1);
     const stale = (d: string) => {
