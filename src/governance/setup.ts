@@ -52,7 +52,7 @@ export async function setupGovernance(config: Config, options: GovernanceOptions
   const readerToken = manage?.readerToken
     ? await resolveSecret(manage.readerToken, { ...secrets, path: "manage.reader_token" })
     : null;
-  const store = options.store ?? await openStore(storePath(config));
+  const store = options.store ?? await openStore(storePath(config), secrets);
   const now = options.now ?? Date.now;
   const onError = options.onError ?? (() => {});
   const resolver = createCallerResolver(store, {
