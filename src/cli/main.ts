@@ -13,6 +13,7 @@ import { LOGS_COMMANDS } from "./logs.ts";
 import { mockCommand } from "./mock.ts";
 import { PROJECTS_COMMANDS } from "./projects.ts";
 import { serveCommand } from "./serve.ts";
+import { storeMigrateCommand } from "./store.ts";
 import { TOKENS_COMMANDS } from "./tokens.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -29,6 +30,7 @@ const COMMANDS: Command<any>[] = [
   ...PROJECTS_COMMANDS,
   ...KEYS_COMMANDS,
   ...TOKENS_COMMANDS,
+  storeMigrateCommand,
 ];
 
 /** Top-level help: every subcommand with its summary. */

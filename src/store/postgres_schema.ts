@@ -98,7 +98,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   },
   {
     version: 3,
-    name: "request records of every replica",
+    name: "request records of every replica; origin of copied audit entries",
     sql: `
       CREATE TABLE call_records (
         id TEXT PRIMARY KEY,
@@ -115,6 +115,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         record JSONB NOT NULL
       );
       CREATE INDEX call_records_by_day ON call_records(day, instance);
+      -- Where an audit entry copied by "azmw store migrate" came from, so a second copy skips it.
+      ALTER TABLE audit ADD COLUMN origin TEXT UNIQUE;
     `,
   },
 ];
