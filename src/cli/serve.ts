@@ -16,6 +16,7 @@ import { createAppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics } from "../observability/metrics.ts";
 import { sha256Hex } from "../pipeline/auth.ts";
 import { startGateway } from "../server/gateway.ts";
+import { openReplica } from "../store/replica.ts";
 import { VERSION } from "../version.ts";
 import { type CliIo, type Command, intOption, UsageError } from "./command.ts";
 
@@ -188,8 +189,15 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     onError: (err) =>
       log.error("Governance background task failed", { error: err instanceof Error ? err : String(err) }),
   });
+  // With the PostgreSQL store, records are shipped there and today's spend is every replica's.
+  const replica = openReplica(governance.store, {
+    dir: config.logs.dir,
+    instance: config.server.instance,
+    warn: (msg) => log.warn(msg),
+  });
+  replica?.register(metrics);
   let cost = createCostControl(config, { env, warn: (msg) => log.warn(msg) });
-  const rebuilt = await cost.rebuild(config.logs.dir);
+  const rebuilt = await cost.rebuild(config.logs.dir, await replica?.rebuildSource());
   // A reload takes the new pricing and budget; today's spend and open reservations carry over.
   const costFor = (c: Config) => {
     if (c !== config) cost = createCostControl(c, { env, warn: (msg) => log.warn(msg), ledger: cost.ledger });
@@ -198,6 +206,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   log.info("Today's spend rebuilt from the request log", { ...rebuilt, spend_today_eur: cost.spendToday() });
   const closeAll = async () => {
     await requestLog.close();
+    await replica?.close();
     await cost.idle();
     await governance.close();
     await onClose();
@@ -210,7 +219,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       metrics,
       governance,
       admission: costFor,
-      health: () => ({ spend_today_eur: cost.spendToday() }),
+      health: () => ({ spend_today_eur: cost.spendToday(), ...replica?.health() }),
       sinks: [requestLog.sink],
       onClose: closeAll,
     });

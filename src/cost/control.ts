@@ -17,7 +17,7 @@ import { dayFunction, nextDayStart } from "./day_end.ts";
 import { admissionUsage, estimateUsage, loadTokenizer } from "./estimate.ts";
 import { type Reservation, SpendLedger } from "./ledger.ts";
 import { PriceTable } from "./pricing.ts";
-import { rebuildLedger, type RebuildStats } from "./rebuild.ts";
+import { rebuildLedger, type RebuildStats, type RecordSource } from "./rebuild.ts";
 import { callerScopes, formatEur, GLOBAL_SCOPE, type ScopeCaller, scopeLabel } from "./scopes.ts";
 
 /** I/O of `createCostControl()`; every field has a real default. */
@@ -89,7 +89,7 @@ export interface CostControl {
   /** Settled spend today of a scope (`global`, `project:demo`, `key:dev`, `token:…`); default global. */
   spendToday(scope?: string): number;
   /** Books today's logged calls (call once at start, before serving). */
-  rebuild(logDir: string): Promise<RebuildStats>;
+  rebuild(logDir: string, source?: RecordSource): Promise<RebuildStats>;
   readonly ledger: SpendLedger;
   readonly prices: PriceTable;
   /** Resolves when every webhook alert started so far has been delivered or given up. */
@@ -240,8 +240,8 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     spendToday(scope = GLOBAL_SCOPE) {
       return ledger.get(scope).spent;
     },
-    async rebuild(logDir) {
-      const stats = await rebuildLedger(ledger, { logDir, prices, warn });
+    async rebuild(logDir, source) {
+      const stats = await rebuildLedger(ledger, { logDir, prices, warn, ...(source ? { source } : {}) });
       rebuilt = { day: stats.day, spent: new Map(Object.entries(stats.spent)) };
       return stats;
     },

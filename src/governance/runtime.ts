@@ -4,6 +4,7 @@
  * config's keys plus the admission stage that checks policy and rate limits.
  */
 import type { Config } from "../config/types.ts";
+import type { Store } from "../store/types.ts";
 import type { CallerKey } from "../pipeline/auth.ts";
 import type { AdmissionStage } from "../pipeline/admission.ts";
 import type { Caller } from "../pipeline/auth.ts";
@@ -25,6 +26,8 @@ export interface GovernanceRuntime {
   forConfig(config: Config, callerKeys: readonly CallerKey[]): GovernedPipeline;
   /** The `/manage/*` handler. */
   manage(req: Request): Promise<Response>;
+  /** The store (its health, and the pool records are shipped on with PostgreSQL). */
+  store: Store;
   /** Writes pending token uses and closes the store. */
   close(): Promise<void>;
 }
@@ -85,6 +88,7 @@ export async function openGovernance(
       return { authenticate: (h) => resolver.authenticate(h), admission: stage };
     },
     manage: gov.manage,
+    store: gov.store,
     async close() {
       for (const r of resolvers) await r.flush();
       await gov.store.close();

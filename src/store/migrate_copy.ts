@@ -9,7 +9,10 @@ import type { Sql } from "postgres";
 import { migratePostgres } from "./postgres_schema.ts";
 
 /** Rows copied and rows already there, per table. */
-export type CopyStats = Record<"projects" | "api_keys" | "tokens" | "audit", { copied: number; present: number }>;
+export type CopyStats = Record<
+  "projects" | "api_keys" | "tokens" | "audit",
+  { copied: number; present: number }
+>;
 
 const TABLES = {
   projects: [

@@ -1,11 +1,26 @@
 /** Opening the PostgreSQL store from a `postgres://` URL: one pool, migrations, the credential snapshot. */
 import postgres from "postgres";
+import { isSecretRef, resolveSecret, type SecretDeps } from "../config/secrets.ts";
+import type { Config } from "../config/types.ts";
 import { PostgresStore } from "./postgres.ts";
 import { SharedStore, type SharedStoreOptions } from "./postgres_shared.ts";
 
 /** Whether `location` names a PostgreSQL database rather than a SQLite file. */
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/** The PostgreSQL URL of the config's `manage.store` (a secret reference resolved), or `null` for SQLite. */
+export async function postgresUrlOf(
+  config: Pick<Config, "manage" | "source">,
+  deps: SecretDeps = {},
+): Promise<string | null> {
+  const location = config.manage?.store;
+  if (location === undefined) return null;
+  const url = isSecretRef(location)
+    ? await resolveSecret(location, { ...deps, path: "manage.store", source: config.source })
+    : location;
+  return isPostgresUrl(url) ? url : null;
 }
 
 /** Options of `openPostgresPool()`. */

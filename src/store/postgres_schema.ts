@@ -115,6 +115,14 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         record JSONB NOT NULL
       );
       CREATE INDEX call_records_by_day ON call_records(day, instance);
+      -- How far each replica has shipped each of its log files (bytes, up to a line end).
+      CREATE TABLE call_record_files (
+        instance TEXT NOT NULL,
+        file TEXT NOT NULL,
+        shipped_bytes BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (instance, file)
+      );
       -- Where an audit entry copied by "azmw store migrate" came from, so a second copy skips it.
       ALTER TABLE audit ADD COLUMN origin TEXT UNIQUE;
     `,

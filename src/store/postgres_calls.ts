@@ -1,0 +1,94 @@
+/**
+ * The `call_records` table: every replica's request records (plain metadata in columns for queries, the
+ * whole record — sealed bodies still sealed — as JSON), written in batches by the record shipper and read
+ * by the cost report and the spend rebuild. Each batch commits with the shipped offset of its file, and
+ * records are keyed by id, so a batch sent twice changes nothing.
+ */
+import type { Sql } from "postgres";
+import type { LogMeta } from "../cost/scan.ts";
+import type { ShipBatch, ShipTarget } from "../logs/ship.ts";
+
+/** What a read from the table saw. */
+export interface TableScan {
+  /** Distinct replica-days read (what the file readers count as files). */
+  files: number;
+  records: number;
+  skipped: number;
+  bytes: number;
+}
+
+/** The shipped records of every replica in PostgreSQL. */
+export class CallRecordTable implements ShipTarget {
+  /** Over a pool on a migrated database. */
+  constructor(readonly sql: Sql) {}
+
+  /** Shipped bytes per file of `instance`. */
+  async offsets(instance: string): Promise<Map<string, number>> {
+    const rows = await this.sql.unsafe(
+      "SELECT file, shipped_bytes FROM call_record_files WHERE instance = $1",
+      [instance],
+    );
+    return new Map(rows.map((r) => [String(r.file), Number(r.shipped_bytes)]));
+  }
+
+  /** Inserts the batch's records (those not there yet) and moves the file's offset, in one transaction. */
+  async ship(instance: string, batch: ShipBatch, now: number): Promise<void> {
+    const r = batch.records;
+    await this.sql.begin(async (tx) => {
+      if (r.length > 0) {
+        await tx.unsafe(
+          `INSERT INTO call_records (id, day, ts, instance, key_id, project, token_id, model, upstream, status,
+             cost_eur, record)
+           SELECT u.id, $2, u.ts::timestamptz, u.instance, u.key_id, u.project, u.token_id, u.model, u.upstream,
+             u.status, u.cost_eur, u.record::jsonb
+           FROM unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+             $9::text[], $10::text[], $11::float8[], $12::text[])
+             AS u(id, ts, instance, key_id, project, token_id, model, upstream, status, cost_eur, record)
+           ON CONFLICT (id) DO NOTHING`,
+          [
+            r.map((x) => x.id),
+            batch.day,
+            r.map((x) => x.ts),
+            r.map((x) => x.instance),
+            r.map((x) => x.caller?.key_id ?? null),
+            r.map((x) => x.caller?.project ?? null),
+            r.map((x) => x.caller?.token_id ?? null),
+            r.map((x) => x.model),
+            r.map((x) => x.upstream),
+            r.map((x) => x.status),
+            r.map((x) => x.cost_eur),
+            r.map((x) => JSON.stringify(x)),
+          ] as never,
+        );
+      }
+      await tx.unsafe(
+        `INSERT INTO call_record_files (instance, file, shipped_bytes, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (instance, file) DO UPDATE SET shipped_bytes = GREATEST(call_record_files.shipped_bytes,
+           EXCLUDED.shipped_bytes), updated_at = EXCLUDED.updated_at`,
+        [instance, batch.file, batch.offset, now],
+      );
+    });
+  }
+
+  /** Calls `onRecord` with the metadata of every record of `day`, every replica's, in time order. */
+  async scanDay(day: string, onRecord: (meta: LogMeta) => void): Promise<TableScan> {
+    const stats: TableScan = { files: 0, records: 0, skipped: 0, bytes: 0 };
+    // Metadata only: the sealed bodies stay in the database.
+    const cursor = this.sql.unsafe(
+      `SELECT instance, record - 'request' - 'response' AS meta FROM call_records WHERE day = $1
+       ORDER BY instance, ts, id`,
+      [day],
+    ).cursor(1_000);
+    const instances = new Set<string>();
+    for await (const rows of cursor) {
+      for (const row of rows) {
+        instances.add(String(row.instance));
+        const meta = typeof row.meta === "string" ? JSON.parse(row.meta) : row.meta;
+        stats.records++;
+        onRecord(meta as LogMeta);
+      }
+    }
+    stats.files = instances.size;
+    return stats;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * What a replica adds when its store is PostgreSQL: the record shipper (its log files → `call_records`),
+ * the spend rebuild's source (every replica's records of today), and the health and metrics of both.
+ * With the embedded SQLite store there is nothing to add and `openReplica()` returns `null`.
+ */
+import type { RecordSource } from "../cost/rebuild.ts";
+import { RecordShipper, type ShipperOptions } from "../logs/ship.ts";
+import type { GatewayMetrics } from "../observability/metrics.ts";
+import { CallRecordTable } from "./postgres_calls.ts";
+import { SharedStore } from "./postgres_shared.ts";
+import type { Store } from "./types.ts";
+
+/** The shared-record parts of a replica. */
+export interface Replica {
+  shipper: RecordShipper;
+  table: CallRecordTable;
+  /**
+   * The rebuild's source: ships this replica's own files first, then reads every replica's records from
+   * PostgreSQL; `undefined` (rebuild from the files) when PostgreSQL cannot be reached.
+   */
+  rebuildSource(): Promise<RecordSource | undefined>;
+  /** `/health` fields: `store` and `record_shipping`. */
+  health(): Record<string, unknown>;
+  /** Adds the store and shipping gauges. */
+  register(metrics: Pick<GatewayMetrics, "gauge">): void;
+  /** Ships what it can one last time and stops. */
+  close(): Promise<void>;
+}
+
+/** Starts shipping records when `store` is the PostgreSQL store; `null` otherwise. */
+export function openReplica(
+  store: Store,
+  options: Omit<ShipperOptions, "warn"> & { warn?: (message: string) => void },
+): Replica | null {
+  if (!(store instanceof SharedStore)) return null;
+  const table = new CallRecordTable(store.direct.sql);
+  const shipper = new RecordShipper(table, options);
+  shipper.start();
+  const warn = options.warn ?? (() => {});
+  return {
+    shipper,
+    table,
+    async rebuildSource() {
+      if (!await shipper.ship()) {
+        warn("PostgreSQL is unreachable: today's spend is rebuilt from this replica's log files only");
+        return undefined;
+      }
+      return (day, onRecord) =>
+        table.scanDay(day, (meta) => onRecord(JSON.stringify(meta.caller ?? null), meta));
+    },
+    health() {
+      const s = store.health();
+      const r = shipper.stats();
+      return {
+        store: {
+          backend: s.backend,
+          up: s.up,
+          error: s.error,
+          snapshot_age_ms: s.snapshotAgeMs,
+        },
+        record_shipping: {
+          up: r.up,
+          error: r.error,
+          shipped: r.shipped,
+          pending_bytes: r.pendingBytes,
+        },
+      };
+    },
+    register(metrics) {
+      const one = (v: number) => () => [[undefined, v]] as [undefined, number][];
+      const of = (pick: () => number) => () => one(pick())();
+      metrics.gauge(
+        "azmw_store_up",
+        "1 while the PostgreSQL store answers, else 0",
+        [],
+        of(() => +store.health().up),
+      );
+      metrics.gauge(
+        "azmw_store_snapshot_age_seconds",
+        "Age of the credential snapshot the request path reads",
+        [],
+        of(() => (store.health().snapshotAgeMs ?? -1000) / 1000),
+      );
+      metrics.gauge(
+        "azmw_store_queries_total",
+        "Queries sent to PostgreSQL",
+        [],
+        of(() => store.health().queries),
+        {
+          counter: true,
+        },
+      );
+      metrics.gauge(
+        "azmw_records_ship_up",
+        "1 while request records reach PostgreSQL, else 0",
+        [],
+        of(() => +shipper.stats().up),
+      );
+      metrics.gauge(
+        "azmw_records_shipped_total",
+        "Request records shipped to PostgreSQL",
+        [],
+        of(() => shipper.stats().shipped),
+        { counter: true },
+      );
+      metrics.gauge(
+        "azmw_records_ship_pending_bytes",
+        "Bytes of this replica's log files not yet shipped to PostgreSQL",
+        [],
+        of(() => shipper.stats().pendingBytes),
+      );
+      metrics.gauge(
+        "azmw_records_ship_failures_total",
+        "Failed shipping passes (retried)",
+        [],
+        of(() => shipper.stats().failures),
+        { counter: true },
+      );
+    },
+    close: () => shipper.close(),
+  };
+}
