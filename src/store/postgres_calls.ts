@@ -48,16 +48,16 @@ export class CallRecordTable implements ShipTarget {
           [
             r.map((x) => x.id),
             batch.day,
-            r.map((x) => x.ts),
-            r.map((x) => x.instance),
+            r.map((x) => validTime(x.ts, now)),
+            r.map((x) => x.instance ?? instance),
             r.map((x) => x.caller?.key_id ?? null),
             r.map((x) => x.caller?.project ?? null),
             r.map((x) => x.caller?.token_id ?? null),
-            r.map((x) => x.model),
-            r.map((x) => x.upstream),
-            r.map((x) => x.status),
-            r.map((x) => x.cost_eur),
-            r.map((x) => JSON.stringify(x)),
+            r.map((x) => x.model ?? null),
+            r.map((x) => x.upstream ?? null),
+            r.map((x) => x.status ?? null),
+            r.map((x) => x.cost_eur ?? null),
+            r.map((x) => JSON.stringify(x, noNul)),
           ] as never,
         );
       }
@@ -91,4 +91,15 @@ export class CallRecordTable implements ShipTarget {
     stats.files = instances.size;
     return stats;
   }
+}
+
+/** A record's time as PostgreSQL takes it; a line with a broken time keeps the shipping time. */
+function validTime(ts: unknown, now: number): string {
+  const ms = typeof ts === "string" ? Date.parse(ts) : NaN;
+  return new Date(Number.isNaN(ms) ? now : ms).toISOString();
+}
+
+/** `jsonb` refuses NUL characters: one in a free-text field must not stop the shipping for good. */
+function noNul(_key: string, value: unknown): unknown {
+  return typeof value === "string" && value.includes("\0") ? value.replaceAll("\0", "\uFFFD") : value;
 }
