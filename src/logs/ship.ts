@@ -40,6 +40,8 @@ export interface ShipperOptions {
   batchBytes?: number;
   /** Day folders (newest first) looked at; default 7. */
   days?: number;
+  /** Longest one call of the target may take before the pass counts as failed; default 30000. */
+  timeoutMs?: number;
   now?: () => number;
   /** Unreadable lines (skipped) and failed passes. */
   warn?: (message: string) => void;
@@ -85,6 +87,7 @@ export class RecordShipper {
       retryMs: 2_000,
       batchBytes: 1 << 20,
       days: 7,
+      timeoutMs: 30_000,
       now: Date.now,
       warn: () => {},
       ...options,
@@ -124,7 +127,7 @@ export class RecordShipper {
 
   async #pass(): Promise<boolean> {
     try {
-      this.#offsets ??= await this.#target.offsets(this.#o.instance);
+      this.#offsets ??= await this.#timed(this.#target.offsets(this.#o.instance));
       let pending = 0;
       for (const { rel, path, day } of await this.#files()) {
         pending += await this.#shipFile(rel, path, day);
@@ -199,7 +202,9 @@ export class RecordShipper {
         if (end < 0) break; // only a line still being written (or torn): wait for its end
         const records = this.#parse(new TextDecoder().decode(buf.subarray(0, end)), rel);
         const next = offset + end + 1;
-        await this.#target.ship(this.#o.instance, { file: rel, day, offset: next, records }, this.#o.now());
+        await this.#timed(
+          this.#target.ship(this.#o.instance, { file: rel, day, offset: next, records }, this.#o.now()),
+        );
         offsets.set(rel, next);
         offset = next;
         this.#stats.shipped += records.length;
@@ -209,6 +214,15 @@ export class RecordShipper {
     } finally {
       file.close();
     }
+  }
+
+  #timed<T>(p: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ms = this.#o.timeoutMs;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`The target did not answer within ${ms} ms`)), ms);
+    });
+    return Promise.race([p, late]).finally(() => clearTimeout(timer));
   }
 
   #parse(text: string, rel: string): LogRecord[] {

@@ -118,3 +118,15 @@ export function list(q: Query, table: string, query: ListQuery & { project?: str
     query.limit + 1,
   ]);
 }
+
+/** `promise`, or a `TIMEOUT` error after `ms` (a server that stops answering without closing). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`${what} took longer than ${ms} ms`), { code: "TIMEOUT" })),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

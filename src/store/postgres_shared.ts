@@ -6,7 +6,7 @@
  * until the task reaches it again. A server that is down at start is retried until it answers.
  */
 import { PostgresStore } from "./postgres.ts";
-import { all } from "./postgres_db.ts";
+import { all, withTimeout } from "./postgres_db.ts";
 import { migratePostgres } from "./postgres_schema.ts";
 import { CredentialSnapshot, type SnapshotRows } from "./postgres_snapshot.ts";
 import {
@@ -39,6 +39,8 @@ export interface SharedStoreOptions {
   overlapMs?: number;
   /** Pause between full reloads; default 60000. */
   fullReloadMs?: number;
+  /** Longest a refresh may take before the server counts as lost; default 10000. */
+  timeoutMs?: number;
   /** Wall clock (ms). */
   now?: () => number;
   /** Reports a failed refresh or migration (once per outage, and when it ends). */
@@ -71,6 +73,7 @@ export class SharedStore implements Store {
       retryMs: options.retryMs ?? 1_000,
       overlapMs: options.overlapMs ?? 5_000,
       fullReloadMs: options.fullReloadMs ?? 60_000,
+      timeoutMs: options.timeoutMs ?? 10_000,
       now: options.now ?? Date.now,
     };
     this.#onState = options.onStateChange ?? (() => {});
@@ -106,13 +109,21 @@ export class SharedStore implements Store {
     if (this.#closed) return;
     try {
       if (!this.#migrated) {
-        await migratePostgres(this.direct.sql, { now: this.#opts.now });
+        await withTimeout(
+          migratePostgres(this.direct.sql, { now: this.#opts.now }),
+          this.#opts.timeoutMs * 3,
+          "Migrating the store",
+        );
         this.#migrated = true;
       }
       const now = this.#opts.now();
       const full = this.#snapshot === null || now - this.#fullAt >= this.#opts.fullReloadMs;
       const since = full ? 0 : this.#since(now);
-      const rows = await this.#read(since);
+      const rows = await withTimeout(
+        this.#read(since),
+        this.#opts.timeoutMs,
+        "Refreshing the credential snapshot",
+      );
       if (full) {
         const next = new CredentialSnapshot();
         next.apply(rows);

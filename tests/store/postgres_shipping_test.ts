@@ -61,7 +61,8 @@ Deno.test({
         await sql`SELECT record->'request' AS request, day, cost_eur FROM call_records WHERE id = 'b1'`;
       assert.deepEqual(row!.request, sealed);
       assert.equal(row!.day, TODAY);
-      const [late] = await sql`SELECT record->'error'->>'message' AS message FROM call_records WHERE id = 'late'`;
+      const [late] =
+        await sql`SELECT record->'error'->>'message' AS message FROM call_records WHERE id = 'late'`;
       assert.equal(late!.message, "nul \uFFFD here", "a NUL character does not block the shipping");
 
       // A replica that forgot its offsets (a fresh start elsewhere) ships again: nothing doubles.
@@ -189,6 +190,25 @@ Deno.test({
       for (const d of dirs) await Deno.remove(d, { recursive: true });
     }
   },
+});
+
+Deno.test("RecordShipper gives up on a pass when the target stops answering", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeDay(dir, TODAY, [logRecord({ instance: "r1" })], { instance: "r1" });
+    const hung: ShipTarget = { offsets: () => new Promise(() => {}), ship: () => new Promise(() => {}) };
+    const shipper = new RecordShipper(hung, { dir, instance: "r1", timeoutMs: 20, retryMs: 60_000 });
+    assert.equal(await shipper.ship(), false);
+    assert.match(shipper.stats().error!, /did not answer within 20 ms/);
+    assert.equal(
+      await new RecordShipper(table, { dir: `${dir}/none`, instance: "r1" }).ship(),
+      true,
+      "no folder yet",
+    );
+    await shipper.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test({ ...opts, name: "(cleanup) close the pool", fn: () => sql.end() });
