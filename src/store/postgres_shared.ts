@@ -5,7 +5,7 @@
  * the refresh, and a lost one leaves the last snapshot serving (nothing can change while it is away)
  * until the task reaches it again. A server that is down at start is retried until it answers.
  */
-import { PostgresStore } from "./postgres.ts";
+import type { PostgresStore } from "./postgres.ts";
 import { all, withTimeout } from "./postgres_db.ts";
 import { migratePostgres } from "./postgres_schema.ts";
 import { CredentialSnapshot, type SnapshotRows } from "./postgres_snapshot.ts";

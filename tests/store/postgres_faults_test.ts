@@ -58,13 +58,14 @@ upstreams:
     endpoint: ${mock.url}
     auth: {type: api_key, key: env:UP_KEY}
     deployments: [gpt-4o-mini]
-manage: {store: env:AZMW_DATABASE_URL}
+manage: {store: env:AZMW_DATABASE_URL, token: env:T_MANAGE}
 logs: {dir: ${logs}, bodies: true, keys: [{key: env:AZMW_LOG_KEY}], flush_interval_ms: 10}
 `,
     );
     const env: Record<string, string> = {
       AZMW_DATABASE_URL: db.url.replace("127.0.0.1:5432", `127.0.0.1:${proxy.port}`),
       FIXED_KEY,
+      T_MANAGE: "manage-secret",
       UP_KEY: UPSTREAM_KEY,
       AZMW_LOG_KEY: btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
     };
@@ -115,6 +116,14 @@ logs: {dir: ${logs}, bodies: true, keys: [{key: env:AZMW_LOG_KEY}], flush_interv
       const refused = await call(seeded.key);
       assert.equal(refused.status, 503);
       assert.equal(refused.body.error.code, "store_unavailable");
+      const manage = (method: string, path: string, body?: unknown) =>
+        fetch(`${url}/manage${path}`, {
+          method,
+          headers: { authorization: "Bearer manage-secret", "content-type": "application/json" },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        }).then(async (r) => ({ status: r.status, body: await r.json() }));
+      const write = await manage("POST", "/projects", { name: "during" });
+      assert.deepEqual([write.status, write.body.error.code], [503, "store_unavailable"]);
 
       // The server comes back: the store and the shipping recover by themselves.
       proxy.start();
@@ -130,6 +139,7 @@ logs: {dir: ${logs}, bodies: true, keys: [{key: env:AZMW_LOG_KEY}], flush_interv
       );
       assert.deepEqual(during.map((r) => r.status), Array(10).fill(200));
       await until("the outage to show", async () => (await health()).store.up === false);
+      assert.equal((await manage("GET", "/keys")).status, 503);
       const lost = await fileLines(logs);
       assert.ok(await shipped() < lost, "the calls of the outage are not in PostgreSQL yet");
 
