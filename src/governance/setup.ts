@@ -52,9 +52,13 @@ export async function setupGovernance(config: Config, options: GovernanceOptions
   const readerToken = manage?.readerToken
     ? await resolveSecret(manage.readerToken, { ...secrets, path: "manage.reader_token" })
     : null;
-  const store = options.store ?? await openStore(storePath(config), secrets);
   const now = options.now ?? Date.now;
   const onError = options.onError ?? (() => {});
+  const store = options.store ?? await openStore(storePath(config), {
+    ...secrets,
+    // A PostgreSQL store that cannot be reached is reported once per outage (it retries by itself).
+    onStateChange: (up, err) => up ? undefined : onError(err),
+  });
   const resolver = createCallerResolver(store, {
     configKeys: options.callerKeys,
     required: config.auth.required,

@@ -45,4 +45,79 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "migratePostgres() leaves nothing behind when a migration fails, and names it",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const other = await freshDatabase();
+    const sql = openPostgresPool(other.url, { max: 1 });
+    try {
+      const broken = [...PG_MIGRATIONS.slice(0, 1), {
+        version: 2,
+        name: "broken",
+        sql: "CREATE TABLE nope (",
+      }];
+      await assert.rejects(
+        migratePostgres(sql, { migrations: broken }),
+        /Cannot apply store migration 2 \("broken"\)/,
+      );
+      const tables = await sql`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`;
+      assert.deepEqual(tables.map((t) => t.tablename), [], "the whole run rolled back");
+      assert.deepEqual(await migratePostgres(sql), PG_MIGRATIONS.map((m) => m.version));
+    } finally {
+      await sql.end();
+      await other.drop();
+    }
+  },
+});
+
+Deno.test({
+  name: "SharedStore follows changes made elsewhere past its overlap window, and reloads in full",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await db.truncate();
+    let t = 1_000_000;
+    const store = await openPostgresStore(db.url, { refreshMs: 600_000, now: () => t, fullReloadMs: 60_000 });
+    const elsewhere = new PostgresStore(openPostgresPool(db.url, { max: 1 }));
+    const ctx = { actor: { role: "local" as const, id: "cli:t" }, at: 1 };
+    await elsewhere.createProject({
+      name: "p",
+      description: "",
+      metadata: {},
+      policy: {},
+      upstreamCredentials: {},
+    }, ctx);
+    const key = (id: string, sha: string) => ({
+      id,
+      project: "p",
+      name: "",
+      prefix: "abcdefgh",
+      sha256: sha.repeat(64),
+      policy: {},
+      expiresAt: null,
+    });
+    await elsewhere.createKey(key("key_a", "a"), ctx);
+    t += 6_000; // past the overlap: this refresh reads only rows newer than the first load's
+    await store.refresh();
+    assert.equal((await store.findCredential("a".repeat(64)))?.kind, "key");
+    t += 6_000;
+    await elsewhere.createKey(key("key_b", "b"), ctx);
+    await store.refresh();
+    assert.equal((await store.findCredential("b".repeat(64)))?.kind, "key");
+    assert.equal((await store.getProject("p"))?.name, "p");
+    t += 60_000; // a full reload
+    await elsewhere.updateProject("p", { disabled: true }, ctx);
+    await store.refresh();
+    assert.equal((await store.getProject("p"))?.disabled, true);
+    assert.deepEqual(
+      [store.health().projects, store.health().keys, store.health().tokens, store.health().snapshotAgeMs],
+      [1, 2, 0, 0],
+    );
+    await elsewhere.close();
+    await store.close();
+  },
+});
+
 dropAtEnd(db);
