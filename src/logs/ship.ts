@@ -117,11 +117,15 @@ export class RecordShipper {
     return { ...this.#stats };
   }
 
-  /** Stops following after a last pass (what it cannot ship stays in the files for the next start). */
+  /**
+   * Stops following after a last pass of at most 5 s, so a lost server does not hold up a shutdown (what
+   * it cannot ship stays in the files for the next start).
+   */
   async close(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#running;
+    this.#o.timeoutMs = Math.min(this.#o.timeoutMs, 5_000);
     await this.#pass();
   }
 

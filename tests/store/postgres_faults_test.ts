@@ -6,16 +6,15 @@
  * server is back — by itself.
  */
 import assert from "node:assert/strict";
-import { serveCommand } from "../../src/cli/serve.ts";
 import { serveMock } from "../../src/mock/mod.ts";
 import { openPostgresPool, openPostgresStore } from "../../src/store/postgres_open.ts";
 import { UPSTREAM_KEY } from "../_helpers/app.ts";
 import { dropAtEnd, freshDatabase } from "../_helpers/postgres.ts";
 import { tcpProxy } from "../_helpers/tcp_proxy.ts";
 import { seedStore } from "../governance/_fixtures.ts";
+import { FIXED_KEY, startReplica } from "./_serve.ts";
 
 const db = await freshDatabase();
-const FIXED_KEY = "azmw_fixed_config_key_0123456789";
 
 /** Polls `check` until it holds (an outside process's state has no event to await). */
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -47,61 +46,19 @@ Deno.test({
     const mock = serveMock({ apiKey: UPSTREAM_KEY });
     const dir = await Deno.makeTempDir();
     const logs = `${dir}/logs`;
-    await Deno.writeTextFile(
-      `${dir}/azmw.yaml`,
-      `server: {host: 127.0.0.1, data_dir: ${dir}/state, instance: r1}
-auth:
-  keys: [{id: fixed, key: env:FIXED_KEY}]
-upstreams:
-  - name: mock
-    kind: azure
-    endpoint: ${mock.url}
-    auth: {type: api_key, key: env:UP_KEY}
-    deployments: [gpt-4o-mini]
-manage: {store: env:AZMW_DATABASE_URL, token: env:T_MANAGE}
-logs: {dir: ${logs}, bodies: true, keys: [{key: env:AZMW_LOG_KEY}], flush_interval_ms: 10}
-`,
-    );
-    const env: Record<string, string> = {
-      AZMW_DATABASE_URL: db.url.replace("127.0.0.1:5432", `127.0.0.1:${proxy.port}`),
-      FIXED_KEY,
-      T_MANAGE: "manage-secret",
-      UP_KEY: UPSTREAM_KEY,
-      AZMW_LOG_KEY: btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
-    };
-    const listening = Promise.withResolvers<string>();
-    const stop = new AbortController();
-    let out = "";
-    let err = "";
-    const running = serveCommand.run({
-      config: `${dir}/azmw.yaml`,
-      host: undefined,
-      port: 0,
-      dataDir: undefined,
-      detach: false,
-      logFile: undefined,
-    }, {
-      stdout: (t) => {
-        out += t;
-        const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-        if (url) listening.resolve(url);
+    const replica = await startReplica({
+      dir,
+      instance: "r1",
+      mockUrl: mock.url,
+      env: {
+        AZMW_DATABASE_URL: db.url.replace("127.0.0.1:5432", `127.0.0.1:${proxy.port}`),
+        UP_KEY: UPSTREAM_KEY,
       },
-      stderr: (t) => void (err += t),
-      env: (n) => env[n],
-      signal: stop.signal,
     });
-    running.catch((e) => listening.reject(e));
     const sql = openPostgresPool(db.url, { max: 1 });
     const shipped = async () => Number((await sql`SELECT count(*)::int AS n FROM call_records`)[0]!.n);
     try {
-      const url = await listening.promise;
-      const call = (key: string) =>
-        fetch(`${url}/v1/chat/completions`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-          body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }),
-        }).then(async (r) => ({ status: r.status, body: await r.json() }));
-      const health = async () => await (await fetch(`${url}/health`)).json();
+      const { url, call, health } = replica;
 
       // Down at start: the gateway is up, says so, serves config keys and refuses store keys clearly.
       const h0 = await health();
@@ -154,8 +111,8 @@ logs: {dir: ${logs}, bodies: true, keys: [{key: env:AZMW_LOG_KEY}], flush_interv
       await until("the catch-up", async () => await shipped() === await fileLines(logs));
       await until("the store to be up again", async () => (await health()).store.up === true);
     } finally {
-      stop.abort();
-      assert.equal(await running, 0, err);
+      const { code, err } = await replica.stop();
+      assert.equal(code, 0, err);
       await proxy.stop();
       await mock.shutdown();
     }
