@@ -16,7 +16,7 @@ import { createAppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics } from "../observability/metrics.ts";
 import { sha256Hex } from "../pipeline/auth.ts";
 import { startGateway } from "../server/gateway.ts";
-import { openReplica } from "../store/replica.ts";
+import { openReplica } from "../server/replica.ts";
 import { VERSION } from "../version.ts";
 import { type CliIo, type Command, intOption, UsageError } from "./command.ts";
 

@@ -11,6 +11,8 @@ import type { LogRecord } from "./record.ts";
 
 /** A batch of records of one file, shipped up to `offset`. */
 export interface ShipBatch {
+  /** The replica whose file it is. */
+  instance: string;
   /** `YYYYMMDD/<file name>`, relative to the log dir. */
   file: string;
   day: string;
@@ -22,8 +24,8 @@ export interface ShipBatch {
 export interface ShipTarget {
   /** Shipped bytes per file of `instance`. */
   offsets(instance: string): Promise<Map<string, number>>;
-  /** Stores a batch and its offset atomically; sending a batch twice changes nothing. */
-  ship(instance: string, batch: ShipBatch, now: number): Promise<void>;
+  /** Stores a batch and its offset atomically (at `now`); sending a batch twice changes nothing. */
+  ship(batch: ShipBatch, now: number): Promise<void>;
 }
 
 /** Options of `RecordShipper`. */
@@ -207,7 +209,10 @@ export class RecordShipper {
         const records = this.#parse(new TextDecoder().decode(buf.subarray(0, end)), rel);
         const next = offset + end + 1;
         await this.#timed(
-          this.#target.ship(this.#o.instance, { file: rel, day, offset: next, records }, this.#o.now()),
+          this.#target.ship(
+            { instance: this.#o.instance, file: rel, day, offset: next, records },
+            this.#o.now(),
+          ),
         );
         offsets.set(rel, next);
         offset = next;

@@ -32,8 +32,8 @@ export class CallRecordTable implements ShipTarget {
   }
 
   /** Inserts the batch's records (those not there yet) and moves the file's offset, in one transaction. */
-  async ship(instance: string, batch: ShipBatch, now: number): Promise<void> {
-    const r = batch.records;
+  async ship(batch: ShipBatch, now: number): Promise<void> {
+    const { instance, records: r } = batch;
     await this.sql.begin(async (tx) => {
       if (r.length > 0) {
         await tx.unsafe(

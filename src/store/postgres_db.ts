@@ -120,7 +120,8 @@ export function list(q: Query, table: string, query: ListQuery & { project?: str
 }
 
 /** `promise`, or a `TIMEOUT` error after `ms` (a server that stops answering without closing). */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, options: { ms: number; what: string }): Promise<T> {
+  const { ms, what } = options;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

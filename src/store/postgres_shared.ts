@@ -111,19 +111,17 @@ export class SharedStore implements Store {
       if (!this.#migrated) {
         await withTimeout(
           migratePostgres(this.direct.sql, { now: this.#opts.now }),
-          this.#opts.timeoutMs * 3,
-          "Migrating the store",
+          { ms: this.#opts.timeoutMs * 3, what: "Migrating the store" },
         );
         this.#migrated = true;
       }
       const now = this.#opts.now();
       const full = this.#snapshot === null || now - this.#fullAt >= this.#opts.fullReloadMs;
       const since = full ? 0 : this.#since(now);
-      const rows = await withTimeout(
-        this.#read(since),
-        this.#opts.timeoutMs,
-        "Refreshing the credential snapshot",
-      );
+      const rows = await withTimeout(this.#read(since), {
+        ms: this.#opts.timeoutMs,
+        what: "Refreshing the credential snapshot",
+      });
       if (full) {
         const next = new CredentialSnapshot();
         next.apply(rows);

@@ -91,7 +91,7 @@ Deno.test({
           down
             ? Promise.reject(Object.assign(new Error("refused"), { code: "ECONNREFUSED" }))
             : table.offsets(i),
-        ship: (i, b, n) => down ? Promise.reject(new Error("lost")) : table.ship(i, b, n),
+        ship: (b, n) => down ? Promise.reject(new Error("lost")) : table.ship(b, n),
       };
       const warnings: string[] = [];
       const shipper = new RecordShipper(flaky, { dir, instance: "r1", warn: (m) => warnings.push(m) });

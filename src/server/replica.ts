@@ -6,9 +6,9 @@
 import type { RecordSource } from "../cost/rebuild.ts";
 import { RecordShipper, type ShipperOptions } from "../logs/ship.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
-import { CallRecordTable } from "./postgres_calls.ts";
-import { SharedStore } from "./postgres_shared.ts";
-import type { Store } from "./types.ts";
+import { CallRecordTable } from "../store/postgres_calls.ts";
+import { SharedStore } from "../store/postgres_shared.ts";
+import type { Store } from "../store/types.ts";
 
 /** The shared-record parts of a replica. */
 export interface Replica {
