@@ -67,6 +67,10 @@ export async function openGovernance(
   const gov = await setupGovernance(config, { ...options, onChange: () => current?.invalidate() });
   current = gov.resolver;
   const resolvers = new Set<CallerResolver>([gov.resolver]);
+  // A change made through another replica drops the cached lookups here too (a shared store only).
+  const stopListening = gov.store.onChange?.(() => {
+    for (const r of resolvers) r.invalidate();
+  });
   const stage = governanceStage(gov.limiter);
   let first = true;
   return {
@@ -90,6 +94,7 @@ export async function openGovernance(
     manage: gov.manage,
     store: gov.store,
     async close() {
+      stopListening?.();
       for (const r of resolvers) await r.flush();
       await gov.store.close();
     },

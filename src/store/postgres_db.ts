@@ -57,14 +57,16 @@ export function storeError(err: unknown): unknown {
     return new StoreError("conflict", "A record with the same id or digest already exists");
   }
   if (isUnavailable(err)) {
-    return new StoreError("unavailable", `The PostgreSQL store is unavailable: ${describe(err)}`);
+    return new StoreError("unavailable", `The PostgreSQL store is unavailable: ${describeError(err)}`);
   }
   return err;
 }
 
-function describe(err: unknown): string {
-  const e = err as { code?: unknown; message?: unknown };
-  return typeof e?.code === "string" ? String(e.code) : String(e?.message ?? err);
+/** A driver error as `CODE (message)` — the server's address at most, never the URL or a password. */
+export function describeError(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (typeof e?.code === "string" && e.code !== "") return `${e.code}${e.message ? ` (${e.message})` : ""}`;
+  return String(e?.message ?? err);
 }
 
 /** Runs `fn` mapping its errors with `storeError()`. */
@@ -76,7 +78,10 @@ export async function guard<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs a change and writes its audit entry in one transaction. */
+/** Channel on which every committed change is announced to the other replicas. */
+export const CHANGE_CHANNEL = "azmw_store_changed";
+
+/** Runs a change and writes its audit entry in one transaction, announced on `CHANGE_CHANNEL` at commit. */
 export function change<T>(
   sql: Sql,
   ctx: ChangeContext,
@@ -100,6 +105,7 @@ export function change<T>(
           c.after === null ? null : JSON.stringify(c.after),
         ],
       );
+      await tx.unsafe("SELECT pg_notify($1, $2)", [CHANGE_CHANNEL, c.targetType]);
       return { value: c.result };
     });
     return result.value as T;

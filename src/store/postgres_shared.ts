@@ -4,9 +4,13 @@
  * memory that a background task keeps current. So no call waits for PostgreSQL, a slow server only delays
  * the refresh, and a lost one leaves the last snapshot serving (nothing can change while it is away)
  * until the task reaches it again. A server that is down at start is retried until it answers.
+ *
+ * Every change is also announced with NOTIFY when it commits: a replica that hears one refreshes at once
+ * and tells its listeners (the caller cache), so a key revoked through one replica is refused by the
+ * others within milliseconds, not only after the next refresh.
  */
 import type { PostgresStore } from "./postgres.ts";
-import { all, withTimeout } from "./postgres_db.ts";
+import { all, CHANGE_CHANNEL, describeError, withTimeout } from "./postgres_db.ts";
 import { migratePostgres } from "./postgres_schema.ts";
 import { CredentialSnapshot, type SnapshotRows } from "./postgres_snapshot.ts";
 import {
@@ -64,6 +68,8 @@ export class SharedStore implements Store {
   #running: Promise<void> = Promise.resolve();
   #closed = false;
   #queries: () => number;
+  #listen: { unlisten(): Promise<void> } | null = null;
+  readonly #changeListeners = new Set<() => void>();
 
   /** Wraps `direct`; call `start()` to load the snapshot and keep it current. */
   constructor(direct: PostgresStore, options: SharedStoreOptions & { queries?: () => number } = {}) {
@@ -115,6 +121,12 @@ export class SharedStore implements Store {
         );
         this.#migrated = true;
       }
+      if (this.#listen === null) {
+        this.#listen = await withTimeout(
+          this.direct.sql.listen(CHANGE_CHANNEL, () => void this.#changedElsewhere()),
+          { ms: this.#opts.timeoutMs, what: "Listening for changes" },
+        );
+      }
       const now = this.#opts.now();
       const full = this.#snapshot === null || now - this.#fullAt >= this.#opts.fullReloadMs;
       const since = full ? 0 : this.#since(now);
@@ -156,10 +168,26 @@ export class SharedStore implements Store {
     return { projects, keys, tokens };
   }
 
+  /** Calls `fn` after each change announced by any replica has been read into the snapshot. */
+  onChange(fn: () => void): () => void {
+    this.#changeListeners.add(fn);
+    return () => this.#changeListeners.delete(fn);
+  }
+
+  async #changedElsewhere(): Promise<void> {
+    await this.refresh();
+    for (const fn of this.#changeListeners) fn();
+  }
+
   #state(up: boolean, err: unknown): void {
+    if (!up && this.#listen !== null) {
+      // Listen again once the server is back (the driver's own re-listen may have failed meanwhile).
+      this.#listen.unlisten().catch(() => {});
+      this.#listen = null;
+    }
     const changed = up !== this.#up || (!up && this.#error === null);
     this.#up = up;
-    this.#error = up ? null : describe(err);
+    this.#error = up ? null : describeError(err);
     if (changed) this.#onState(up, err);
   }
 
@@ -169,11 +197,11 @@ export class SharedStore implements Store {
     Deno.unrefTimer(this.#timer as unknown as number);
   }
 
-  #snap(): CredentialSnapshot {
-    if (this.#snapshot === null) {
-      throw new StoreError("unavailable", `The PostgreSQL store has not been reached yet: ${this.#error}`);
-    }
-    return this.#snapshot;
+  #fromSnapshot<T>(read: (s: CredentialSnapshot) => T): Promise<T> {
+    if (this.#snapshot !== null) return Promise.resolve(read(this.#snapshot));
+    return Promise.reject(
+      new StoreError("unavailable", `The PostgreSQL store has not been reached yet: ${this.#error}`),
+    );
   }
 
   async createProject(project: NewProject, ctx: ChangeContext): Promise<Project> {
@@ -183,11 +211,7 @@ export class SharedStore implements Store {
   }
 
   getProject(name: string): Promise<Project | null> {
-    try {
-      return Promise.resolve(this.#snap().project(name));
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.#fromSnapshot((s) => s.project(name));
   }
 
   listProjects(query: ListQuery): Promise<Page<Project>> {
@@ -258,11 +282,7 @@ export class SharedStore implements Store {
 
   /** Answers from the snapshot: never a query. */
   findCredential(sha256: string): Promise<Credential | null> {
-    try {
-      return Promise.resolve(this.#snap().credential(sha256));
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.#fromSnapshot((s) => s.credential(sha256));
   }
 
   listAudit(
@@ -277,10 +297,4 @@ export class SharedStore implements Store {
     await this.#running;
     await this.direct.close();
   }
-}
-
-function describe(err: unknown): string {
-  const e = err as { code?: unknown; message?: unknown } | null;
-  if (typeof e?.code === "string" && e.code !== "") return `${e.code}${e.message ? ` (${e.message})` : ""}`;
-  return String(e?.message ?? err);
 }

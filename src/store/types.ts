@@ -190,6 +190,8 @@ export interface Store {
 
   /** Reachability of a networked store (absent for the embedded one). */
   health?(): StoreHealth;
+  /** Calls `fn` after each change made through any replica (a shared store only); returns an unsubscribe. */
+  onChange?(fn: () => void): () => void;
 
   close(): Promise<void>;
 }

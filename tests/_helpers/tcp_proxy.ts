@@ -35,6 +35,7 @@ export function tcpProxy(target: { hostname: string; port: number }): TcpProxy {
       })();
     },
     async stop() {
+      generation++;
       listener?.close();
       listener = null;
       await accepting;
@@ -64,12 +65,20 @@ export function tcpProxy(target: { hostname: string; port: number }): TcpProxy {
       open.delete(c);
     }
   };
+  let generation = 0;
   const pipe = async (client: Deno.Conn) => {
+    const born = generation;
     let server: Deno.Conn;
     try {
       server = await Deno.connect(target);
     } catch {
       client.close();
+      return;
+    }
+    if (born !== generation) {
+      // Stopped while this connection was being set up: it must not outlive the stop.
+      client.close();
+      server.close();
       return;
     }
     open.add(client);

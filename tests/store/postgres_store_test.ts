@@ -120,4 +120,52 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "SharedStore hears a change made through another replica at once (NOTIFY), not at the next refresh",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await db.truncate();
+    const a = await openPostgresStore(db.url, { refreshMs: 600_000 });
+    const b = await openPostgresStore(db.url, { refreshMs: 600_000 });
+    const ctx = { actor: { role: "local" as const, id: "cli:t" }, at: 1 };
+    /** Resolves at the first change announcement after which `check` holds. */
+    const heard = (check: () => Promise<boolean>) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("No change announcement within 10 s")), 10_000);
+        const stop = b.onChange(async () => {
+          if (await check()) {
+            stop();
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+    const digest = "c".repeat(64);
+    const created = heard(async () => (await b.findCredential(digest)) !== null);
+    await a.createProject(
+      { name: "p", description: "", metadata: {}, policy: {}, upstreamCredentials: {} },
+      ctx,
+    );
+    await a.createKey({
+      id: "key_n",
+      project: "p",
+      name: "",
+      prefix: "abcdefgh",
+      sha256: digest,
+      policy: {},
+      expiresAt: null,
+    }, ctx);
+    await created;
+    const revoked = heard(async () => {
+      const found = await b.findCredential(digest);
+      return found?.kind === "key" && found.key.disabledAt === 5;
+    });
+    await a.updateKey("key_n", { disabledAt: 5 }, ctx);
+    await revoked; // with refreshes 10 minutes apart, only the announcement can bring it
+    await a.close();
+    await b.close();
+  },
+});
+
 dropAtEnd(db);
