@@ -45,8 +45,7 @@ export function openReplica(
         warn("PostgreSQL is unreachable: today's spend is rebuilt from this replica's log files only");
         return undefined;
       }
-      return (day, onRecord) =>
-        table.scanDay(day, (meta) => onRecord(JSON.stringify(meta.caller ?? null), meta));
+      return (day, onRecord) => table.spendOfDay(day, onRecord);
     },
     health() {
       const s = store.health();

@@ -70,6 +70,43 @@ export class CallRecordTable implements ShipTarget {
     });
   }
 
+  /**
+   * The spend rebuild's read of `day`: every replica's logged costs summed per replica and caller in the
+   * database (the columns only, never the JSON), plus the metadata of each record logged without a cost
+   * (priced by the caller). `onRecord` gets the caller as JSON text, like the file scanner's fast path.
+   */
+  async spendOfDay(
+    day: string,
+    onRecord: (caller: string, cost: number | LogMeta) => void,
+  ): Promise<TableScan> {
+    const stats: TableScan = { files: 0, records: 0, skipped: 0, bytes: 0 };
+    const instances = new Set<string>();
+    const groups = await this.sql.unsafe(
+      `SELECT instance, key_id, project, token_id, count(*)::int AS n, sum(cost_eur) AS eur FROM call_records
+       WHERE day = $1 AND cost_eur IS NOT NULL GROUP BY instance, key_id, project, token_id`,
+      [day],
+    );
+    for (const g of groups) {
+      instances.add(String(g.instance));
+      stats.records += Number(g.n);
+      const caller = { key_id: g.key_id ?? null, project: g.project ?? null, token_id: g.token_id ?? null };
+      onRecord(JSON.stringify(caller), Number(g.eur));
+    }
+    const unpriced = await this.sql.unsafe(
+      `SELECT instance, record - 'request' - 'response' AS meta FROM call_records
+       WHERE day = $1 AND cost_eur IS NULL`,
+      [day],
+    );
+    for (const row of unpriced) {
+      instances.add(String(row.instance));
+      stats.records++;
+      const meta = (typeof row.meta === "string" ? JSON.parse(row.meta) : row.meta) as LogMeta;
+      onRecord(JSON.stringify(meta.caller ?? null), meta);
+    }
+    stats.files = instances.size;
+    return stats;
+  }
+
   /** Calls `onRecord` with the metadata of every record of `day`, every replica's, in time order. */
   async scanDay(day: string, onRecord: (meta: LogMeta) => void): Promise<TableScan> {
     const stats: TableScan = { files: 0, records: 0, skipped: 0, bytes: 0 };
