@@ -2,7 +2,7 @@
  * Times the start-up spend rebuild from PostgreSQL (`call_records`, every replica's records) against the
  * start-up target of under 1 s: ships `--records` synthetic records of a day (sealed bodies of ~1 KB each,
  * 50 callers, one in `--unpriced` without a cost) into a fresh database, then reads the day's spend as the
- * rebuild does, `--runs` times.
+ * rebuild does, `--runs` times, and once as `azmw cost report` does (every record's metadata).
  *
  *   deno run -A scripts/bench_pg_rebuild.ts [--records 100000] [--unpriced 100] [--runs 3]
  *     [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
@@ -91,6 +91,13 @@ try {
         `unpriced records, in ${(performance.now() - t0).toFixed(0)} ms`,
     );
   }
+  const t1 = performance.now();
+  const report = await table.scanDay(DAY, () => {});
+  console.log(
+    `cost report read (every record's metadata from the JSON): ${report.records} records in ${
+      (performance.now() - t1).toFixed(0)
+    } ms`,
+  );
 } finally {
   await sql.end();
   await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
