@@ -1,6 +1,6 @@
 /**
- * The `call_records` table: every replica's request records (plain metadata in columns for queries, the
- * whole record — sealed bodies still sealed — as JSON), written in batches by the record shipper and read
+ * The `call_records` table: every replica's request records (plain metadata in columns for queries and as
+ * JSON, the sealed bodies — still sealed — as JSON of their own, so reading metadata never loads them), written in batches by the record shipper and read
  * by the cost report and the spend rebuild. Each batch commits with the shipped offset of its file, and
  * records are keyed by id, so a batch sent twice changes nothing.
  */
@@ -38,12 +38,13 @@ export class CallRecordTable implements ShipTarget {
       if (r.length > 0) {
         await tx.unsafe(
           `INSERT INTO call_records (id, day, ts, instance, key_id, project, token_id, model, upstream, status,
-             cost_eur, record)
+             cost_eur, meta, request, response)
            SELECT u.id, $2, u.ts::timestamptz, u.instance, u.key_id, u.project, u.token_id, u.model, u.upstream,
-             u.status, u.cost_eur, u.record::jsonb
+             u.status, u.cost_eur, u.meta::jsonb, u.request::jsonb, u.response::jsonb
            FROM unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-             $9::text[], $10::text[], $11::float8[], $12::text[])
-             AS u(id, ts, instance, key_id, project, token_id, model, upstream, status, cost_eur, record)
+             $9::text[], $10::text[], $11::float8[], $12::text[], $13::text[], $14::text[])
+             AS u(id, ts, instance, key_id, project, token_id, model, upstream, status, cost_eur, meta, request,
+               response)
            ON CONFLICT (id) DO NOTHING`,
           [
             r.map((x) => x.id),
@@ -57,7 +58,9 @@ export class CallRecordTable implements ShipTarget {
             r.map((x) => x.upstream ?? null),
             r.map((x) => x.status ?? null),
             r.map((x) => x.cost_eur ?? null),
-            r.map((x) => JSON.stringify(x, noNul)),
+            r.map(({ request: _, response: __, ...meta }) => JSON.stringify(meta, noNul)),
+            r.map((x) => x.request == null ? null : JSON.stringify(x.request, noNul)),
+            r.map((x) => x.response == null ? null : JSON.stringify(x.response, noNul)),
           ] as never,
         );
       }
@@ -93,8 +96,7 @@ export class CallRecordTable implements ShipTarget {
       onRecord(JSON.stringify(caller), Number(g.eur));
     }
     const unpriced = await this.sql.unsafe(
-      `SELECT instance, record - 'request' - 'response' AS meta FROM call_records
-       WHERE day = $1 AND cost_eur IS NULL`,
+      `SELECT instance, meta FROM call_records WHERE day = $1 AND cost_eur IS NULL`,
       [day],
     );
     for (const row of unpriced) {
@@ -107,13 +109,12 @@ export class CallRecordTable implements ShipTarget {
     return stats;
   }
 
-  /** Calls `onRecord` with the metadata of every record of `day`, every replica's, in time order. */
+  /** Calls `onRecord` with the metadata of every record of `day`, every replica's (in no set order). */
   async scanDay(day: string, onRecord: (meta: LogMeta) => void): Promise<TableScan> {
     const stats: TableScan = { files: 0, records: 0, skipped: 0, bytes: 0 };
     // Metadata only: the sealed bodies stay in the database.
     const cursor = this.sql.unsafe(
-      `SELECT instance, record - 'request' - 'response' AS meta FROM call_records WHERE day = $1
-       ORDER BY instance, ts, id`,
+      `SELECT instance, meta FROM call_records WHERE day = $1`,
       [day],
     ).cursor(1_000);
     const instances = new Set<string>();

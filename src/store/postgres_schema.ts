@@ -112,8 +112,15 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         upstream TEXT,
         status TEXT,
         cost_eur DOUBLE PRECISION,
-        record JSONB NOT NULL
+        meta JSONB NOT NULL,
+        request JSONB,
+        response JSONB
       );
+      -- Bodies (sealed: incompressible) always leave the row, the metadata stays in it: scans of the
+      -- metadata (spend rebuild, cost report) read a lean table.
+      ALTER TABLE call_records SET (toast_tuple_target = 256);
+      ALTER TABLE call_records ALTER COLUMN request SET STORAGE EXTERNAL,
+        ALTER COLUMN response SET STORAGE EXTERNAL, ALTER COLUMN meta SET STORAGE MAIN;
       CREATE INDEX call_records_by_day ON call_records(day, instance);
       -- How far each replica has shipped each of its log files (bytes, up to a line end).
       CREATE TABLE call_record_files (

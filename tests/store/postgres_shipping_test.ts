@@ -58,11 +58,12 @@ Deno.test({
         /Skipped a line of 20261125\/requests-r1.jsonl when shipping records/,
       );
       const [row] =
-        await sql`SELECT record->'request' AS request, day, cost_eur FROM call_records WHERE id = 'b1'`;
+        await sql`SELECT request, meta->'request' AS inline, day, cost_eur FROM call_records WHERE id = 'b1'`;
       assert.deepEqual(row!.request, sealed);
+      assert.equal(row!.inline, null, "the metadata JSON holds no body");
       assert.equal(row!.day, TODAY);
       const [late] =
-        await sql`SELECT record->'error'->>'message' AS message FROM call_records WHERE id = 'late'`;
+        await sql`SELECT meta->'error'->>'message' AS message FROM call_records WHERE id = 'late'`;
       assert.equal(late!.message, "nul \uFFFD here", "a NUL character does not block the shipping");
 
       // A replica that forgot its offsets (a fresh start elsewhere) ships again: nothing doubles.
