@@ -75,7 +75,10 @@ try {
       { length: Math.min(1000, RECORDS - b * 1000) },
       (_, i) => record(b * 1000 + i),
     );
-    await table.ship({ instance: "r0", file: `f${b}`, day: DAY, offset: 1, records }, Date.now());
+    await table.ship(
+      { instance: "r0", file: `f${b}`, day: DAY, offset: 1, records, started: [] },
+      Date.now(),
+    );
   }
   const loaded = performance.now() - started;
   const [size] = await sql`SELECT pg_total_relation_size('call_records')::bigint AS bytes,

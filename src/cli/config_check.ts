@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import type { Issue } from "../config/schema_helpers.ts";
 import { resolveSecret, secretRefs } from "../config/secrets.ts";
+import { createKeyVault } from "../server/key_vault.ts";
 import type { Config } from "../config/types.ts";
 import { ConfigError } from "../server/errors.ts";
 import { type Command, UsageError, usageError } from "./command.ts";
@@ -22,20 +23,21 @@ const HELP = `Validate a configuration file and report every problem at once.
 Usage: azmw config check [options]
 
 Checks YAML syntax, every key and value (unknown keys included), unique upstream, deployment and model
-names, and that secrets are references (env:NAME or file:/path), never literals. Each problem is listed
-with its key path, what was expected and what was found; secret values are never printed.
+names, and that secrets are references (env:NAME, file:/path or kv://vault/secret), never literals. Each
+problem is listed with its key path, what was expected and what was found; secret values are never printed.
 
 Options:
   -c, --config <path>   Configuration file to check (default: config.yaml)
       --json            Print {"valid": true|false, "issues": [{"path", "message"}]} instead of text
-      --resolve-secrets Also check that every secret reference resolves (variable set, file readable)
+      --resolve-secrets Also check that every secret reference resolves (variable set, file readable,
+                        Key Vault secret readable with the secrets.key_vault credential)
   -h, --help            Show this help
 
 Example:
   $ azmw config check -c prod.yaml
   prod.yaml: invalid (2 problems)
     - server.port: expected an integer from 1 to 65535, got "abc"
-    - upstreams[0].auth.key: expected a secret reference "env:NAME" or "file:/path" (literal secrets are not allowed), got a literal value
+    - upstreams[0].auth.key: expected a secret reference "env:NAME", "file:/path" or "kv://<vault>/<secret>" (literal secrets are not allowed), got a literal value
 
   $ azmw config check
   config.yaml: OK (1 upstream, 2 deployments, 1 caller key)
@@ -99,9 +101,10 @@ async function unresolvedSecrets(
   env: (name: string) => string | undefined,
 ): Promise<Issue[]> {
   const issues: Issue[] = [];
+  const external = createKeyVault(config, { env });
   for (const { path, ref } of secretRefs(config)) {
     try {
-      await resolveSecret(ref, { env, path });
+      await resolveSecret(ref, { env, path, external });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       issues.push(...err.issues);

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { DayClock } from "../logs/day.ts";
 import { LogFollower } from "../logs/follow.ts";
 import { openRecord } from "../logs/open.ts";
-import { parseLine } from "../logs/reader.ts";
+import { parseLine, STARTED_ENTRY } from "../logs/reader.ts";
 import type { LogRecord } from "../logs/record.ts";
 import { type CliIo, type Command, intOption, usageError } from "./command.ts";
 import { FILTER_OPTIONS, filterArgs, recordFilter, type RecordFilters } from "./logs_filter.ts";
@@ -115,6 +115,7 @@ async function runTail(args: LogsTailArgs, io: CliIo): Promise<number> {
     const records: LogRecord[] = [];
     for (const { text, file } of texts) {
       const parsed = parseLine(text);
+      if (parsed === STARTED_ENTRY) continue;
       if (typeof parsed === "string") io.stderr(`Warning: Skipped a line of ${file}: ${parsed}\n`);
       else if (keep(parsed)) records.push(parsed);
     }

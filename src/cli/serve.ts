@@ -5,6 +5,8 @@
  */
 import { parseArgs as parse } from "node:util";
 import { embeddedConfig, loadConfig, resolveCallerKeys } from "../config/load.ts";
+import { useExternalSecrets } from "../config/secrets.ts";
+import { createKeyVault } from "../server/key_vault.ts";
 import type { Config } from "../config/types.ts";
 import { costStage, createCostControl } from "../cost/mod.ts";
 import { openGovernance } from "../governance/runtime.ts";
@@ -15,7 +17,7 @@ import { ensureEmbeddedLogKey, openRequestLog } from "../logs/mod.ts";
 import { createAppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics } from "../observability/metrics.ts";
 import { sha256Hex } from "../pipeline/auth.ts";
-import { startGateway } from "../server/gateway.ts";
+import { settlesWithin, SHUTDOWN_CLOSE_MS, SHUTDOWN_DRAIN_MS, startGateway } from "../server/gateway.ts";
 import { openReplica } from "../server/replica.ts";
 import { VERSION } from "../version.ts";
 import { type CliIo, type Command, intOption, UsageError } from "./command.ts";
@@ -33,7 +35,8 @@ export interface ServeArgs {
 const HELP = `Usage: azmw serve [options]
 
 Runs the gateway until SIGINT/SIGTERM or "azmw stop"; then it stops accepting, lets open calls and
-streams finish (up to server.shutdown_grace_ms), flushes its logs and exits 0. SIGHUP (or
+streams finish (up to server.shutdown_grace_ms), ends the ones still open with a "shutdown" error
+(each is logged), flushes its logs (at most 5 s) and exits 0. SIGHUP (or
 "azmw reload") reloads the config file: a bad new config is refused and the old one stays live.
 
 Without a config file it starts on the embedded default: 127.0.0.1:8787, a built-in mock upstream
@@ -160,6 +163,16 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   if (args.port !== undefined) config.server.port = args.port;
   config.server.dataDir = dataDir;
 
+  // `kv://` references resolve through one cached Key Vault client; a rotated secret reloads the pipeline.
+  let onRotation = (_ref: string) => {};
+  const keyVault = createKeyVault(config, {
+    env,
+    warn: (msg) => log.warn(msg),
+    onChange: (ref) => onRotation(ref),
+  });
+  useExternalSecrets(keyVault);
+  keyVault.start();
+
   // Refuses to start when bodies are logged but no sealing key resolves: never plaintext bodies.
   const requestLog = await openRequestLog(config, { env, warn: (msg) => log.warn(msg) });
   const metrics = createGatewayMetrics();
@@ -203,13 +216,30 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     if (c !== config) cost = createCostControl(c, { env, warn: (msg) => log.warn(msg), ledger: cost.ledger });
     return [costStage(cost)];
   };
+  metrics.gauge(
+    "azmw_cost_today_eur",
+    "Settled spend of today (in the configured time zone) in EUR, for the gateway and each project",
+    ["scope"],
+    () =>
+      Object.entries(cost.ledger.snapshot())
+        .filter(([scope]) => scope === "global" || scope.startsWith("project:"))
+        .map(([scope, s]) => [{ scope }, s.spent]),
+  );
   log.info("Today's spend rebuilt from the request log", { ...rebuilt, spend_today_eur: cost.spendToday() });
+  // Bounded, so SIGTERM exits even when the log thread is stuck (its queue is then lost, and said so).
   const closeAll = async () => {
-    await requestLog.close();
-    await replica?.close();
-    await cost.idle();
-    await governance.close();
-    await onClose();
+    if (!await settlesWithin(requestLog.close(), SHUTDOWN_DRAIN_MS)) {
+      log.warn("The request log did not finish writing in time; exiting without it", {
+        drain_ms: SHUTDOWN_DRAIN_MS,
+        queued: requestLog.stats().queued,
+      });
+    }
+    // The last shipping pass goes before the store's pool closes; what it misses waits in the files.
+    const closing = async () => {
+      await replica?.close();
+      await Promise.all([cost.idle(), governance.close(), onClose()]);
+    };
+    await settlesWithin(closing(), SHUTDOWN_CLOSE_MS);
   };
   let gateway;
   try {
@@ -219,7 +249,14 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       metrics,
       governance,
       admission: costFor,
-      health: () => ({ spend_today_eur: cost.spendToday(), ...replica?.health() }),
+      health: () => {
+        const vault = keyVault.status();
+        return {
+          spend_today_eur: cost.spendToday(),
+          ...(vault.secrets.length > 0 ? { key_vault: vault } : {}),
+          ...replica?.health(),
+        };
+      },
       sinks: [requestLog.sink],
       onClose: closeAll,
     });
@@ -249,6 +286,13 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     );
   }
 
+  onRotation = (ref) => {
+    gateway.reload(gateway.config)
+      .then(() => log.info("Key Vault secret rotated; the pipeline now uses the new value", { secret: ref }))
+      .catch((err) =>
+        log.error("Rotated Key Vault secret not applied; the previous value stays live", { reason: err })
+      );
+  };
   const stopReload = io.onHangup?.(() => {
     if (!configPath) {
       log.warn("Nothing to reload: the embedded default has no config file");
@@ -268,12 +312,14 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     io.signal.addEventListener("abort", () => resolve(), { once: true });
   });
   stopReload?.();
+  keyVault.stop();
   log.info("Shutting down", { grace_ms: config.server.shutdownGraceMs });
-  const { graceful } = await gateway.shutdown(config.server.shutdownGraceMs);
+  const { graceful, ended } = await gateway.shutdown(config.server.shutdownGraceMs);
   await removePidFile(pidFile, Deno.pid);
   if (graceful) log.info("Gateway stopped");
-  else {log.warn("Gateway stopped before every open call finished", {
+  else {log.warn("Gateway stopped before every open call finished: those ended with a shutdown error", {
       grace_ms: config.server.shutdownGraceMs,
+      ended,
     });}
   return 0;
 }

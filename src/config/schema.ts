@@ -20,6 +20,7 @@ import {
   tagged,
   unique,
 } from "./schema_helpers.ts";
+import { hasNestedQuantifier } from "./regex_safety.ts";
 import { describeBadRef, isSecretRef, SECRET_REF_EXPECTED } from "./secrets.ts";
 import {
   ANTHROPIC_AUTH,
@@ -33,6 +34,7 @@ import {
   routingChecks,
 } from "./schema_routing.ts";
 import { MANAGE, POLICY } from "./schema_manage.ts";
+import { SECRETS } from "./schema_secrets.ts";
 import { BUDGET, PRICING } from "./schema_cost.ts";
 import type {
   AzureAuthConfig,
@@ -62,7 +64,7 @@ export const DEFAULTS = {
     queueSize: 10_000,
     queueBytes: 64 * 1024 * 1024,
     batchSize: 256,
-    flushIntervalMs: 1_000,
+    flushIntervalMs: 2,
     fsyncIntervalMs: 5_000,
     builtin: ["email", "phone", "iban", "credit_card", "api_key"],
   },
@@ -284,6 +286,13 @@ const LOG_KEY = record({ id: opt(KEY_ID), key: secret() });
 const regexSource = refine(str(), (source, path, issues) => {
   try {
     new RegExp(source, "g");
+    if (hasNestedQuantifier(source)) {
+      return issues.fail<string>(
+        path,
+        'expected a regular expression without a repeated group that itself repeats (such as "(a+)+"): ' +
+          "it can take exponential time on a few dozen characters",
+      );
+    }
     return source;
   } catch (err) {
     const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, "") : err;
@@ -340,6 +349,7 @@ const ROOT = record({
   policy: def(POLICY, {}),
   pricing: def(PRICING, {}),
   budget: def(BUDGET, {}),
+  secrets: def(SECRETS, {}),
 });
 
 /** Turns a parsed YAML document into a `Config` with every default filled, or throws one `ConfigError`. */
@@ -364,6 +374,7 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
     policy: root.policy,
     pricing: root.pricing,
     budget: root.budget,
+    secrets: root.secrets,
     source,
   };
 }

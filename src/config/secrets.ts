@@ -1,16 +1,38 @@
 /**
- * Secret references: configuration names where a secret lives (`env:NAME`, `file:/path`), never the secret
- * itself. Errors name the variable or file, never a value.
+ * Secret references: configuration names where a secret lives (`env:NAME`, `file:/path`,
+ * `kv://<vault>/<secret>[/<version>]` for Azure Key Vault), never the secret itself. Errors name the
+ * variable, file or vault secret, never a value.
  */
 import { ConfigError } from "../server/errors.ts";
 import type { Config } from "./types.ts";
 
 const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
 const FILE_REF = /^file:(\S.*)$/;
+const KV_REF = /^kv:\/\/[A-Za-z0-9-]{3,24}\/[A-Za-z0-9-]{1,127}(?:\/[0-9a-fA-F]{32})?$/;
 
 /** How a secret reference is described in messages. */
 export const SECRET_REF_EXPECTED =
-  'a secret reference "env:NAME" or "file:/path" (literal secrets are not allowed)';
+  'a secret reference "env:NAME", "file:/path" or "kv://<vault>/<secret>" (literal secrets are not allowed)';
+
+/** A resolver of references kept outside the process (Azure Key Vault), cached and refreshed by itself. */
+export interface ExternalSecrets {
+  /** Whether this resolver handles `ref`. */
+  handles(ref: string): boolean;
+  /** The current value of `ref`; rejects with a message that names the reference, never a value. */
+  get(ref: string): Promise<string>;
+}
+
+let processExternal: ExternalSecrets | undefined;
+
+/** Sets the external resolver every `resolveSecret()` without its own uses (the serve command's Key Vault). */
+export function useExternalSecrets(external: ExternalSecrets | undefined): void {
+  processExternal = external;
+}
+
+/** Whether `s` is a Key Vault reference. */
+export function isKeyVaultRef(s: string): boolean {
+  return KV_REF.test(s);
+}
 
 /** Where secrets are read from; tests pass fakes. */
 export interface SecretDeps {
@@ -18,6 +40,8 @@ export interface SecretDeps {
   env?: (name: string) => string | undefined;
   /** Reads a file (default `Deno.readTextFile`). */
   readTextFile?: (path: string) => Promise<string>;
+  /** Resolves `kv://` references (default: the one set by `useExternalSecrets()`). */
+  external?: ExternalSecrets;
 }
 
 /** Options of `resolveSecret()`: its deps plus where the reference sits, for the error. */
@@ -28,14 +52,14 @@ export interface ResolveSecretOptions extends SecretDeps {
   source?: string;
 }
 
-/** Whether `s` is a well-formed secret reference (`env:NAME` or `file:/path`). */
+/** Whether `s` is a well-formed secret reference (`env:NAME`, `file:/path` or `kv://vault/secret`). */
 export function isSecretRef(s: string): boolean {
-  return ENV_REF.test(s) || FILE_REF.test(s);
+  return ENV_REF.test(s) || FILE_REF.test(s) || KV_REF.test(s);
 }
 
 /** Describes a string that is not a secret reference without repeating it. */
 export function describeBadRef(s: string): string {
-  return /^(env|file):/.test(s) ? "a malformed reference" : "a literal value";
+  return /^(env|file|kv):/.test(s) ? "a malformed reference" : "a literal value";
 }
 
 /** Resolves `env:NAME` or `file:/path` (trimmed) to the secret; throws `ConfigError` naming the source. */
@@ -48,6 +72,19 @@ export async function resolveSecret(ref: string, options: ResolveSecretOptions =
     if (value === undefined) throw fail(`environment variable "${name}" is not set`);
     if (value.trim() === "") throw fail(`environment variable "${name}" is empty`);
     return value;
+  }
+  if (KV_REF.test(ref)) {
+    const external = options.external ?? processExternal;
+    if (!external?.handles(ref)) {
+      throw fail(`Key Vault reference "${ref}" cannot be resolved here (no Key Vault set up)`);
+    }
+    try {
+      return await external.get(ref);
+    } catch (err) {
+      throw fail(
+        `cannot read Key Vault secret "${ref}" (${err instanceof Error ? err.message : String(err)})`,
+      );
+    }
   }
   const file = FILE_REF.exec(ref);
   if (!file) throw fail(`expected ${SECRET_REF_EXPECTED}, got ${describeBadRef(ref)}`);
@@ -87,6 +124,8 @@ export function secretRefs(cfg: Config): { path: string; ref: string }[] {
   }
   if (cfg.manage?.token) refs.push({ path: "manage.token", ref: cfg.manage.token });
   if (cfg.manage?.readerToken) refs.push({ path: "manage.reader_token", ref: cfg.manage.readerToken });
+  const kvSecret = cfg.secrets?.keyVault.clientSecret;
+  if (kvSecret) refs.push({ path: "secrets.key_vault.client_secret", ref: kvSecret });
   return refs;
 }
 

@@ -346,6 +346,21 @@ export interface BudgetConfig {
   defaultMaxOutputTokens: number;
 }
 
+/** How `kv://` secret references are read (Azure Key Vault) and cached. */
+export interface SecretsConfig {
+  /** Seconds a Key Vault secret is used before a background refresh. */
+  ttlS: number;
+  keyVault: {
+    credential: "default" | "managed_identity" | "client_secret" | "azure_cli";
+    tenantId?: string;
+    clientId?: string;
+    /** `env:` or `file:` reference of the client secret (credential `client_secret`). */
+    clientSecret?: SecretRef;
+    /** URL template of a vault, `{vault}` replaced by the vault name. */
+    url: string;
+  };
+}
+
 /** The whole validated configuration. */
 export interface Config {
   server: ServerConfig;
@@ -364,6 +379,8 @@ export interface Config {
   pricing?: PricingConfig;
   /** Daily cost caps and alerts; absent in hand-built configs means none. */
   budget?: BudgetConfig;
+  /** Key Vault access for `kv://` references; absent in hand-built configs means the defaults. */
+  secrets?: SecretsConfig;
   /** Where the config came from: a file path, or `"embedded"` for the built-in default. */
   source: string;
 }

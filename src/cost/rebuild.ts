@@ -1,7 +1,8 @@
 /**
  * Today's spend rebuilt from today's request logs at start: every instance's files of the day folder,
  * scanned for their plain metadata only (no key needed), each call booked on its scopes at its logged
- * `cost_eur` (or its usage priced now, for records written before costs were logged).
+ * `cost_eur` (or its usage priced now, for records written before costs were logged). A stream the
+ * gateway was serving when it stopped left only its started entry: it is booked at its reservation.
  */
 import { dayFiles } from "../logs/reader.ts";
 import { roundEur } from "./calculator.ts";
@@ -20,6 +21,8 @@ export interface RebuildStats {
   records: number;
   /** Unreadable lines skipped (with a warning each). */
   skipped: number;
+  /** Streams cut by a stop (started entries no record closed), booked at their reservation. */
+  unclosed: number;
   bytes: number;
   /** Records without `cost_eur`, priced from their usage. */
   repriced: number;

@@ -9,8 +9,12 @@
  * any line that does not look as expected takes the slow path of a full `JSON.parse`. A line whose
  * metadata is complete counts even when a crash tore its bodies: the call happened and was billed.
  * Unreadable lines are skipped with a warning, never fatal.
+ *
+ * A started entry (written when an upstream accepted a stream) is not a call of its own: the call's record
+ * closes it. One still open at the end of a scan is a stream the gateway was serving when it stopped; it is
+ * reported once, priced at the reservation it logged (`unclosed` counts them).
  */
-import type { LogRecord } from "../logs/record.ts";
+import { isStartedEntry, type LogRecord, STARTED_HEAD, type StartedEntry } from "../logs/record.ts";
 
 /** The plain metadata of a log record. */
 export type LogMeta = Omit<LogRecord, "request" | "response">;
@@ -18,9 +22,12 @@ export type LogMeta = Omit<LogRecord, "request" | "response">;
 /** What a scan read. */
 export interface ScanStats {
   files: number;
+  /** Calls read: records, plus started entries no record closed. */
   records: number;
   skipped: number;
   bytes: number;
+  /** Started entries no record closed (streams cut by a stop), counted at their reservation. */
+  unclosed: number;
 }
 
 /** Options of the scanners. */
@@ -36,6 +43,70 @@ const HEAD = '{"v":1,';
 const CALLER = '"caller":';
 const AFTER_CALLER = ',"dialect":';
 const COST = '"cost_eur":';
+const HEAD_ID = '{"v":1,"id":"';
+
+/** The metadata reported for a started entry that no record closed. */
+export function unclosedMeta(entry: StartedEntry): LogMeta {
+  return {
+    v: 1,
+    id: entry.id,
+    ts: entry.ts,
+    instance: entry.instance,
+    caller: entry.caller,
+    dialect: "",
+    operation: null,
+    model: entry.model,
+    upstream: entry.upstream,
+    deployment: entry.deployment,
+    status: 0,
+    stream: true,
+    attempts: 1,
+    latency_ms: 0,
+    ttfb_ms: null,
+    usage: null,
+    usage_source: "estimated",
+    cost_eur: entry.reserved_eur,
+    error: {
+      type: "interrupted",
+      message: "The gateway stopped while this stream was running; priced at its reservation",
+    },
+  };
+}
+
+/** Started entries of a scan not yet closed by their record. */
+class OpenStarts {
+  readonly #open = new Map<string, StartedEntry>();
+
+  /** Reads a started entry's line; returns why it is unreadable, or null. */
+  add(text: string): string | null {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return "not valid JSON";
+    }
+    if (!isStartedEntry(value)) return "not a started entry";
+    this.#open.set(value.id, value);
+    return null;
+  }
+
+  /** Closes the entry of the record on `s.slice(start, end)` (`id` when it is already known). */
+  close(s: string, start: number, end: number, id?: string): void {
+    if (this.#open.size === 0) return;
+    if (id === undefined) {
+      if (!s.startsWith(HEAD_ID, start)) return;
+      const stop = s.indexOf('"', start + HEAD_ID.length);
+      if (stop < 0 || stop > end) return;
+      id = s.slice(start + HEAD_ID.length, stop);
+    }
+    this.#open.delete(id);
+  }
+
+  /** The entries no record closed. */
+  rest(): StartedEntry[] {
+    return [...this.#open.values()];
+  }
+}
 
 type LineFn = (s: string, start: number, end: number, torn: boolean, where: () => string) => void;
 
@@ -92,17 +163,30 @@ export async function scanFiles(
   onRecord: (meta: LogMeta) => void,
   options: ScanOptions = {},
 ): Promise<ScanStats> {
-  const stats: ScanStats = { files: files.length, records: 0, skipped: 0, bytes: 0 };
+  const stats: ScanStats = { files: files.length, records: 0, skipped: 0, bytes: 0, unclosed: 0 };
+  const starts = new OpenStarts();
+  const skip = (torn: boolean, where: () => string, why: string) => {
+    stats.skipped++;
+    options.warn?.(`Skipped ${torn ? "a torn last line, " : ""}${where()}: ${why}`);
+  };
   const { bytes } = await eachLine(files, (s, start, end, torn, where) => {
+    if (s.startsWith(STARTED_HEAD, start)) {
+      const why = starts.add(s.slice(start, end));
+      if (why !== null) skip(torn, where, why);
+      return;
+    }
     const meta = parseMeta(s, start, end);
     if (typeof meta !== "string") {
+      starts.close(s, start, end, meta.id);
       stats.records++;
       onRecord(meta);
-    } else {
-      stats.skipped++;
-      options.warn?.(`Skipped ${torn ? "a torn last line, " : ""}${where()}: ${meta}`);
-    }
+    } else skip(torn, where, meta);
   });
+  for (const entry of starts.rest()) {
+    stats.records++;
+    stats.unclosed++;
+    onRecord(unclosedMeta(entry));
+  }
   stats.bytes = bytes;
   return stats;
 }
@@ -117,23 +201,37 @@ export async function scanCosts(
   onRecord: (caller: string, cost: number | LogMeta) => void,
   options: ScanOptions = {},
 ): Promise<ScanStats> {
-  const stats: ScanStats = { files: files.length, records: 0, skipped: 0, bytes: 0 };
+  const stats: ScanStats = { files: files.length, records: 0, skipped: 0, bytes: 0, unclosed: 0 };
+  const starts = new OpenStarts();
+  const skip = (torn: boolean, where: () => string, why: string) => {
+    stats.skipped++;
+    options.warn?.(`Skipped ${torn ? "a torn last line, " : ""}${where()}: ${why}`);
+  };
   const { bytes } = await eachLine(files, (s, start, end, torn, where) => {
+    if (s.startsWith(STARTED_HEAD, start)) {
+      const why = starts.add(s.slice(start, end));
+      if (why !== null) skip(torn, where, why);
+      return;
+    }
     const fast = torn ? null : fastCost(s, start, end);
     if (fast !== null) {
+      starts.close(s, start, end);
       stats.records++;
       onRecord(fast.caller, fast.cost);
       return;
     }
     const meta = parseMeta(s, start, end);
     if (typeof meta !== "string") {
+      starts.close(s, start, end, meta.id);
       stats.records++;
       onRecord(JSON.stringify(meta.caller ?? null), meta);
-    } else {
-      stats.skipped++;
-      options.warn?.(`Skipped ${torn ? "a torn last line, " : ""}${where()}: ${meta}`);
-    }
+    } else skip(torn, where, meta);
   });
+  for (const entry of starts.rest()) {
+    stats.records++;
+    stats.unclosed++;
+    onRecord(JSON.stringify(entry.caller ?? null), entry.reserved_eur ?? 0);
+  }
   stats.bytes = bytes;
   return stats;
 }
@@ -169,7 +267,7 @@ function parseMeta(s: string, start: number, end: number): LogMeta | string {
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "not a log record";
   const r = value as Record<string, unknown>;
-  return r.v === 1 && typeof r.id === "string" && typeof r.ts === "string"
+  return r.v === 1 && typeof r.id === "string" && typeof r.ts === "string" && r.started === undefined
     ? r as unknown as LogMeta
     : "not a log record";
 }

@@ -16,6 +16,7 @@ export function costStage(cost: CostControl): AdmissionStage {
     });
     return {
       ...(admission.downshiftTo !== undefined ? { model: admission.downshiftTo } : {}),
+      reservedEur: admission.reservationEur,
       settle: (record) => void admission.settle(record),
     };
   };

@@ -1,7 +1,10 @@
 /**
- * Counts withering-token uses in memory — the authority on this replica, so the hot path never waits for
- * the store — and writes the increments to the store in batches.
+ * Counts withering-token uses. A token with `max_requests` is counted in the store before its call is
+ * admitted (one synchronous, atomic UPDATE when the store offers `takeTokenUseSync`), so a crash cannot
+ * hand uses back and processes sharing the store share the cap. Uncapped tokens are counted in memory —
+ * the hot path never waits for the store — and their increments are written in batches.
  */
+import { GatewayError } from "../server/errors.ts";
 import type { Store } from "../store/types.ts";
 
 /** Options of `TokenUses`. */
@@ -14,7 +17,7 @@ export interface TokenUsesOptions {
 
 /** In-memory use counters of tokens, persisted in batches. */
 export class TokenUses {
-  readonly #store: Pick<Store, "addTokenUses">;
+  readonly #store: Pick<Store, "addTokenUses" | "takeTokenUseSync">;
   readonly #count = new Map<string, number>();
   #pending = new Map<string, number>();
   readonly #flushMs: number;
@@ -24,7 +27,7 @@ export class TokenUses {
   #flushing: Promise<void> = Promise.resolve();
 
   /** Creates the counters over `store`. */
-  constructor(store: Pick<Store, "addTokenUses">, options: TokenUsesOptions = {}) {
+  constructor(store: Pick<Store, "addTokenUses" | "takeTokenUseSync">, options: TokenUsesOptions = {}) {
     this.#store = store;
     this.#flushMs = options.flushMs ?? 200;
     this.#onError = options.onError ?? (() => {});
@@ -36,10 +39,14 @@ export class TokenUses {
     if (stored > known) this.#count.set(tokenId, stored);
   }
 
-  /** Counts one use; `false` (and nothing counted) when it would pass `max`. */
+  /**
+   * Counts one use; `false` (and nothing counted) when it would pass `max`. Throws a 503 `GatewayError`
+   * when a capped use cannot be made durable (the call is refused rather than counted in memory only).
+   */
   take(tokenId: string, max: number | null): boolean {
     const next = (this.#count.get(tokenId) ?? 0) + 1;
     if (max !== null && next > max) return false;
+    if (max !== null && this.#store.takeTokenUseSync !== undefined) return this.#takeDurably(tokenId, max);
     this.#count.set(tokenId, next);
     this.#pending.set(tokenId, (this.#pending.get(tokenId) ?? 0) + 1);
     this.#schedule();
@@ -58,6 +65,24 @@ export class TokenUses {
     this.#scheduled = false;
     this.#flushing = this.#flushing.then(() => this.#write());
     return this.#flushing;
+  }
+
+  #takeDurably(tokenId: string, max: number): boolean {
+    let stored: number | null;
+    try {
+      stored = this.#store.takeTokenUseSync!(tokenId, max);
+    } catch (err) {
+      this.#onError(err);
+      throw new GatewayError(503, "store_unavailable", "The gateway cannot count token uses right now", {
+        cause: err,
+      });
+    }
+    if (stored === null) {
+      this.#count.set(tokenId, Math.max(max, this.#count.get(tokenId) ?? 0));
+      return false;
+    }
+    this.#count.set(tokenId, Math.max(stored, this.#count.get(tokenId) ?? 0));
+    return true;
   }
 
   #schedule(): void {

@@ -8,6 +8,7 @@ import type { Config } from "../config/types.ts";
 import type { CallRecord } from "../pipeline/record.ts";
 import type { KeysData } from "./assemble.ts";
 import type { FromLogThread, ToLogThread } from "./log_thread_protocol.ts";
+import { type LogItem, queueCap, queuedCall, queuedStart } from "./queued.ts";
 import { WARN_INTERVAL_MS, type WriterStats } from "./writer.ts";
 
 /** What the log thread starts from. */
@@ -20,30 +21,11 @@ export interface LogThreadInit {
   warn: (message: string) => void;
 }
 
-/** Records gathered for at most this long before they are posted (a full batch goes at once). */
-const POST_DELAY_MS = 2;
-
-/** A copy of `bytes` that owns its buffer, so cloning it does not copy a larger buffer it is a view of. */
-function own(bytes: Uint8Array | null): Uint8Array | null {
-  if (bytes === null || (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)) {
-    return bytes;
-  }
-  return bytes.slice();
-}
-
 /**
- * The fields of `rec` the log needs, as plain data: the caller is reduced to its ids (it may carry a
- * project's upstream credentials, which must not cross to the log thread).
+ * Records are posted together at most this often; one waits for the next post at most this long (a full
+ * batch goes at once).
  */
-function portable(rec: CallRecord): CallRecord {
-  const c = rec.caller;
-  return {
-    ...rec,
-    caller: c === null ? null : { keyId: c.keyId, project: c.project, tokenId: c.tokenId },
-    requestBody: own(rec.requestBody),
-    responseBody: own(rec.responseBody),
-  };
-}
+const POST_DELAY_MS = 1;
 
 /** The request log's writer, running on its own thread. */
 export class LogThread {
@@ -51,8 +33,10 @@ export class LogThread {
   readonly #warn: (message: string) => void;
   readonly #batchSize: number;
   readonly #queueSize: number;
-  #pending: CallRecord[] = [];
+  readonly #cap: number;
+  #pending: LogItem[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #postedAt = -Infinity;
   /** Records posted to the thread so far. */
   #sent = 0;
   /** Records dropped before they reached the thread (log closed, thread failed or behind). */
@@ -76,6 +60,7 @@ export class LogThread {
     // Posted at a full batch at the latest, so records wait here only up to the queue size's bound.
     this.#queueSize = init.config.logs.queueSize;
     this.#batchSize = Math.min(init.config.logs.batchSize, this.#queueSize);
+    this.#cap = queueCap(init.config.logs);
     this.#worker = new Worker(new URL("./log_worker.ts", import.meta.url).href, {
       type: "module",
       name: "azmw-log",
@@ -91,8 +76,20 @@ export class LogThread {
     this.#post({ t: "init", config, keys, secrets, retainedFor });
   }
 
-  /** Queues a finished call; synchronous, never throws. */
-  readonly sink = (rec: CallRecord): void => {
+  /**
+   * Queues a finished call; synchronous, never throws. Its bodies are cut to the logged cap here, so the
+   * queue never holds a caller's full body.
+   */
+  readonly sink = (rec: CallRecord): void => this.#queue(() => queuedCall(rec, this.#cap));
+
+  /**
+   * Queues the started entry of a streamed call whose upstream has accepted it (`reservedEur` is what the
+   * budget holds for it); synchronous, never throws. Its record closes it when the stream ends.
+   */
+  readonly started = (rec: CallRecord, reservedEur: number | null): void =>
+    this.#queue(() => queuedStart(rec, reservedEur));
+
+  #queue(item: () => LogItem): void {
     if (this.#closing || this.#failed !== null) {
       this.#dropped++;
       return;
@@ -105,10 +102,13 @@ export class LogThread {
       this.#warnBehind();
       return;
     }
-    this.#pending.push(rec);
-    if (this.#pending.length >= this.#batchSize) this.#flush();
-    else this.#timer ??= setTimeout(() => this.#flush(), POST_DELAY_MS);
-  };
+    this.#pending.push(item());
+    // Posted at once when the last post is a delay old: a busy event loop runs a timer late, but it
+    // keeps calling the sink. The timer only catches the last records of a burst.
+    if (this.#pending.length >= this.#batchSize || performance.now() - this.#postedAt >= POST_DELAY_MS) {
+      this.#flush();
+    } else this.#timer ??= setTimeout(() => this.#flush(), POST_DELAY_MS);
+  }
 
   /** Counters: records waiting here or in the thread, written, dropped (here and there), bytes. */
   stats(): WriterStats {
@@ -158,8 +158,9 @@ export class LogThread {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#pending.length === 0) return;
-    const records = this.#pending.map(portable);
+    const records = this.#pending;
     this.#pending = [];
+    this.#postedAt = performance.now();
     if (this.#failed !== null) {
       this.#dropped += records.length;
       return;

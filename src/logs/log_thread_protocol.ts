@@ -1,13 +1,13 @@
 /** Messages between the gateway's main thread and its log thread (`log_worker.ts`). */
 import type { Config } from "../config/types.ts";
-import type { CallRecord } from "../pipeline/record.ts";
 import type { KeysData } from "./assemble.ts";
+import type { LogItem } from "./queued.ts";
 import type { WriterStats } from "./writer.ts";
 
 /** Main thread → log thread. */
 export type ToLogThread =
   | { t: "init"; config: Config; keys: KeysData; secrets: string[]; retainedFor: string }
-  | { t: "records"; records: CallRecord[] }
+  | { t: "records"; records: LogItem[] }
   | { t: "close" };
 
 /** Log thread → main thread. */

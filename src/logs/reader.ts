@@ -1,10 +1,14 @@
 /**
  * Reading log files: the files of a day in order (per instance, rotated parts in sequence), and their
  * records line by line. A torn last line (a crash mid-write) or any other unreadable line is skipped
- * with a warning, never fatal.
+ * with a warning, never fatal. Started entries (a stream's trace, closed by its record) are not records
+ * and are skipped silently.
  */
 import { parseLogFileName } from "./files.ts";
-import { isLogRecord, type LogRecord } from "./record.ts";
+import { isLogRecord, isStartedEntry, type LogRecord } from "./record.ts";
+
+/** What `parseLine()` returns for a started entry. */
+export const STARTED_ENTRY = "a started entry";
 
 /** A record with where it was read. */
 export interface ReadRecord {
@@ -38,7 +42,8 @@ export function parseLine(text: string): LogRecord | string {
   } catch {
     return "not valid JSON";
   }
-  return isLogRecord(value) ? value : "not a log record";
+  if (isLogRecord(value)) return value;
+  return isStartedEntry(value) ? STARTED_ENTRY : "not a log record";
 }
 
 /** The non-empty lines of a file; the last one is incomplete (`complete: false`) without a final `\n`. */
@@ -81,6 +86,8 @@ export async function* readRecords(
       const parsed = parseLine(text);
       if (typeof parsed !== "string") {
         yield { record: parsed, file, line };
+      } else if (parsed === STARTED_ENTRY) {
+        continue;
       } else if (!complete) {
         warn(`Skipped a torn last line in ${file} (line ${line}, ${text.length} characters): ${parsed}`);
       } else {

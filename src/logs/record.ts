@@ -2,7 +2,7 @@
  * The log record: one JSON line per call. Metadata is plain (cost can be rebuilt and reported without the
  * key); `request` and `response` are sealed fields, or `null` when bodies are not logged.
  */
-import type { CallRecord, CallStatus } from "../pipeline/record.ts";
+import type { CallRecord, CallStatus, TriedTarget } from "../pipeline/record.ts";
 import type { Usage } from "../streams/types.ts";
 import type { SealedField } from "./seal.ts";
 
@@ -17,6 +17,15 @@ export interface UsageJson {
   reasoning_tokens: number;
   total_tokens: number;
   cache_write_tokens?: number;
+}
+
+/** One target considered for a call, as logged. */
+export interface TriedJson {
+  upstream: string;
+  deployment: string;
+  status: number | null;
+  error: string | null;
+  ms: number;
 }
 
 /** One line of a request log file. */
@@ -40,6 +49,11 @@ export interface LogRecord {
   usage_source: "upstream" | "estimated" | null;
   cost_eur: number | null;
   error: { type: string; message: string } | null;
+  /**
+   * Every target considered, in order (what each answered and why it was not the final answer); absent in
+   * records written before it was logged.
+   */
+  tried?: TriedJson[];
   request: SealedField | null;
   response: SealedField | null;
 }
@@ -55,6 +69,16 @@ export function usageJson(u: Usage): UsageJson {
   };
   if (u.cacheWriteTokens) out.cache_write_tokens = u.cacheWriteTokens;
   return out;
+}
+
+function triedJson(t: TriedTarget, scrub: (text: string) => string): TriedJson {
+  return {
+    upstream: t.upstream,
+    deployment: t.deployment,
+    status: t.status,
+    error: t.error === null ? null : scrub(t.error),
+    ms: t.ms,
+  };
 }
 
 /** The metadata of a call record, bodies not yet sealed; `scrub` cleans free text (error messages). */
@@ -87,6 +111,7 @@ export function logRecordOf(
     usage_source: rec.costEstimated && rec.usageSource === null ? "estimated" : rec.usageSource,
     cost_eur: rec.costEur ?? null,
     error: rec.error ? { type: rec.error.type, message: scrub(rec.error.message) } : null,
+    tried: (rec.tried ?? []).map((t) => triedJson(t, scrub)),
     request: null,
     response: null,
   };
@@ -96,5 +121,35 @@ export function logRecordOf(
 export function isLogRecord(value: unknown): value is LogRecord {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const r = value as Record<string, unknown>;
-  return r.v === RECORD_VERSION && typeof r.id === "string" && typeof r.ts === "string";
+  return r.v === RECORD_VERSION && typeof r.id === "string" && typeof r.ts === "string" &&
+    r.started === undefined;
+}
+
+/**
+ * The line written when an upstream has accepted a streamed call, before any of it is relayed: closed by
+ * the call's record (same `id`) when the stream ends. One left unclosed means the gateway stopped during
+ * the stream (a crash); spend rebuilt from the log then prices the call at its reservation.
+ */
+export interface StartedEntry {
+  v: 1;
+  started: true;
+  id: string;
+  ts: string;
+  instance: string;
+  caller: LogRecord["caller"];
+  model: string | null;
+  upstream: string | null;
+  deployment: string | null;
+  /** What the budget held for the call, in EUR (null without a budget stage). */
+  reserved_eur: number | null;
+}
+
+/** The start of every started entry's line (readers recognise one without parsing it). */
+export const STARTED_HEAD = '{"v":1,"started":true,';
+
+/** Whether a parsed line is a started entry. */
+export function isStartedEntry(value: unknown): value is StartedEntry {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const r = value as Record<string, unknown>;
+  return r.v === RECORD_VERSION && r.started === true && typeof r.id === "string" && typeof r.ts === "string";
 }

@@ -1,6 +1,11 @@
 /**
  * Redaction before sealing: known secrets (the gateway's upstream credentials) are always removed; then the
  * configured JSON paths are dropped and the built-in and custom patterns applied to every string value.
+ *
+ * Every built-in pattern runs in time linear in its input. Custom rules are run on bounded pieces of long
+ * strings, and the whole body runs under a time budget (`withBudget`): the clock is read between patterns
+ * and pieces, and a body past its budget throws `RedactionBudgetError` so the caller can log a marker
+ * instead of the body — never the body unredacted, and never holding up the records behind it for long.
  */
 import type { RedactConfig } from "../config/types.ts";
 import { BUILTIN_ORDER, BUILTIN_PATTERNS, hasKeyRun, type Pattern } from "./redact_patterns.ts";
@@ -11,6 +16,41 @@ export const DROPPED = "[dropped]";
 export const SECRET = "[SECRET]";
 
 type Step = string | number | "*";
+
+/** Default redaction budget per body, in milliseconds. */
+export const REDACT_BUDGET_MS = 250;
+/** Custom rules see long strings in pieces of at most this many characters (cut at whitespace if any). */
+export const RULE_PIECE = 16 * 1024;
+
+/** A body whose redaction ran past its time budget. */
+export class RedactionBudgetError extends Error {
+  /** Creates the error for a budget of `budgetMs`. */
+  constructor(readonly budgetMs: number) {
+    super(`Redaction took longer than its budget of ${budgetMs} ms`);
+    this.name = "RedactionBudgetError";
+  }
+}
+
+/** Options of a `Redactor`. */
+export interface RedactorOptions {
+  /** Literal values removed everywhere (shorter than 8 are ignored). */
+  secrets?: string[];
+  /** Time budget of one `withBudget()` run, in ms (default `REDACT_BUDGET_MS`). */
+  budgetMs?: number;
+  /** Monotonic clock in ms (default `performance.now`). */
+  clock?: () => number;
+}
+
+/** Where to cut `text` at or before `end`: after the last whitespace in the piece's last quarter, if any. */
+function pieceEnd(text: string, start: number): number {
+  const end = start + RULE_PIECE;
+  if (end >= text.length) return text.length;
+  for (let i = end; i > end - RULE_PIECE / 4; i--) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 32 || c === 10 || c === 9 || c === 13) return i;
+  }
+  return end;
+}
 
 /** Parses a drop path (`messages[*].content`, `$.user`, `input[0]`) into steps; `*` matches any child. */
 export function parseJsonPath(path: string): Step[] {
@@ -31,36 +71,82 @@ export function parseJsonPath(path: string): Step[] {
   return steps;
 }
 
-function dropAt(value: unknown, steps: Step[], i: number): void {
-  if (typeof value !== "object" || value === null) return;
-  const step = steps[i]!;
-  const last = i === steps.length - 1;
-  const obj = value as Record<string | number, unknown>;
-  const keys = step === "*" ? Object.keys(obj) : Object.hasOwn(obj, step) ? [step] : [];
-  for (const key of keys) {
-    if (last) obj[key] = DROPPED;
-    else dropAt(obj[key], steps, i + 1);
+/** Replaces the values at `steps` under `root`; iterative, so no nesting depth overflows the stack. */
+function dropAt(root: unknown, steps: Step[]): void {
+  const work: [unknown, number][] = [[root, 0]];
+  while (work.length > 0) {
+    const [value, i] = work.pop()!;
+    if (typeof value !== "object" || value === null) continue;
+    const step = steps[i]!;
+    const last = i === steps.length - 1;
+    const obj = value as Record<string | number, unknown>;
+    const keys = step === "*" ? Object.keys(obj) : Object.hasOwn(obj, step) ? [step] : [];
+    for (const key of keys) {
+      if (last) obj[key] = DROPPED;
+      else work.push([obj[key], i + 1]);
+    }
   }
+}
+
+function apply(p: Pattern, text: string): string {
+  if (p.scan) return p.scan(text, p.replacement);
+  p.regex.lastIndex = 0;
+  if (!p.regex.test(text)) return text;
+  p.regex.lastIndex = 0;
+  // A string replacement expands `$1` and friends in custom rules.
+  return p.accept
+    ? text.replace(p.regex, (m) => p.accept!(m) ? p.replacement : m)
+    : text.replace(p.regex, p.replacement);
 }
 
 /** Redacts strings and parsed JSON bodies; built once from the config. */
 export class Redactor {
   readonly #secrets: string[];
   readonly #patterns: Pattern[];
+  readonly #rules: Pattern[];
   readonly #paths: Step[][];
+  readonly #budgetMs: number;
+  readonly #clock: () => number;
+  #deadline = Infinity;
 
-  /** Builds a redactor; `secrets` are literal values removed everywhere (shorter than 8 are ignored). */
-  constructor(config: RedactConfig, options: { secrets?: string[] } = {}) {
+  /** Builds a redactor from the config's built-ins, custom rules and drop paths. */
+  constructor(config: RedactConfig, options: RedactorOptions = {}) {
     this.#secrets = [...new Set(options.secrets ?? [])].filter((s) => s.length >= 8)
       .sort((a, b) => b.length - a.length);
-    this.#patterns = [
-      ...BUILTIN_ORDER.filter((b) => config.builtin.includes(b)).flatMap((b) => BUILTIN_PATTERNS[b]),
-      ...config.rules.map((r) => ({
-        regex: new RegExp(r.pattern, `g${r.flags}`),
-        replacement: r.replacement,
-      })),
-    ];
+    this.#patterns = BUILTIN_ORDER.filter((b) => config.builtin.includes(b)).flatMap((b) =>
+      BUILTIN_PATTERNS[b]
+    );
+    this.#rules = config.rules.map((r) => ({
+      regex: new RegExp(r.pattern, `g${r.flags}`),
+      replacement: r.replacement,
+    }));
     this.#paths = config.dropPaths.map(parseJsonPath);
+    this.#budgetMs = options.budgetMs ?? REDACT_BUDGET_MS;
+    this.#clock = options.clock ?? (() => performance.now());
+  }
+
+  /** Whether drop paths are configured (a body that cannot be parsed cannot have them applied). */
+  get dropsPaths(): boolean {
+    return this.#paths.length > 0;
+  }
+
+  /**
+   * Runs `fn` (redaction of one body) under the time budget: `text()` and `json()` throw
+   * `RedactionBudgetError` once it is spent.
+   */
+  withBudget<T>(fn: () => T): T {
+    this.#deadline = this.#clock() + this.#budgetMs;
+    try {
+      return fn();
+    } finally {
+      this.#deadline = Infinity;
+    }
+  }
+
+  #check(): void {
+    if (this.#deadline !== Infinity && this.#clock() > this.#deadline) {
+      throw new RedactionBudgetError(this.#budgetMs);
+    }
   }
 
   /** Removes known secrets only (for plain metadata such as error messages). */
@@ -70,39 +156,55 @@ export class Redactor {
     return out;
   }
 
-  /** Applies secrets and every pattern to one string. */
+  /** Applies secrets, every built-in pattern and the custom rules to one string. */
   text(text: string): string {
     let out = this.secrets(text);
     let run: boolean | undefined;
     for (const p of this.#patterns) {
       if (p.needs === "@" && !out.includes("@")) continue;
       if (p.needs === "run" && !(run ??= hasKeyRun(out, 32))) continue;
-      p.regex.lastIndex = 0;
-      if (!p.regex.test(out)) continue;
-      p.regex.lastIndex = 0;
-      // A string replacement expands `$1` and friends in custom rules.
-      out = p.accept
-        ? out.replace(p.regex, (m) => p.accept!(m) ? p.replacement : m)
-        : out.replace(p.regex, p.replacement);
+      this.#check();
+      out = apply(p, out);
     }
-    return out;
+    if (this.#rules.length === 0) return out;
+    if (out.length <= RULE_PIECE) {
+      for (const p of this.#rules) {
+        this.#check();
+        out = apply(p, out);
+      }
+      return out;
+    }
+    // A custom regex may backtrack badly: on bounded pieces, with the clock read between them.
+    let done = "";
+    for (let start = 0; start < out.length;) {
+      const end = pieceEnd(out, start);
+      let piece = out.slice(start, end);
+      for (const p of this.#rules) {
+        this.#check();
+        piece = apply(p, piece);
+      }
+      done += piece;
+      start = end;
+    }
+    return done;
   }
 
   /** Redacts a parsed JSON value in place (drop paths, then every string); returns it. */
   json(value: unknown): unknown {
-    for (const steps of this.#paths) dropAt(value, steps, 0);
-    return this.#strings(value);
-  }
-
-  #strings(value: unknown): unknown {
+    for (const steps of this.#paths) dropAt(value, steps);
     if (typeof value === "string") return this.text(value);
-    if (typeof value !== "object" || value === null) return value;
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) value[i] = this.#strings(value[i]);
-      return value;
+    // Iterative, so a deeply nested body cannot overflow the stack.
+    const work: unknown[] = [value];
+    while (work.length > 0) {
+      const obj = work.pop();
+      if (typeof obj !== "object" || obj === null) continue;
+      const o = obj as Record<string, unknown>;
+      for (const key of Array.isArray(o) ? o.keys() : Object.keys(o)) {
+        const v = o[key];
+        if (typeof v === "string") o[key] = this.text(v);
+        else if (typeof v === "object" && v !== null) work.push(v);
+      }
     }
-    const obj = value as Record<string, unknown>;
-    for (const key of Object.keys(obj)) obj[key] = this.#strings(obj[key]);
     return value;
   }
 }

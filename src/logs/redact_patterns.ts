@@ -4,11 +4,16 @@
  */
 import type { BuiltinRedaction } from "../config/types.ts";
 
-/** A global regex plus an optional check that must accept a match before it is replaced. */
+/**
+ * A global regex plus an optional check that must accept a match before it is replaced, or a hand scanner
+ * (`scan`) that replaces in one pass where no regex can avoid backtracking over the same text again.
+ */
 export interface Pattern {
   regex: RegExp;
   replacement: string;
   accept?: (match: string) => boolean;
+  /** Replaces every match itself (in time linear in the text); `regex` then only tests for a match. */
+  scan?: (text: string, replacement: string) => string;
   /**
    * A cheap precondition that skips the regex on most text: `"@"` needs an at sign, `"run"` a run of at
    * least 32 key characters (`hasKeyRun`). Redaction cost is dominated by regexes scanning prose.
@@ -28,6 +33,56 @@ export function hasKeyRun(s: string, min: number): boolean {
     else if (++n >= min) return true;
   }
   return false;
+}
+
+const isLocal = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 ||
+  c === 37 || c === 43 || c === 45;
+const isLabel = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/**
+ * Where the domain after an `@` at `at` ends, or -1 when there is none: labels of `[A-Za-z0-9-]`
+ * separated by dots, ending in the leading letters (at least two) of the last label that starts with
+ * them — the match of `[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`.
+ */
+function domainEnd(s: string, at: number): number {
+  let i = at + 1;
+  while (i < s.length && isLabel(s.charCodeAt(i))) i++;
+  if (i === at + 1) return -1;
+  let end = -1;
+  while (i + 1 < s.length && s.charCodeAt(i) === 46 && isLabel(s.charCodeAt(i + 1))) {
+    const label = i + 1;
+    let letters = label;
+    while (letters < s.length && isLetter(s.charCodeAt(letters))) letters++;
+    if (letters - label >= 2) end = letters;
+    i = label;
+    while (i < s.length && isLabel(s.charCodeAt(i))) i++;
+  }
+  return end;
+}
+
+/**
+ * Replaces e-mail addresses (`[A-Za-z0-9._%+-]+@` and a domain) in one pass: each `@` looks left over its
+ * local part and right over its domain, and both runs stop at the next `@`, so no character is read by
+ * more than two of them. The regex form re-reads a long local part from every start (quadratic).
+ */
+export function replaceEmails(s: string, replacement: string): string {
+  let out = "";
+  let copied = 0;
+  let at = s.indexOf("@");
+  while (at !== -1) {
+    let start = at;
+    while (start > copied && isLocal(s.charCodeAt(start - 1))) start--;
+    const end = start < at ? domainEnd(s, at) : -1;
+    if (end !== -1) {
+      out += s.slice(copied, start) + replacement;
+      copied = end;
+    }
+    at = s.indexOf("@", Math.max(at + 1, copied));
+  }
+  return copied === 0 ? s : out + s.slice(copied);
 }
 
 /** Whether a digit string passes the Luhn check (payment card numbers). */
@@ -69,7 +124,12 @@ const keyLike = (m: string) =>
 
 const API_KEYS: Pattern[] = [
   { regex: /\b[Bb]earer\s+[A-Za-z0-9._~+/-]{16,}=*/g, replacement: "Bearer [API_KEY]" },
-  { regex: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, replacement: "[API_KEY]" },
+  // Starts only where a run of token characters starts: `\beyJ` also starts after each `-` in a run, and
+  // every start would scan the rest of it again (quadratic on `eyJ-eyJ-eyJ-…`).
+  {
+    regex: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+    replacement: "[API_KEY]",
+  },
   {
     regex: new RegExp(
       [
@@ -97,11 +157,7 @@ const API_KEYS: Pattern[] = [
 /** The patterns of each built-in rule, applied in the order of `BUILTIN_ORDER`. */
 export const BUILTIN_PATTERNS: Record<BuiltinRedaction, Pattern[]> = {
   api_key: API_KEYS,
-  email: [{
-    regex: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
-    replacement: "[EMAIL]",
-    needs: "@",
-  }],
+  email: [{ regex: /@/g, replacement: "[EMAIL]", needs: "@", scan: replaceEmails }],
   iban: [{
     regex: /\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)\b/g,
     replacement: "[IBAN]",

@@ -15,7 +15,7 @@ import { needsGlobalKey } from "./policy.ts";
 
 /** A running request log. */
 export interface RequestLog {
-  /** Queues a finished call; synchronous and cheap. */
+  /** Queues a finished call (and, through `sink.started`, a streamed call's start); synchronous and cheap. */
   sink: CallSink;
   /** Writes every queued record and closes the files. */
   close(): Promise<void>;
@@ -89,5 +89,6 @@ export async function openRequestLog(config: Config, deps: RequestLogDeps = {}):
     await thread.close();
     throw new Error(`Cannot start the request log thread: ${(err as Error).message}`);
   }
-  return { sink: thread.sink, close: () => thread.close(), stats: () => thread.stats() };
+  const sink: CallSink = Object.assign(thread.sink, { started: thread.started });
+  return { sink, close: () => thread.close(), stats: () => thread.stats() };
 }

@@ -21,6 +21,8 @@ export interface SealedField {
   gz: boolean;
   /** Whether the body was cut at the logged size cap. */
   trunc: boolean;
+  /** The plaintext is the body's own bytes (redacted), not a JSON document; absent when false. */
+  raw?: true;
 }
 
 /** Which field of which record a sealed value belongs to. */
@@ -48,11 +50,19 @@ const enc = new TextEncoder();
 const gunzipAsync = promisify(gunzip);
 
 /**
- * The additional data of a field: the record id and field name, plus the `gz` and `trunc` flags so they
- * cannot be flipped either; JSON keeps it unambiguous for any id.
+ * The additional data of a field: the record id and field name, plus the `gz`, `trunc` and `raw` flags so
+ * they cannot be flipped either; JSON keeps it unambiguous for any id. `raw` is bound only when set, so
+ * fields sealed before it existed still open.
  */
-export function additionalData(ctx: FieldContext, gz: boolean, trunc: boolean): Uint8Array<ArrayBuffer> {
-  return enc.encode(JSON.stringify(["azmw-log", 1, ctx.id, ctx.field, gz, trunc]));
+export function additionalData(
+  ctx: FieldContext,
+  gz: boolean,
+  trunc: boolean,
+  raw = false,
+): Uint8Array<ArrayBuffer> {
+  const data: unknown[] = ["azmw-log", 1, ctx.id, ctx.field, gz, trunc];
+  if (raw) data.push("raw");
+  return enc.encode(JSON.stringify(data));
 }
 
 /**
@@ -65,14 +75,15 @@ export function sealFieldSync(
   plain: Uint8Array,
   ctx: FieldContext,
   key: LogKey,
-  options: { trunc?: boolean } = {},
+  options: { trunc?: boolean; raw?: boolean } = {},
 ): SealedField {
   const gz = plain.length >= GZIP_MIN;
   const trunc = options.trunc ?? false;
+  const raw = options.raw ?? false;
   const data = gz ? gzipSync(plain) : plain;
   const iv = randomFillSync(Buffer.alloc(IV_BYTES));
   const cipher = createCipheriv("aes-256-gcm", key.key, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(additionalData(ctx, gz, trunc));
+  cipher.setAAD(additionalData(ctx, gz, trunc, raw));
   const head = cipher.update(data);
   const tail = cipher.final();
   return {
@@ -82,6 +93,7 @@ export function sealFieldSync(
     ct: Buffer.concat([head, tail, cipher.getAuthTag()]).toString("base64"),
     gz,
     trunc,
+    ...(raw ? { raw: true as const } : {}),
   };
 }
 
@@ -90,7 +102,7 @@ export function sealField(
   plain: Uint8Array,
   ctx: FieldContext,
   key: LogKey,
-  options: { trunc?: boolean } = {},
+  options: { trunc?: boolean; raw?: boolean } = {},
 ): Promise<SealedField> {
   try {
     return Promise.resolve(sealFieldSync(plain, ctx, key, options));
@@ -104,7 +116,8 @@ export function isSealedField(value: unknown): value is SealedField {
   if (typeof value !== "object" || value === null) return false;
   const f = value as Record<string, unknown>;
   return f.alg === "A256GCM" && typeof f.kid === "string" && typeof f.iv === "string" &&
-    typeof f.ct === "string" && typeof f.gz === "boolean" && typeof f.trunc === "boolean";
+    typeof f.ct === "string" && typeof f.gz === "boolean" && typeof f.trunc === "boolean" &&
+    (f.raw === undefined || f.raw === true);
 }
 
 /** Opens a sealed field of record `ctx.id`; throws `LogOpenError` for any failure. */
@@ -112,7 +125,7 @@ export async function openField(
   sealed: unknown,
   ctx: FieldContext,
   keyring: Keyring,
-): Promise<{ plain: Uint8Array; trunc: boolean }> {
+): Promise<{ plain: Uint8Array; trunc: boolean; raw: boolean }> {
   const fail = (reason: string) => new LogOpenError(ctx.id, ctx.field, reason);
   if (!isSealedField(sealed)) throw fail("not a sealed field");
   const key = keyring.get(sealed.kid);
@@ -124,16 +137,17 @@ export async function openField(
   let data: Uint8Array;
   try {
     const decipher = createDecipheriv("aes-256-gcm", key.key, iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(additionalData(ctx, sealed.gz, sealed.trunc));
+    decipher.setAAD(additionalData(ctx, sealed.gz, sealed.trunc, sealed.raw === true));
     decipher.setAuthTag(ct.subarray(ct.length - TAG_BYTES));
     data = Buffer.concat([decipher.update(ct.subarray(0, ct.length - TAG_BYTES)), decipher.final()]);
   } catch {
     // Every failure reads the same: wrong key, tampered bytes or wrong record or field.
     throw fail("authentication tag mismatch");
   }
-  if (!sealed.gz) return { plain: data, trunc: sealed.trunc };
+  const raw = sealed.raw === true;
+  if (!sealed.gz) return { plain: data, trunc: sealed.trunc, raw };
   try {
-    return { plain: await gunzipAsync(data, { maxOutputLength: GUNZIP_MAX }), trunc: sealed.trunc };
+    return { plain: await gunzipAsync(data, { maxOutputLength: GUNZIP_MAX }), trunc: sealed.trunc, raw };
   } catch (err) {
     throw fail(`cannot decompress (${err instanceof Error ? err.message : err})`);
   }

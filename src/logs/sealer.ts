@@ -6,7 +6,8 @@ import type { CallRecord } from "../pipeline/record.ts";
 import type { LogKey } from "./keyring.ts";
 import { type Payload, requestPayload, responsePayload } from "./payload.ts";
 import type { BodyPolicy } from "./policy.ts";
-import { logRecordOf } from "./record.ts";
+import { isQueuedStart, type LogItem, type QueuedStart } from "./queued.ts";
+import { logRecordOf, type StartedEntry } from "./record.ts";
 import type { Redactor } from "./redact.ts";
 import { type FieldContext, type SealedField, sealField } from "./seal.ts";
 
@@ -35,7 +36,8 @@ export class RecordSealer {
     try {
       const payload = build(rec, redactor, maxBodyBytes);
       if (payload === null) return null;
-      return await sealField(payload.plain, { id: rec.id, field }, key, { trunc: payload.trunc });
+      const flags = { trunc: payload.trunc, raw: payload.raw };
+      return await sealField(payload.plain, { id: rec.id, field }, key, flags);
     } catch (err) {
       // A body that cannot be sealed is left out rather than written in any other form.
       warn(
@@ -45,9 +47,10 @@ export class RecordSealer {
     }
   }
 
-  /** The JSON line (without newline) of one call. */
-  async line(rec: CallRecord): Promise<string> {
+  /** The JSON line (without newline) of one call, or of a call's start. */
+  async line(rec: LogItem): Promise<string> {
     const { instance, policy, redactor } = this.options;
+    if (isQueuedStart(rec)) return JSON.stringify(startedEntry(rec, instance));
     const out = logRecordOf(rec, instance, (t) => redactor.text(t));
     const key = policy.keyFor(rec.caller);
     if (key !== null) {
@@ -58,4 +61,24 @@ export class RecordSealer {
     }
     return JSON.stringify(out);
   }
+}
+
+/** The started entry of a queued start (keys in the order readers rely on: `STARTED_HEAD`). */
+function startedEntry(s: QueuedStart, instance: string): StartedEntry {
+  return {
+    v: 1,
+    started: true,
+    id: s.id,
+    ts: s.ts,
+    instance,
+    caller: {
+      key_id: s.caller?.keyId ?? null,
+      project: s.caller?.project ?? null,
+      token_id: s.caller?.tokenId ?? null,
+    },
+    model: s.model,
+    upstream: s.upstream,
+    deployment: s.deployment,
+    reserved_eur: s.reservedEur,
+  };
 }

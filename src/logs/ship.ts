@@ -6,8 +6,7 @@
  * up by itself (from where it was, even after a restart) once the server answers again.
  */
 import { parseLogFileName } from "./files.ts";
-import { parseLine } from "./reader.ts";
-import type { LogRecord } from "./record.ts";
+import { isLogRecord, isStartedEntry, type LogRecord, type StartedEntry } from "./record.ts";
 
 /** A batch of records of one file, shipped up to `offset`. */
 export interface ShipBatch {
@@ -18,6 +17,8 @@ export interface ShipBatch {
   day: string;
   offset: number;
   records: LogRecord[];
+  /** Started entries of streamed calls (their record closes them, usually in a later batch). */
+  started: StartedEntry[];
 }
 
 /** Where records go (the `call_records` table). */
@@ -206,14 +207,10 @@ export class RecordShipper {
           end = buf.subarray(0, filled).lastIndexOf(10);
         }
         if (end < 0) break; // only a line still being written (or torn): wait for its end
-        const records = this.#parse(new TextDecoder().decode(buf.subarray(0, end)), rel);
+        const { records, started } = this.#parse(new TextDecoder().decode(buf.subarray(0, end)), rel);
         const next = offset + end + 1;
-        await this.#timed(
-          this.#target.ship(
-            { instance: this.#o.instance, file: rel, day, offset: next, records },
-            this.#o.now(),
-          ),
-        );
+        const batch = { instance: this.#o.instance, file: rel, day, offset: next, records, started };
+        await this.#timed(this.#target.ship(batch, this.#o.now()));
         offsets.set(rel, next);
         offset = next;
         this.#stats.shipped += records.length;
@@ -234,17 +231,25 @@ export class RecordShipper {
     return Promise.race([p, late]).finally(() => clearTimeout(timer));
   }
 
-  #parse(text: string, rel: string): LogRecord[] {
+  #parse(text: string, rel: string): { records: LogRecord[]; started: StartedEntry[] } {
     const records: LogRecord[] = [];
+    const started: StartedEntry[] = [];
     for (const line of text.split("\n")) {
       if (line === "") continue;
-      const parsed = parseLine(line);
-      if (typeof parsed === "string") {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        value = undefined;
+      }
+      if (isLogRecord(value)) records.push(value);
+      else if (isStartedEntry(value)) started.push(value);
+      else {
         this.#stats.skipped++;
-        this.#o.warn(`Skipped a line of ${rel} when shipping records: ${parsed}`);
-      } else records.push(parsed);
+        this.#o.warn(`Skipped a line of ${rel} when shipping records: not a log record`);
+      }
     }
-    return records;
+    return { records, started };
   }
 }
 

@@ -1,13 +1,15 @@
 /**
  * The background writer: the request path pushes finished calls onto a bounded queue (synchronous, no
- * I/O); one task drains it every flush interval, or sooner when a batch is full, seals the records in
- * batches and appends them to the day's file. A full queue drops the record, counts it and warns at most
- * once per interval; `close()` drains everything still queued.
+ * I/O); one task seals the records in batches and appends them to the day's file — at once when the last
+ * write is a flush interval old, else when it is (or sooner when a batch is full): at most one write per
+ * interval for all records that arrived in it, not one per record. An idle writer sets no timer, except to sync data written less than
+ * one fsync interval ago. A full queue drops the record, counts it and warns at most once per interval;
+ * `close()` drains everything still queued.
  */
-import type { CallRecord } from "../pipeline/record.ts";
 import type { DayClock } from "./day.ts";
 import type { LogFiles } from "./files.ts";
 import { bodyBytes } from "./payload.ts";
+import type { LogItem } from "./queued.ts";
 import { Yielder } from "./yield.ts";
 
 /** Counters of a writer. */
@@ -27,7 +29,7 @@ export interface WriterOptions {
   files: LogFiles;
   days: DayClock;
   /** Builds the JSON line (without newline) of a record. */
-  line: (rec: CallRecord) => Promise<string>;
+  line: (rec: LogItem) => Promise<string>;
   queueSize: number;
   queueBytes: number;
   batchSize: number;
@@ -52,9 +54,9 @@ const enc = new TextEncoder();
 /** A bounded queue drained by one background task. */
 export class LogWriter {
   readonly #o: WriterOptions;
-  #queue: CallRecord[] = [];
+  #queue: LogItem[] = [];
   /** Lines already being built for queued records (eager writers). */
-  readonly #lines = new WeakMap<CallRecord, Promise<string>>();
+  readonly #lines = new WeakMap<LogItem, Promise<string>>();
   #queueBytes = 0;
   #inFlight = 0;
   #written = 0;
@@ -62,7 +64,12 @@ export class LogWriter {
   #bytes = 0;
   #closing = false;
   #wake: (() => void) | null = null;
+  /** Runs one flush interval after the first record that is not written yet. */
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last write started. */
+  #writtenAt = -Infinity;
+  /** Wakes an idle writer to sync what it wrote. */
+  #syncTimer: ReturnType<typeof setTimeout> | undefined;
   /** Records dropped because the queue was full, and how many of them were warned about. */
   #full = 0;
   #fullWarned = 0;
@@ -80,7 +87,7 @@ export class LogWriter {
   }
 
   /** Queues a record; never blocks or throws (a full queue drops it and counts the drop). */
-  push(rec: CallRecord): void {
+  push(rec: LogItem): void {
     const size = bodyBytes(rec);
     if (
       this.#closing || this.#queue.length >= this.#o.queueSize || this.#queueBytes + size > this.#o.queueBytes
@@ -97,6 +104,11 @@ export class LogWriter {
       this.#lines.set(rec, line);
     }
     if (this.#queue.length >= this.#o.batchSize) this.#wakeUp();
+    // Written at most once per interval: at once when the last write is an interval old, else when it is.
+    else if (this.#timer === undefined) {
+      const wait = Math.max(0, this.#writtenAt + this.#o.flushIntervalMs - this.#o.now());
+      this.#timer = setTimeout(() => this.#due(), wait);
+    }
   }
 
   /** Current counters. */
@@ -120,15 +132,27 @@ export class LogWriter {
     const wake = this.#wake;
     this.#wake = null;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (this.#syncTimer !== undefined) clearTimeout(this.#syncTimer);
+    this.#timer = this.#syncTimer = undefined;
     wake?.();
+  }
+
+  /** The flush timer fired: wake the task, or note that records are due if it is still writing. */
+  #due(): void {
+    this.#timer = undefined;
+    if (this.#wake !== null) this.#wakeUp();
   }
 
   #sleep(): Promise<void> {
     if (this.#closing || this.#queue.length >= this.#o.batchSize) return Promise.resolve();
+    // Records waiting without a timer came in while the last batch was written, and their time is up.
+    if (this.#queue.length > 0 && this.#timer === undefined) return Promise.resolve();
     return new Promise((resolve) => {
       this.#wake = resolve;
-      this.#timer = setTimeout(() => this.#wakeUp(), this.#o.flushIntervalMs);
+      if (this.#queue.length === 0 && this.#unsynced && this.#o.fsyncIntervalMs > 0) {
+        const wait = Math.max(0, this.#syncedAt + this.#o.fsyncIntervalMs - this.#o.now());
+        this.#syncTimer = setTimeout(() => this.#wakeUp(), wait);
+      }
     });
   }
 
@@ -150,6 +174,7 @@ export class LogWriter {
 
   async #drain(): Promise<void> {
     if (this.#queue.length === 0) return;
+    this.#writtenAt = this.#o.now();
     const yielder = new Yielder();
     try {
       await this.#drainWith(yielder);
@@ -174,7 +199,7 @@ export class LogWriter {
     }
   }
 
-  async #write(batch: CallRecord[], yielder: Yielder): Promise<void> {
+  async #write(batch: LogItem[], yielder: Yielder): Promise<void> {
     // Each line() call does its synchronous part (redaction, gzip, encryption) at once, so the calls are
     // spread over slices of about a millisecond and requests are served in between.
     const pending: Promise<string | null>[] = [];

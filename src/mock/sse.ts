@@ -95,7 +95,12 @@ export function eventStream(events: string[], plan: StreamPlan): ReadableStream<
         timer = setTimeout(() => {
           timer = undefined;
           wake = undefined;
-          send(c);
+          try {
+            send(c);
+          } catch {
+            // The reader went away between two events (the client's connection was reset).
+            stop();
+          }
           resolve();
         }, plan.chunkDelayMs);
       });

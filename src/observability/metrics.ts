@@ -6,6 +6,7 @@
  */
 import type { CallRecord } from "../pipeline/record.ts";
 import { VERSION } from "../version.ts";
+import { readProcess } from "./process.ts";
 import { Counter, Gauge, Histogram, Registry } from "./registry.ts";
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -69,6 +70,7 @@ export function createGatewayMetrics(options: { now?: () => number } = {}): Gate
     new Histogram("azmw_request_duration_seconds", "Whole call duration, body included", [
       "dialect",
       "operation",
+      "model",
       "upstream",
     ], LATENCY_BUCKETS),
   );
@@ -116,8 +118,27 @@ export function createGatewayMetrics(options: { now?: () => number } = {}): Gate
     undefined,
     startedAt,
   );
+  // One /proc read per scrape serves every process_* metric.
+  let reading = readProcess();
+  const processValue = (pick: (r: ReturnType<typeof readProcess>) => number | null) => () => {
+    const v = pick(reading);
+    return v === null ? [] : [[undefined, v]] as [undefined, number][];
+  };
+  registry.add(new Gauge("process_cpu_seconds_total", "Total user and system CPU time spent in seconds"))
+    .collect(() => {
+      reading = readProcess();
+      return [[undefined, reading.cpuSeconds]];
+    }).asCounter();
   registry.add(new Gauge("process_resident_memory_bytes", "Resident memory size in bytes"))
-    .collect(() => [[undefined, Deno.memoryUsage().rss]]);
+    .collect(processValue((r) => r.residentBytes));
+  registry.add(new Gauge("process_virtual_memory_bytes", "Virtual memory size in bytes"))
+    .collect(processValue((r) => r.virtualBytes));
+  registry.add(new Gauge("process_heap_bytes", "Process heap size in bytes"))
+    .collect(processValue((r) => r.heapBytes));
+  registry.add(new Gauge("process_open_fds", "Number of open file descriptors"))
+    .collect(processValue((r) => r.openFds));
+  registry.add(new Gauge("process_max_fds", "Maximum number of open file descriptors"))
+    .collect(processValue((r) => r.maxFds));
 
   return {
     registry,
@@ -126,7 +147,7 @@ export function createGatewayMetrics(options: { now?: () => number } = {}): Gate
       const model = r.deployment === null ? "unknown" : (r.model ?? r.deployment);
       const operation = r.operation ?? "none";
       requests.inc({ dialect: r.dialect, operation, model, upstream, status: String(r.status) });
-      duration.observe({ dialect: r.dialect, operation, upstream }, r.latencyMs / 1000);
+      duration.observe({ dialect: r.dialect, operation, model, upstream }, r.latencyMs / 1000);
       if (r.ttfbMs !== null && r.upstream !== null) ttfb.observe({ upstream }, r.ttfbMs / 1000);
       if (r.attempts > 1) retries.inc({ upstream }, r.attempts - 1);
       if (r.costEur) cost.inc({ model, project: r.caller?.project ?? "none" }, r.costEur);

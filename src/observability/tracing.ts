@@ -1,60 +1,92 @@
 /**
- * OpenTelemetry traces: one span per gateway call with the GenAI semantic-convention attributes, a child
- * of the span Deno's built-in instrumentation opens for the request (OTEL_DENO=true, exporter settings by
- * the standard OTEL_* variables). Without OTEL_DENO the API hands out non-recording spans and this costs
- * next to nothing.
+ * OpenTelemetry: one span per gateway call with the GenAI semantic-convention attributes, a child of the
+ * span Deno's built-in instrumentation opens for the request, and the GenAI client metrics
+ * (`gen_ai.client.token.usage`, `gen_ai.client.operation.duration`). Deno exports both over OTLP with
+ * OTEL_DENO=true and the standard OTEL_* variables. Without OTEL_DENO the API hands out non-recording
+ * spans, metrics are not recorded, and this costs next to nothing.
  */
-import { context, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
+import {
+  type Attributes,
+  context,
+  type Histogram,
+  type Meter,
+  metrics,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+} from "@opentelemetry/api";
 import type { CallRecord } from "../pipeline/record.ts";
 import { VERSION } from "../version.ts";
+import {
+  DURATION_BUCKETS,
+  errorType,
+  genAiAttributes,
+  metricAttributes,
+  responseInfo,
+  TOKEN_BUCKETS,
+  type UpstreamInfo,
+} from "./genai.ts";
 
-const OPERATION_NAME: Record<string, string> = {
-  chat: "chat",
-  completions: "text_completion",
-  embeddings: "embeddings",
-  responses: "chat",
-  messages: "chat",
-};
+export { genAiAttributes } from "./genai.ts";
 
-/** Span attributes of a finished call, per the OpenTelemetry GenAI conventions. */
-export function genAiAttributes(r: CallRecord): Record<string, string | number | boolean | string[]> {
-  const a: Record<string, string | number | boolean | string[]> = {
-    "gen_ai.operation.name": OPERATION_NAME[r.operation ?? ""] ?? "chat",
-    "gen_ai.system": r.dialect === "anthropic" ? "anthropic" : "azure.ai.openai",
-    "azmw.dialect": r.dialect,
-    "azmw.request.id": r.id,
-    "azmw.attempts": r.attempts,
-    "azmw.stream": r.stream,
-    "http.response.status_code": typeof r.status === "number" ? r.status : 499,
-  };
-  if (r.model) a["gen_ai.request.model"] = r.model;
-  if (r.upstream) a["azmw.upstream"] = r.upstream;
-  if (r.deployment) a["azmw.deployment"] = r.deployment;
-  if (r.assembled?.model) a["gen_ai.response.model"] = r.assembled.model;
-  if (r.assembled?.id) a["gen_ai.response.id"] = r.assembled.id;
-  if (r.assembled?.finishReason) a["gen_ai.response.finish_reasons"] = [r.assembled.finishReason];
-  if (r.usage) {
-    a["gen_ai.usage.input_tokens"] = r.usage.promptTokens;
-    a["gen_ai.usage.output_tokens"] = r.usage.completionTokens;
-    if (r.usage.cachedTokens) a["gen_ai.usage.cached_input_tokens"] = r.usage.cachedTokens;
-    if (r.usage.reasoningTokens) a["gen_ai.usage.reasoning_tokens"] = r.usage.reasoningTokens;
+/** Options of `createTracing()`. */
+export interface TracingOptions {
+  tracer?: Tracer;
+  meter?: Meter;
+  /** Records the GenAI client metrics; default: OTEL_DENO is `true` (Deno exports metrics then). */
+  metrics?: boolean;
+  /** The provider and address of a configured upstream, by name (the current config generation). */
+  upstream?: (name: string) => UpstreamInfo | undefined;
+}
+
+function otelEnabled(): boolean {
+  try {
+    return Deno.env.get("OTEL_DENO") === "true";
+  } catch {
+    return false;
   }
-  if (r.ttfbMs !== null) a["azmw.ttfb_ms"] = r.ttfbMs;
-  if (r.error) a["error.type"] = r.error.code;
-  return a;
 }
 
 /** Opens a span around each request and closes it with the call's attributes when the call ends. */
-export function createTracing(tracer: Tracer = trace.getTracer("azmw", VERSION)) {
+export function createTracing(options: TracingOptions = {}) {
+  const tracer = options.tracer ?? trace.getTracer("azmw", VERSION);
+  const upstreamOf = (r: CallRecord) => r.upstream === null ? undefined : options.upstream?.(r.upstream);
+  let tokenUsage: Histogram | undefined;
+  let duration: Histogram | undefined;
+  if (options.metrics ?? otelEnabled()) {
+    const meter = options.meter ?? metrics.getMeter("azmw", VERSION);
+    tokenUsage = meter.createHistogram("gen_ai.client.token.usage", {
+      description: "Number of input and output tokens used",
+      unit: "{token}",
+      advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
+    });
+    duration = meter.createHistogram("gen_ai.client.operation.duration", {
+      description: "GenAI operation duration",
+      unit: "s",
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    });
+  }
   const open = new Map<string, Span>();
   // A non-streaming call is finalized before its response leaves the handler; hold its record until then.
   const early = new Map<string, CallRecord>();
   const finish = (span: Span, r: CallRecord) => {
-    const attrs = genAiAttributes(r);
-    span.setAttributes(attrs);
+    const attrs = genAiAttributes(r, { upstream: upstreamOf(r) });
+    span.setAttributes(attrs as Attributes);
     span.updateName(`${attrs["gen_ai.operation.name"]} ${r.model ?? "unknown"}`);
     if (r.error) span.setStatus({ code: SpanStatusCode.ERROR, message: r.error.message });
     span.end();
+  };
+  const record = (r: CallRecord) => {
+    if (duration === undefined || tokenUsage === undefined || r.upstream === null) return;
+    const attrs = metricAttributes(r, { upstream: upstreamOf(r), info: responseInfo(r) });
+    const error = errorType(r);
+    duration.record(r.latencyMs / 1000, error ? { ...attrs, "error.type": error } : attrs);
+    if (r.usage) {
+      tokenUsage.record(r.usage.promptTokens, { ...attrs, "gen_ai.token.type": "input" });
+      tokenUsage.record(r.usage.completionTokens, { ...attrs, "gen_ai.token.type": "output" });
+    }
   };
   return {
     /** Runs `handler` inside a new span; upstream `fetch` spans become its children. */
@@ -82,8 +114,9 @@ export function createTracing(tracer: Tracer = trace.getTracer("azmw", VERSION))
         });
       };
     },
-    /** Ends the call's span with its GenAI attributes. */
+    /** Ends the call's span with its GenAI attributes and records the GenAI client metrics. */
     sink(r: CallRecord): void {
+      record(r);
       const span = open.get(r.id);
       if (span === undefined) {
         if (trace.getActiveSpan()?.isRecording()) early.set(r.id, r);

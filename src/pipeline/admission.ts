@@ -23,6 +23,8 @@ export interface Ticket {
   headers?: Record<string, string>;
   /** Serve this model instead of the one asked for. */
   model?: string;
+  /** EUR held for the call until it settles (the budget stage). */
+  reservedEur?: number;
   /** Runs exactly once, when the call has ended (successfully or not), with its final record. */
   settle?(record: CallRecord): void;
 }

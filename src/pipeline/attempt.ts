@@ -65,6 +65,8 @@ export interface AttemptContext {
   body: (n: number) => JsonObject;
   /** Runs once when an accepted stream ends. */
   onStreamEnd: (answer: Answer, end: StreamEnd) => void;
+  /** Aborted when the gateway's shutdown grace ends: the call ends with a `shutdown` error, not retried. */
+  shutdown?: AbortSignal;
 }
 
 const failed = (retryable: boolean, error: GatewayError): AttemptResult => ({
@@ -100,7 +102,7 @@ export async function runAttempt(target: Target, n: number, ctx: AttemptContext)
     if (auth === undefined) throw new Error(`No upstream auth for "${upstream.name}"`);
     const pending = auth.apply(headers);
     if (pending) await pending;
-    call = new UpstreamCall(upstream.name, upstream.timeouts, ctx.req.signal);
+    call = new UpstreamCall(upstream.name, upstream.timeouts, ctx.req.signal, { shutdown: ctx.shutdown });
     const sentAt = ctx.clock();
     const res = await call.send(ctx.fetch, plan.url, {
       method: "POST",
@@ -130,7 +132,7 @@ export async function runAttempt(target: Target, n: number, ctx: AttemptContext)
         now: ctx.clock,
         onEnd: (end) => {
           health.inFlight--;
-          if (end.kind === "error") health.failure(ctx.clock());
+          if (end.kind === "error" && end.error.code !== "shutdown") health.failure(ctx.clock());
           ctx.onStreamEnd(answer, end);
         },
       });
@@ -166,10 +168,11 @@ export async function runAttempt(target: Target, n: number, ctx: AttemptContext)
       health.release();
       throw err;
     }
-    // Not the target's fault: the client left, the request cannot be translated, or our credential failed.
-    if (err.code === "client_closed" || call === undefined) {
+    // Not the target's fault: the client left, the gateway is stopping, the request cannot be translated,
+    // or our credential failed.
+    if (err.code === "client_closed" || err.code === "shutdown" || call === undefined) {
       health.release();
-      return failed(err.code !== "client_closed" && err.status >= 500, err);
+      return failed(call === undefined && err.status >= 500, err);
     }
     health.failure(ctx.clock());
     return failed(true, err);

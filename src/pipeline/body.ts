@@ -5,6 +5,8 @@
 import { GatewayError } from "../server/errors.ts";
 
 const EMPTY = new Uint8Array(0) as Uint8Array<ArrayBuffer>;
+/** Bodies up to this size are read in one op. */
+const ONE_OP_MAX = 256 * 1024;
 
 function tooLarge(max: number): GatewayError {
   return new GatewayError(413, "request_too_large", `Request body is larger than the limit of ${max} bytes`);
@@ -14,9 +16,11 @@ function tooLarge(max: number): GatewayError {
 export async function readBody(req: Request, max: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > max) throw tooLarge(max);
-  // With a declared length, read the body in one op without touching `req.body`: creating that stream
-  // leaves a 64 KiB read buffer pending in Deno 2.9 for as long as the request lives (a whole stream).
-  if (declared !== null) return new Uint8Array(await req.arrayBuffer());
+  // With a small declared length, read the body in one op without touching `req.body`: creating that
+  // stream leaves a 64 KiB read buffer pending in Deno 2.9 for as long as the request lives (a whole
+  // stream). A large one is read chunk by chunk: `arrayBuffer()` holds about three copies of it at its
+  // peak (measured: 40 concurrent 9.8 MB bodies took 1.5 GB that way, 0.36 GB chunk by chunk).
+  if (declared !== null && Number(declared) <= ONE_OP_MAX) return new Uint8Array(await req.arrayBuffer());
   if (req.body === null) return EMPTY;
   const chunks: Uint8Array<ArrayBuffer>[] = [];
   let size = 0;

@@ -6,8 +6,13 @@
 import type { TimeoutConfig } from "../config/types.ts";
 import { GatewayError } from "../server/errors.ts";
 
-/** Why an upstream call was aborted by the gateway. */
-export type AbortCause = "client_closed" | "first_byte_timeout" | "idle_timeout" | "total_timeout";
+/** Why an upstream call was aborted by the gateway (`shutdown`: the shutdown grace ended first). */
+export type AbortCause =
+  | "client_closed"
+  | "first_byte_timeout"
+  | "idle_timeout"
+  | "total_timeout"
+  | "shutdown";
 
 /** The `fetch` signature the gateway uses (injectable). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -18,18 +23,29 @@ export class UpstreamCall {
   readonly #timeouts: TimeoutConfig;
   readonly #upstream: string;
   readonly #clientSignal: AbortSignal | undefined;
+  readonly #shutdown: AbortSignal | undefined;
   readonly #onClientAbort = () => this.abort("client_closed");
+  readonly #onShutdown = () => this.abort("shutdown");
   #firstByteTimer: ReturnType<typeof setTimeout> | undefined;
   #totalTimer: ReturnType<typeof setTimeout> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #lastChunkAt = 0;
   #cause: AbortCause | null = null;
 
-  /** Prepares a call to the named upstream; nothing is sent until `send()`. */
-  constructor(upstream: string, timeouts: TimeoutConfig, clientSignal?: AbortSignal) {
+  /**
+   * Prepares a call to the named upstream; nothing is sent until `send()`. `clientSignal` aborts it when the
+   * client leaves, `options.shutdown` when the gateway's shutdown grace ends.
+   */
+  constructor(
+    upstream: string,
+    timeouts: TimeoutConfig,
+    clientSignal?: AbortSignal,
+    options: { shutdown?: AbortSignal | undefined } = {},
+  ) {
     this.#upstream = upstream;
     this.#timeouts = timeouts;
     this.#clientSignal = clientSignal;
+    this.#shutdown = options.shutdown;
   }
 
   /** Aborted when the gateway aborts the call (timeouts, client gone). */
@@ -55,7 +71,9 @@ export class UpstreamCall {
   async send(fetchFn: FetchLike, url: string, init: RequestInit): Promise<Response> {
     const t = this.#timeouts;
     if (this.#clientSignal?.aborted) this.abort("client_closed");
+    if (this.#shutdown?.aborted) this.abort("shutdown");
     this.#clientSignal?.addEventListener("abort", this.#onClientAbort, { once: true });
+    this.#shutdown?.addEventListener("abort", this.#onShutdown, { once: true });
     if (t.firstByteMs > 0) {
       this.#firstByteTimer = setTimeout(() => this.abort("first_byte_timeout"), t.firstByteMs);
     }
@@ -94,6 +112,7 @@ export class UpstreamCall {
     clearTimeout(this.#totalTimer);
     clearTimeout(this.#idleTimer);
     this.#clientSignal?.removeEventListener("abort", this.#onClientAbort);
+    this.#shutdown?.removeEventListener("abort", this.#onShutdown);
   }
 
   /** Converts a fetch or body-read failure into the error the client should see. */
@@ -124,6 +143,8 @@ export class UpstreamCall {
         );
       case "client_closed":
         return new GatewayError(499, "client_closed", "The client closed the connection", { cause: err });
+      case "shutdown":
+        return shutdownError(err);
       default:
         return new GatewayError(
           502,
@@ -155,4 +176,14 @@ export function networkReason(err: unknown): string {
   }
   if (t.includes("certificate") || t.includes("tls")) return "TLS handshake failed";
   return "network error";
+}
+
+/** The error of a call the gateway ended because its shutdown grace ran out (503, code `shutdown`). */
+export function shutdownError(cause?: unknown): GatewayError {
+  return new GatewayError(
+    503,
+    "shutdown",
+    "The gateway is shutting down: the call was still open when server.shutdown_grace_ms ended",
+    { type: "server_error", cause },
+  );
 }

@@ -15,7 +15,7 @@ import { type Answer, runAttempt } from "./attempt.ts";
 import type { Caller } from "./auth.ts";
 import { parseJsonObject, readBody } from "./body.ts";
 import { failover } from "./failover.ts";
-import type { FetchLike } from "./forward.ts";
+import { type FetchLike, shutdownError } from "./forward.ts";
 import type { CallRecord, CallSink } from "./record.ts";
 import type { StreamEnd } from "./relay.ts";
 import { respond } from "./respond.ts";
@@ -47,6 +47,8 @@ export interface PipelineDeps {
   admission?: readonly AdmissionStage[];
   /** Builds and caches upstream auth from projects' own credentials. */
   projectAuth?: ProjectAuthCache;
+  /** Aborted when the shutdown grace ends: open upstream calls end with a `shutdown` error (503). */
+  shutdown?: AbortSignal;
 }
 
 function newRecord(deps: PipelineDeps, route: InferenceRoute): CallRecord {
@@ -154,7 +156,10 @@ export async function handleInference(
       sleep: async (ms, signal) => {
         const at = deps.clock();
         try {
-          await sleep(ms, signal);
+          const stop = deps.shutdown;
+          await sleep(ms, stop ? AbortSignal.any(signal ? [signal, stop] : [stop]) : signal);
+        } catch (err) {
+          throw deps.shutdown?.aborted ? shutdownError(err) : err; // no retry once the grace has ended
         } finally {
           waitedMs += deps.clock() - at;
         }
@@ -176,6 +181,7 @@ export async function handleInference(
           clock: deps.clock,
           now: deps.now,
           body: (i) => i === 0 ? body : parseJsonObject(bytes),
+          ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
           onStreamEnd: (_answer, end) => {
             applyStreamEnd(rec, end);
             finalize();
@@ -193,6 +199,15 @@ export async function handleInference(
     rec.upstream = answer.target.upstream.name;
     rec.deployment = answer.target.deployment.name;
     rec.ttfbMs = round(answer.headersAt - start);
+    if (answer.relay !== null && deps.sink.started) {
+      // The upstream accepted a stream: leave a trace now, in case the gateway stops before it ends.
+      const held = tickets.filter((t) => t.reservedEur !== undefined);
+      try {
+        deps.sink.started(rec, held.length === 0 ? null : held.reduce((n, t) => n + t.reservedEur!, 0));
+      } catch (err) {
+        deps.onInternalError(err, rec);
+      }
+    }
     const response = respond(answer, rec, { clock: deps.clock, start, waitedMs });
     for (const t of tickets) {
       if (t.headers) { for (const [k, v] of Object.entries(t.headers)) response.headers.set(k, v); }

@@ -58,5 +58,11 @@ export interface CallRecord {
   assembled: Assembled | null;
 }
 
-/** Receives each finished call; must not throw and must not block (it runs on the request path). */
-export type CallSink = (record: CallRecord) => void;
+/**
+ * Receives each finished call; must not throw and must not block (it runs on the request path). A sink may
+ * also want to know when an upstream has accepted a streamed call (`started`, with what the budget holds
+ * for it in EUR), so a stream cut by a crash still leaves a trace; the call's record follows at its end.
+ */
+export type CallSink = ((record: CallRecord) => void) & {
+  started?: (record: CallRecord, reservedEur: number | null) => void;
+};

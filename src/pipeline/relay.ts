@@ -107,6 +107,7 @@ export function createRelay(body: ReadableStream<Uint8Array>, options: RelayOpti
   const sink = { enqueue: (chunk: Uint8Array) => void out.push(chunk) };
   let upstreamDone = false;
   let first: ChunkRead | undefined;
+  let primed = false;
   let ended = false;
   const end = (kind: StreamEnd["kind"], error?: GatewayError) => {
     if (ended) return;
@@ -131,12 +132,30 @@ export function createRelay(body: ReadableStream<Uint8Array>, options: RelayOpti
     return { done: false, value: out.shift()! };
   };
   call.watchIdle(now);
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   // A real fetch body errors on abort; cancelling the reader makes any body (fakes too) stop waiting.
-  call.signal.addEventListener("abort", () => void source.cancel(call.signal.reason).catch(() => {}), {
-    once: true,
-  });
+  call.signal.addEventListener("abort", () => {
+    source.cancel(call.signal.reason).catch(() => {});
+    // At shutdown the stream ends now, whether or not the client is reading: what the upstream sent so
+    // far, then the error event, and the record goes to the sinks before the gateway closes them.
+    if (call.cause === "shutdown" && primed && !ended) {
+      const e = call.toError(call.signal.reason);
+      try {
+        if (first !== undefined && !first.done) controller!.enqueue(first.value);
+        first = undefined;
+        for (const chunk of out.splice(0)) controller!.enqueue(chunk);
+        controller!.enqueue(ENCODER.encode(streamErrorEvent(options.dialect, options.operation, e)));
+        controller!.close();
+      } catch { /* the client is already gone */ }
+      end("error", e);
+    }
+  }, { once: true });
   const stream = new ReadableStream<Uint8Array>({
+    start(ctl) {
+      controller = ctl;
+    },
     async pull(ctl) {
+      if (ended) return;
       try {
         const r = first ?? await next();
         first = undefined;
@@ -171,6 +190,7 @@ export function createRelay(body: ReadableStream<Uint8Array>, options: RelayOpti
     async prime() {
       try {
         first = await next();
+        primed = true;
         if (!first.done) call.touch(now());
       } catch (err) {
         ended = true; // never committed: the caller records this attempt, not `onEnd`

@@ -2,6 +2,13 @@
  * Upstream connection pools: one `Deno.HttpClient` per upstream origin, with the upstream's pool
  * settings, passed as `client` to `fetch` so connections are kept alive and reused across calls
  * (`tests/providers/pool_test.ts` shows successive calls arriving on one connection).
+ *
+ * Request bodies are sent as a `Blob`. Deno's `fetch` silently re-sends a request whose body it can clone
+ * (bytes, strings) when a reused connection fails — also after the upstream has read the request, so a
+ * provider that bills per request could bill twice while the call record counts one attempt. A `Blob`
+ * body is streamed from its resource (with its exact `content-length`) and never re-sent, so every
+ * re-send is the gateway's own retry, decided by its policy and counted in `attempts`
+ * (`tests/providers/pool_resend_test.ts`).
  */
 import type { UpstreamConfig } from "../config/types.ts";
 import { ROUTING_DEFAULTS } from "../config/schema_routing.ts";
@@ -43,11 +50,17 @@ export function createUpstreamPool(
   return {
     fetch(url, init) {
       const client = clients.get(originOf(url));
-      return client === undefined ? base(url, init) : base(url, { ...init, client });
+      const sent = init.body == null ? init : { ...init, body: once(init.body) };
+      return base(url, client === undefined ? sent : { ...sent, client });
     },
     close() {
       for (const c of clients.values()) c.close();
       clients.clear();
     },
   };
+}
+
+/** The body as one the HTTP client cannot re-send by itself (see the module doc). */
+export function once(body: BodyInit): BodyInit {
+  return typeof body === "string" || body instanceof Uint8Array ? new Blob([body as BlobPart]) : body;
 }

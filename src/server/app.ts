@@ -46,6 +46,8 @@ export interface AppDeps {
   health?: () => Record<string, unknown>;
   /** Upstream auth from projects' own credentials (resolved with the same secret sources). */
   projectAuth?: ProjectAuthCache;
+  /** Aborted when the shutdown grace ends: open calls and streams end with a `shutdown` error. */
+  shutdown?: AbortSignal;
 }
 
 /** The request handler, plus counters for health. */
@@ -87,17 +89,22 @@ export function createApp(deps: AppDeps): App {
     ...(deps.projectAuth ? { projectAuth: deps.projectAuth } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.random ? { random: deps.random } : {}),
+    ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
     targets: new TargetIndex(deps.config),
     upstreamAuth: deps.upstreamAuth,
     fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
     now: deps.now ?? Date.now,
     clock,
     randomId: deps.randomId ?? (() => crypto.randomUUID()),
-    sink: (rec) => {
+    sink: Object.assign((rec: CallRecord) => {
       inFlight--;
       served++;
       for (const sink of sinks) sink(rec);
-    },
+    }, {
+      started: (rec: CallRecord, reservedEur: number | null) => {
+        for (const sink of sinks) sink.started?.(rec, reservedEur);
+      },
+    }),
     onInternalError: deps.onInternalError ??
       ((err, rec) =>
         console.error(

@@ -1,11 +1,14 @@
 /**
  * The gateway's lifecycle around `createApp`: listen, swap the handler on reload (calls in flight keep
  * the old one), and shut down gracefully — stop accepting, let open calls and streams finish up to a
- * deadline, then flush what the sinks hold.
+ * deadline, end the ones still open (an error event in their dialect, and their records), then flush what
+ * the sinks hold. Every wait after the deadline is bounded, so a shutdown takes at most the grace plus
+ * `SHUTDOWN_CLOSE_MS` twice and `SHUTDOWN_DRAIN_MS`.
  */
 import type { Config } from "../config/types.ts";
 import type { AppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics, type GatewayMetrics } from "../observability/metrics.ts";
+import { upstreamInfos } from "../observability/genai.ts";
 import { createTracing } from "../observability/tracing.ts";
 import type { GovernanceRuntime } from "../governance/runtime.ts";
 import type { AdmissionStage } from "../pipeline/admission.ts";
@@ -14,12 +17,40 @@ import { type App, createApp } from "./app.ts";
 import { errorResponse } from "./errors.ts";
 import { buildAppDeps, type RuntimeOptions } from "./runtime.ts";
 
+/** How long calls ended at the shutdown deadline get to deliver their error event and close. */
+export const SHUTDOWN_CLOSE_MS = 1_000;
+/** How long the sinks (the request log) get to write what they hold after the calls have ended. */
+export const SHUTDOWN_DRAIN_MS = 5_000;
+// serve's onClose bounds the log at SHUTDOWN_DRAIN_MS and the rest at SHUTDOWN_CLOSE_MS; the gateway's
+// own bound on onClose is the sum, a backstop that never cuts a drain serve still allows.
+
+/** Whether `promise` settled within `ms` (it is not cancelled otherwise; its rejection is ignored). */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise.then(() => true, () => true),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms)),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The waits of a shutdown after its deadline. */
+export interface ShutdownBounds {
+  /** How long ended calls get to close (default `SHUTDOWN_CLOSE_MS`). */
+  closeMs?: number;
+  /** How long `onClose` gets (default `SHUTDOWN_DRAIN_MS + SHUTDOWN_CLOSE_MS`). */
+  drainMs?: number;
+}
+
 /** What the running gateway needs beyond its config. */
 export interface GatewayOptions extends RuntimeOptions {
   log: AppLog;
   /** Consumers of finished calls besides metrics (the request log). */
   sinks?: CallSink[];
-  /** Runs last on shutdown (flush the request log, stop an embedded mock). */
+  /** Runs last on shutdown (flush the request log, stop an embedded mock); bound its own waits. */
   onClose?: () => Promise<void>;
   metrics?: GatewayMetrics;
   /** Store-backed callers, policies, rate limits and the management API. */
@@ -37,25 +68,33 @@ export interface RunningGateway {
   metrics: GatewayMetrics;
   /** Builds the new config's pipeline and swaps it in; throws (and keeps the old one) on failure. */
   reload(next: Config): Promise<void>;
-  /** Stops accepting, waits for open calls up to `deadlineMs`, then closes the sinks. */
-  shutdown(deadlineMs: number): Promise<{ graceful: boolean }>;
+  /**
+   * Stops accepting and waits for open calls up to `deadlineMs`; then ends the ones still open with a
+   * `shutdown` error (streams get an error event in their dialect; every call gets its record), waits up
+   * to `SHUTDOWN_CLOSE_MS` for them to close, and closes the sinks. `ended`: calls cut at the deadline.
+   */
+  shutdown(deadlineMs: number, bounds?: ShutdownBounds): Promise<{ graceful: boolean; ended: number }>;
 }
 
 /** Starts listening on the config's host and port. */
 export async function startGateway(config: Config, options: GatewayOptions): Promise<RunningGateway> {
   const metrics = options.metrics ?? createGatewayMetrics();
-  const tracing = createTracing();
+  let upstreams = upstreamInfos(config.upstreams);
+  const tracing = createTracing({ upstream: (name) => upstreams.get(name) });
   const sinks = [metrics.sink, tracing.sink, ...(options.sinks ?? [])];
+  const stopping = new AbortController();
   type Generation = { config: Config; app: App; close(): void };
   const retired = new Set<Generation>();
   const build = async (c: Config): Promise<Generation> => {
     const deps = await buildAppDeps(c, options);
+    upstreams = upstreamInfos(c.upstreams);
     const governed = options.governance?.forConfig(c, deps.callerKeys);
     const more = typeof options.admission === "function" ? options.admission(c) : options.admission ?? [];
     const admission = [...(governed ? [governed.admission] : []), ...more];
     const app = createApp({
       ...deps,
       sinks,
+      shutdown: stopping.signal,
       metrics: source,
       admission,
       ...(governed ? { authenticate: governed.authenticate } : {}),
@@ -84,15 +123,20 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     },
   };
   let current = await build(config);
-  const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+  const BREAKER_STATES = ["closed", "half_open", "open"] as const;
   metrics.gauge(
     "azmw_breaker_state",
-    "Circuit breaker per upstream deployment: 0 closed, 1 half-open, 2 open",
-    ["upstream", "deployment"],
+    "Circuit breaker per upstream deployment: 1 for its current state (closed, half_open, open), 0 for the others",
+    ["upstream", "deployment", "state"],
     () =>
-      current.app.targets.map((
-        t,
-      ) => [{ upstream: t.upstream, deployment: t.deployment }, BREAKER_VALUE[t.breaker]]),
+      current.app.targets.flatMap((t) =>
+        BREAKER_STATES.map((state) =>
+          [{ upstream: t.upstream, deployment: t.deployment, state }, t.breaker === state ? 1 : 0] as [
+            Record<string, string>,
+            number,
+          ]
+        )
+      ),
   );
   metrics.gauge(
     "azmw_upstream_in_flight_requests",
@@ -140,17 +184,24 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       retired.add(current);
       current = generation;
     },
-    async shutdown(deadlineMs) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const graceful = await Promise.race([
-        server.shutdown().then(() => true),
-        new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), deadlineMs)),
-      ]);
-      clearTimeout(timer);
+    async shutdown(deadlineMs, bounds = {}) {
+      const stopped = server.shutdown();
+      const graceful = await settlesWithin(stopped, deadlineMs);
+      let ended = 0;
+      if (!graceful) {
+        for (const g of [...retired, current]) ended += g.app.inFlight;
+        stopping.abort();
+        await settlesWithin(stopped, bounds.closeMs ?? SHUTDOWN_CLOSE_MS);
+      }
       clearInterval(sweeper);
       for (const g of [...retired, current]) g.close();
-      await options.onClose?.();
-      return { graceful };
+      if (
+        options.onClose &&
+        !await settlesWithin(options.onClose(), bounds.drainMs ?? SHUTDOWN_DRAIN_MS + SHUTDOWN_CLOSE_MS)
+      ) {
+        options.log.warn("Shutdown did not finish closing the sinks in time; exiting without them");
+      }
+      return { graceful, ended };
     },
   };
 }

@@ -5,7 +5,8 @@
  * records are keyed by id, so a batch sent twice changes nothing.
  */
 import type { Sql } from "postgres";
-import type { LogMeta } from "../cost/scan.ts";
+import { type LogMeta, unclosedMeta } from "../cost/scan.ts";
+import type { StartedEntry } from "../logs/record.ts";
 import type { ShipBatch, ShipTarget } from "../logs/ship.ts";
 
 /** What a read from the table saw. */
@@ -15,6 +16,8 @@ export interface TableScan {
   records: number;
   skipped: number;
   bytes: number;
+  /** Started entries no record closed, counted at their reservation. */
+  unclosed: number;
 }
 
 /** The shipped records of every replica in PostgreSQL. */
@@ -64,6 +67,26 @@ export class CallRecordTable implements ShipTarget {
           ] as never,
         );
       }
+      const st = batch.started;
+      if (st.length > 0) {
+        await tx.unsafe(
+          `INSERT INTO call_starts (id, day, instance, key_id, project, token_id, reserved_eur, entry)
+           SELECT u.id, $2, u.instance, u.key_id, u.project, u.token_id, u.reserved_eur, u.entry::jsonb
+           FROM unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::text[])
+             AS u(id, instance, key_id, project, token_id, reserved_eur, entry)
+           ON CONFLICT (id) DO NOTHING`,
+          [
+            st.map((x) => x.id),
+            batch.day,
+            st.map((x) => x.instance ?? instance),
+            st.map((x) => x.caller?.key_id ?? null),
+            st.map((x) => x.caller?.project ?? null),
+            st.map((x) => x.caller?.token_id ?? null),
+            st.map((x) => x.reserved_eur ?? null),
+            st.map((x) => JSON.stringify(x, noNul)),
+          ] as never,
+        );
+      }
       await tx.unsafe(
         `INSERT INTO call_record_files (instance, file, shipped_bytes, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (instance, file) DO UPDATE SET shipped_bytes = GREATEST(call_record_files.shipped_bytes,
@@ -82,7 +105,7 @@ export class CallRecordTable implements ShipTarget {
     day: string,
     onRecord: (caller: string, cost: number | LogMeta) => void,
   ): Promise<TableScan> {
-    const stats: TableScan = { files: 0, records: 0, skipped: 0, bytes: 0 };
+    const stats: TableScan = { files: 0, records: 0, skipped: 0, bytes: 0, unclosed: 0 };
     const instances = new Set<string>();
     const groups = await this.sql.unsafe(
       `SELECT instance, key_id, project, token_id, count(*)::int AS n, sum(cost_eur) AS eur FROM call_records
@@ -105,13 +128,33 @@ export class CallRecordTable implements ShipTarget {
       const meta = (typeof row.meta === "string" ? JSON.parse(row.meta) : row.meta) as LogMeta;
       onRecord(JSON.stringify(meta.caller ?? null), meta);
     }
+    for (const row of await this.#unclosed(day)) {
+      instances.add(String(row.instance));
+      stats.records++;
+      stats.unclosed++;
+      const entry = row.entry as StartedEntry;
+      onRecord(JSON.stringify(entry.caller ?? null), entry.reserved_eur ?? 0);
+    }
     stats.files = instances.size;
     return stats;
   }
 
+  /** Started entries of `day` that no shipped record closed. */
+  async #unclosed(day: string): Promise<{ instance: unknown; entry: unknown }[]> {
+    const rows = await this.sql.unsafe(
+      `SELECT s.instance, s.entry FROM call_starts s WHERE s.day = $1
+       AND NOT EXISTS (SELECT 1 FROM call_records r WHERE r.id = s.id)`,
+      [day],
+    );
+    return rows.map((r) => ({
+      instance: r.instance,
+      entry: typeof r.entry === "string" ? JSON.parse(r.entry) : r.entry,
+    }));
+  }
+
   /** Calls `onRecord` with the metadata of every record of `day`, every replica's (in no set order). */
   async scanDay(day: string, onRecord: (meta: LogMeta) => void): Promise<TableScan> {
-    const stats: TableScan = { files: 0, records: 0, skipped: 0, bytes: 0 };
+    const stats: TableScan = { files: 0, records: 0, skipped: 0, bytes: 0, unclosed: 0 };
     // Metadata only: the sealed bodies stay in the database.
     const cursor = this.sql.unsafe(
       `SELECT instance, meta FROM call_records WHERE day = $1`,
@@ -125,6 +168,12 @@ export class CallRecordTable implements ShipTarget {
         stats.records++;
         onRecord(meta as LogMeta);
       }
+    }
+    for (const row of await this.#unclosed(day)) {
+      instances.add(String(row.instance));
+      stats.records++;
+      stats.unclosed++;
+      onRecord(unclosedMeta(row.entry as StartedEntry));
     }
     stats.files = instances.size;
     return stats;

@@ -122,6 +122,19 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE call_records ALTER COLUMN request SET STORAGE EXTERNAL,
         ALTER COLUMN response SET STORAGE EXTERNAL, ALTER COLUMN meta SET STORAGE MAIN;
       CREATE INDEX call_records_by_day ON call_records(day, instance);
+      -- Streamed calls an upstream accepted; the call's record closes one. One left open is a stream the
+      -- replica was serving when it stopped: spend counts it at its reservation.
+      CREATE TABLE call_starts (
+        id TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        instance TEXT NOT NULL,
+        key_id TEXT,
+        project TEXT,
+        token_id TEXT,
+        reserved_eur DOUBLE PRECISION,
+        entry JSONB NOT NULL
+      );
+      CREATE INDEX call_starts_by_day ON call_starts(day);
       -- How far each replica has shipped each of its log files (bytes, up to a line end).
       CREATE TABLE call_record_files (
         instance TEXT NOT NULL,

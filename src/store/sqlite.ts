@@ -9,7 +9,14 @@ import { Db, run } from "./sqlite_db.ts";
 import { createKey, getKey, listKeys, rotateKey, updateKey } from "./sqlite_keys.ts";
 import { createProject, getProject, listProjects, updateProject } from "./sqlite_projects.ts";
 import { auditFromRow, decodeCursor, keyFromRow, type Row, tokenFromRow, toPage } from "./sqlite_rows.ts";
-import { addTokenUses, createToken, getToken, listTokens, updateToken } from "./sqlite_tokens.ts";
+import {
+  addTokenUses,
+  createToken,
+  getToken,
+  listTokens,
+  takeTokenUse,
+  updateToken,
+} from "./sqlite_tokens.ts";
 import type {
   ApiKey,
   AuditEntry,
@@ -128,6 +135,11 @@ export class SqliteStore implements Store {
 
   addTokenUses(uses: ReadonlyMap<string, number>): Promise<void> {
     return run(() => addTokenUses(this.#db, uses));
+  }
+
+  /** One autocommitted UPDATE: in WAL mode it is in the OS's hands (kill -9 safe) when this returns. */
+  takeTokenUseSync(id: string, max: number): number | null {
+    return takeTokenUse(this.#db, id, max);
   }
 
   findCredential(sha256: string): Promise<Credential | null> {

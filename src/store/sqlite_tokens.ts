@@ -84,3 +84,13 @@ export function addTokenUses(db: Db, uses: ReadonlyMap<string, number>): void {
     for (const [id, n] of uses) add.run(n, id);
   });
 }
+
+/** Counts one use of a capped token unless it already has `max`: the new count, or `null`. */
+export function takeTokenUse(db: Db, id: string, max: number): number | null {
+  const row = db.one(
+    "UPDATE tokens SET request_count = request_count + 1 WHERE id = ? AND request_count < ? RETURNING request_count",
+    id,
+    max,
+  );
+  return row === undefined ? null : Number(row.request_count);
+}

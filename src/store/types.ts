@@ -59,7 +59,7 @@ export interface Token {
   revokedAt: number | null;
   /** Most requests the token may make; `null` unlimited. */
   maxRequests: number | null;
-  /** Requests made so far (may lag the gateway's in-memory count by a moment). */
+  /** Requests made so far (capped tokens: exact; uncapped: may lag the in-memory count by a moment). */
   requestCount: number;
   createdAt: number;
   updatedAt: number;
@@ -179,6 +179,13 @@ export interface Store {
   updateToken(id: string, patch: TokenPatch, ctx: ChangeContext): Promise<Token>;
   /** Adds counted uses to tokens (not audited: uses are not changes). */
   addTokenUses(uses: ReadonlyMap<string, number>): Promise<void>;
+  /**
+   * Counts one use of a token whose requests are capped, durably and atomically, before it returns: the
+   * new count, or `null` when the token already has `max` uses (or does not exist). Synchronous, so a
+   * capped token's use is on disk before its call is admitted and a crash cannot hand the uses back.
+   * Stores that cannot do this synchronously leave it out; capped uses then go through `addTokenUses`.
+   */
+  takeTokenUseSync?(id: string, max: number): number | null;
 
   /** The key or token whose SHA-256 (lower-case hex) is `sha256`, with its project. */
   findCredential(sha256: string): Promise<Credential | null>;

@@ -98,7 +98,7 @@ Deno.test("configCheckCommand.run() lists every issue with its path", async () =
     `${path}: invalid (3 problems)\n` +
       '  - server.prot: unknown key, did you mean "port"?\n' +
       '  - server.port: expected an integer from 1 to 65535, got "abc"\n' +
-      '  - upstreams[0].auth.key: expected a secret reference "env:NAME" or "file:/path" (literal secrets are not allowed), got a literal value\n',
+      '  - upstreams[0].auth.key: expected a secret reference "env:NAME", "file:/path" or "kv://<vault>/<secret>" (literal secrets are not allowed), got a literal value\n',
   );
   assert.ok(!stdout.includes(SECRET));
 });

@@ -107,7 +107,7 @@ Deno.test("validateConfig() names bad logs values by path", () => {
   assert.equal(at["logs.bodies"], 'expected true or false, got "yes"');
   assert.equal(
     at["logs.keys[0].key"],
-    'expected a secret reference "env:NAME" or "file:/path" (literal secrets are not allowed), got a literal value',
+    'expected a secret reference "env:NAME", "file:/path" or "kv://<vault>/<secret>" (literal secrets are not allowed), got a literal value',
   );
   assert.ok(!JSON.stringify(got).includes("c2VjcmV0"), "a literal key is never echoed");
   assert.match(at["logs.keys[1].id"]!, /^expected an id of letters/);

@@ -91,7 +91,7 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         queueSize: 10000,
         queueBytes: 67108864,
         batchSize: 256,
-        flushIntervalMs: 1000,
+        flushIntervalMs: 2,
         fsyncIntervalMs: 5000,
         redact: { builtin: ["email", "phone", "iban", "credit_card", "api_key"], rules: [], dropPaths: [] },
         projects: [],
@@ -107,6 +107,7 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         fallback: { input: 4.3, cachedInput: 0.43, output: 25.8 },
       },
       budget: { alertThresholds: [0.8, 1], defaultMaxOutputTokens: 4096 },
+      secrets: { ttlS: 300, keyVault: { credential: "default", url: "https://{vault}.vault.azure.net" } },
       source: "test.yaml",
     } satisfies Config,
   );
@@ -384,7 +385,7 @@ Deno.test("validateConfig() rejects literal secrets without echoing them", async
     await t.step(path, () => {
       assert.equal(
         issueAt(raw, path),
-        'expected a secret reference "env:NAME" or "file:/path" (literal secrets are not allowed), got a literal value',
+        'expected a secret reference "env:NAME", "file:/path" or "kv://<vault>/<secret>" (literal secrets are not allowed), got a literal value',
       );
       const err = thrown(() => validate(raw));
       assert.ok(!err.message.includes(literal) && !JSON.stringify(err.issues).includes(literal));

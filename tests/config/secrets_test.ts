@@ -84,7 +84,7 @@ Deno.test("resolveSecret() rejects a literal without echoing it", async () => {
   const err = await rejected(() => resolveSecret(SECRET, { path: "upstreams[0].auth.key" }));
   assert.equal(
     err.issues[0]!.message,
-    'expected a secret reference "env:NAME" or "file:/path" (literal secrets are not allowed), got a literal value',
+    'expected a secret reference "env:NAME", "file:/path" or "kv://<vault>/<secret>" (literal secrets are not allowed), got a literal value',
   );
   assert.ok(!err.message.includes(SECRET));
 });

@@ -133,3 +133,48 @@ Deno.test("rebuild() keeps thresholds already crossed quiet, then alerts new one
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("restart after a crash mid-stream: an unclosed started entry is booked at its reservation", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const config = costConfig({
+      pricing: FLAT_PRICING,
+      logs: { dir, bodies: false },
+      server: { instance: "gw1", timezone: "Europe/Berlin" },
+    });
+    const log = await openRequestLog(config, { now: () => NOW, warn: () => {} });
+    const before = createCostControl(config, { now: () => NOW, tokenizer: false });
+    const callers = [caller(), caller({ key: "ci", project: "search" }), caller({ token: "tok_1" })];
+    for (let i = 0; i < 30; i++) {
+      const who = callers[i % callers.length]!;
+      const admission = before.admit(who, { model: "m", body: { input: "x".repeat(i) }, operation: "chat" });
+      const rec = callRecord({
+        id: `call-${i}`,
+        caller: who as Caller,
+        stream: true,
+        usage: usage(10 + i, i),
+        usageSource: "upstream",
+      });
+      log.sink.started!(rec, admission.reservationEur);
+      // Every third stream is still running when the gateway dies: no record closes its started entry.
+      if (i % 3 === 2) continue;
+      admission.settle(rec);
+      log.sink(rec);
+    }
+    await log.close();
+    const held = before.ledger.snapshot();
+    const expected: Record<string, number> = Object.fromEntries(
+      Object.entries(held).map(([scope, e]) => [scope, e.spent + e.reserved]),
+    );
+    assert.ok(Object.values(held).some((e) => e.reserved > 0));
+
+    const after = createCostControl(config, { now: () => NOW, tokenizer: false });
+    const stats = await after.rebuild(dir);
+    assert.equal(stats.records, 30, "one call per stream: a closed started entry is not a second call");
+    assert.equal(stats.unclosed, 10);
+    const got = spent(after.ledger.snapshot());
+    for (const [scope, eur] of Object.entries(expected)) assert.ok(Math.abs(got[scope]! - eur) < 1e-9, scope);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -77,3 +77,67 @@ Deno.test("scanFiles() skips junk and torn lines with a warning and reads lines 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("scanFiles() counts a stream once: its started entry is closed by its record, or reported alone", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const started = (id: string, reserved: number | null) => ({
+      v: 1,
+      started: true,
+      id,
+      ts: "2026-11-25T10:00:00.000Z",
+      instance: "t",
+      caller: { key_id: "dev", project: "demo", token_id: null },
+      model: "m",
+      upstream: "u",
+      deployment: "m",
+      reserved_eur: reserved,
+    });
+    const lines = [
+      started("a", 0.5),
+      started("b", 0.25),
+      logRecord({ id: "a", stream: true, cost_eur: 0.1 }),
+      logRecord({ id: "c", cost_eur: 0.2 }),
+      started("d", null),
+    ].map((l) => JSON.stringify(l) + "\n");
+    await Deno.mkdir(`${dir}/${TODAY}`, { recursive: true });
+    const first = `${dir}/${TODAY}/requests-t.jsonl`;
+    const second = `${dir}/${TODAY}/requests-t.1.jsonl`;
+    await Deno.writeTextFile(first, lines.join(""));
+    // The record of "d" went to the next rotated file.
+    await Deno.writeTextFile(second, JSON.stringify(logRecord({ id: "d", cost_eur: 0.05 })) + "\n");
+
+    const metas: LogMeta[] = [];
+    const warnings: string[] = [];
+    const stats = await scanFiles([first, second], (m) => metas.push(m), { warn: (m) => warnings.push(m) });
+    assert.equal(warnings.length, 0);
+    assert.deepEqual(metas.map((m) => [m.id, m.cost_eur]), [["a", 0.1], ["c", 0.2], ["d", 0.05], [
+      "b",
+      0.25,
+    ]]);
+    assert.deepEqual([stats.records, stats.unclosed, stats.skipped], [4, 1, 0]);
+    assert.equal(metas[3]!.error?.type, "interrupted");
+    assert.deepEqual(metas[3]!.caller, { key_id: "dev", project: "demo", token_id: null });
+
+    const costs: [string, number | LogMeta][] = [];
+    const fast = await scanCosts([first, second], (caller, cost) => costs.push([caller, cost]));
+    assert.deepEqual(costs.map(([, c]) => (typeof c === "number" ? c : c.cost_eur)), [0.1, 0.2, 0.05, 0.25]);
+    assert.deepEqual(JSON.parse(costs[3]![0]), { key_id: "dev", project: "demo", token_id: null });
+    assert.deepEqual([fast.records, fast.unclosed], [4, 1]);
+
+    const read: string[] = [];
+    for await (const { record } of readRecords([first, second], (m) => warnings.push(m))) {
+      read.push(record.id);
+    }
+    assert.deepEqual(read, ["a", "c", "d"], "readers skip started entries");
+    assert.equal(warnings.length, 0);
+
+    // A torn started entry is skipped with a warning like any torn line.
+    await Deno.writeTextFile(second, '{"v":1,"started":true,"id":"e","ts', { append: true });
+    const torn = await scanCosts([first, second], () => {}, { warn: (m) => warnings.push(m) });
+    assert.equal(torn.skipped, 1);
+    assert.match(warnings[0]!, /torn last line/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -103,3 +103,38 @@ Deno.test("TokenUses batches writes and keeps the increments of a failed write",
   await uses.flush();
   assert.equal(writes.length, 1, "nothing pending, nothing written");
 });
+
+Deno.test("TokenUses counts a capped token in the store before admitting it, and fails closed", () => {
+  const stored = new Map<string, number>([["t", 1]]);
+  const batches: unknown[] = [];
+  let broken = false;
+  const errors: unknown[] = [];
+  const uses = new TokenUses({
+    addTokenUses(batch) {
+      batches.push([...batch]);
+      return Promise.resolve();
+    },
+    takeTokenUseSync(id, max) {
+      if (broken) throw new Error("disk I/O error");
+      const n = stored.get(id) ?? 0;
+      if (n >= max) return null;
+      stored.set(id, n + 1);
+      return n + 1;
+    },
+  }, { flushMs: 60_000, onError: (e) => errors.push(e) });
+  assert.ok(uses.take("t", 3));
+  assert.equal(stored.get("t"), 2, "written before take() returned");
+  assert.equal(uses.count("t"), 2, "the store's count is taken over");
+  stored.set("t", 3); // another process sharing the store took the last use
+  assert.ok(!uses.take("t", 3));
+  assert.equal(uses.count("t"), 3);
+  assert.ok(!uses.take("t", 3), "a spent token is refused without a store write");
+  broken = true;
+  assert.throws(
+    () => uses.take("u", 5),
+    (e) => e instanceof GatewayError && e.status === 503 && e.code === "store_unavailable",
+  );
+  assert.equal(errors.length, 1);
+  assert.ok(uses.take("free", null), "uncapped tokens never touch the store on the hot path");
+  assert.deepEqual(batches, []);
+});

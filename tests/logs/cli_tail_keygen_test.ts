@@ -90,15 +90,18 @@ Deno.test("logsTailCommand.run() prints today's latest records, then follows new
 Deno.test("logsTailCommand.run() without -f prints JSON metadata and exits", async () => {
   const dir = await Deno.makeTempDir();
   const log = await openRequestLog(logConfig(dir, { bodies: false }));
-  log.sink(callRecord({ id: "m", ts: new Date().toISOString() }));
+  const rec = callRecord({ id: "m", ts: new Date().toISOString(), stream: true });
+  log.sink.started!(rec, 0.01);
+  log.sink(rec);
   await log.close();
   const io = fakeIo();
   assert.equal(
     await logsTailCommand.run(logsTailCommand.parseArgs(["--json", "--dir", dir, "--data-dir", dir]), io),
     0,
   );
-  assert.equal(JSON.parse(io.out).id, "m");
+  assert.equal(JSON.parse(io.out).id, "m", "the stream's started entry is not shown");
   assert.equal(JSON.parse(io.out).request, null);
+  assert.equal(io.err, "", "nor warned about");
 });
 
 Deno.test("summaryLine() shows errors, streams and anonymous callers", () => {

@@ -15,7 +15,19 @@ Deno.test("openRequestLog() round-trips records: seal, write, read, open", async
   const dir = await Deno.makeTempDir();
   const { key, env } = keyEnv();
   const log = await openRequestLog(logConfig(dir, { keys: [{ key: "env:LOG_KEY" }] }), { env });
-  log.sink(callRecord({ id: "a" }));
+  log.sink(callRecord({
+    id: "a",
+    tried: [
+      {
+        upstream: "azure-test",
+        deployment: "gpt-4o-west",
+        status: 503,
+        error: "Upstream answered 503 with key upstream-secret-0123456789",
+        ms: 12.5,
+      },
+      { upstream: "azure-test", deployment: "gpt-4o-prod", status: 200, error: null, ms: 800 },
+    ],
+  }));
   log.sink(callRecord({
     id: "b",
     stream: true,
@@ -71,6 +83,16 @@ Deno.test("openRequestLog() round-trips records: seal, write, read, open", async
     usage_source: "upstream",
     cost_eur: null,
     error: null,
+    tried: [
+      {
+        upstream: "azure-test",
+        deployment: "gpt-4o-west",
+        status: 503,
+        error: "Upstream answered 503 with key [SECRET]",
+        ms: 12.5,
+      },
+      { upstream: "azure-test", deployment: "gpt-4o-prod", status: 200, error: null, ms: 800 },
+    ],
   });
   assert.deepEqual(Object.keys(request!).sort(), ["alg", "ct", "gz", "iv", "kid", "trunc"]);
   assert.ok(!JSON.stringify(a).includes("Hello"), "bodies are not in plain text");

@@ -3,10 +3,10 @@ import { DayClock } from "../../src/logs/day.ts";
 import { logFileName, LogFiles, parseLogFileName } from "../../src/logs/files.ts";
 import { dayFiles, readRecords } from "../../src/logs/reader.ts";
 import { LogWriter, type WriterOptions } from "../../src/logs/writer.ts";
-import type { CallRecord } from "../../src/pipeline/record.ts";
+import type { LogItem } from "../../src/logs/queued.ts";
 import { callRecord, jsonLines } from "./_util.ts";
 
-const line = (rec: CallRecord) =>
+const line = (rec: LogItem) =>
   Promise.resolve(JSON.stringify({ v: 1, id: rec.id, ts: rec.ts, pad: "x".repeat(40) }));
 
 function writer(dir: string, over: Partial<WriterOptions> = {}, rotateBytes = 0) {
@@ -156,7 +156,7 @@ Deno.test("logFileName() and parseLogFileName() agree", () => {
 Deno.test("LogWriter with eager on builds each line when the record is queued and writes them in order", async () => {
   const dir = await Deno.makeTempDir();
   const built: string[] = [];
-  const eagerLine = (rec: CallRecord) => {
+  const eagerLine = (rec: LogItem) => {
     built.push(rec.id);
     return rec.id === "bad" ? Promise.reject(new Error("cannot seal")) : line(rec);
   };

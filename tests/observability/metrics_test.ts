@@ -87,7 +87,7 @@ Deno.test("createGatewayMetrics() counts calls, tokens and latency after known t
   assert.equal(dur.buckets?.["0.25"], "3");
   assert.equal(dur.buckets?.["5"], "4");
   assert.equal(dur.buckets?.["+Inf"], "4");
-  const labels = 'dialect="openai",operation="chat",upstream="azure-main"';
+  const labels = 'dialect="openai",operation="chat",model="gpt-4o",upstream="azure-main"';
   assert.ok(text.includes(`azmw_request_duration_seconds_count{${labels}} 4\n`));
   const sum = Number(new RegExp(`azmw_request_duration_seconds_sum\\{${labels}\\} (\\S+)`).exec(text)?.[1]);
   assert.ok(Math.abs(sum - (0.12 * 3 + 3)) < 1e-9, String(sum));
@@ -102,6 +102,18 @@ Deno.test("createGatewayMetrics() counts calls, tokens and latency after known t
   assert.equal(fams.get("azmw_client_disconnects_total")!.metrics[0]!.value, "1");
   assert.ok(Number(fams.get("process_resident_memory_bytes")!.metrics[0]!.value) > 0);
   assert.equal(fams.get("process_start_time_seconds")!.metrics[0]!.value, "1700000000");
+  assert.equal(fams.get("process_cpu_seconds_total")!.type, "COUNTER");
+  assert.ok(Number(fams.get("process_cpu_seconds_total")!.metrics[0]!.value) > 0);
+  for (
+    const name of [
+      "process_virtual_memory_bytes",
+      "process_open_fds",
+      "process_max_fds",
+      "process_heap_bytes",
+    ]
+  ) {
+    assert.ok(Number(fams.get(name)?.metrics[0]?.value) > 0, name);
+  }
 });
 
 Deno.test("createGatewayMetrics() counts the gateway's own refusals by reason", () => {

@@ -21,6 +21,17 @@ Deno.test("readBody() reads declared and chunked bodies", async () => {
   assert.equal((await readBody(new Request("http://x", { method: "POST" }), 10)).byteLength, 0);
 });
 
+Deno.test("readBody() reads a large declared body chunk by chunk, whole", async () => {
+  const big = new Uint8Array(1_000_000).map((_, i) => i % 251);
+  const parts = [big.subarray(0, 300_000), big.subarray(300_000, 700_000), big.subarray(700_000)];
+  const req = new Request("http://x", {
+    method: "POST",
+    body: ReadableStream.from(parts),
+    headers: { "content-length": String(big.length) },
+  });
+  assert.deepEqual(await readBody(req, 2_000_000), big);
+});
+
 Deno.test("readBody() refuses bodies over the limit with 413", async () => {
   await assert.rejects(
     () =>

@@ -148,10 +148,7 @@ Deno.test({
         now: () => NOW,
         tokenizer: false,
       });
-      const stats = await cost.rebuild(
-        "/nonexistent",
-        (day, onRecord) => table.scanDay(day, (meta) => onRecord(JSON.stringify(meta.caller), meta)),
-      );
+      const stats = await cost.rebuild("/nonexistent", (day, onRecord) => table.spendOfDay(day, onRecord));
       assert.deepEqual([stats.records, stats.files, stats.repriced, stats.eur], [4, 2, 1, 1.765]);
       assert.equal(cost.spendToday("project:search"), 1);
       assert.equal(cost.spendToday("key:dev"), 0.765);
@@ -189,6 +186,57 @@ Deno.test({
       await Deno.remove(cfgDir, { recursive: true });
     } finally {
       for (const d of dirs) await Deno.remove(d, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "started entries: a closed one counts once, one left open counts at its reservation",
+  async fn() {
+    await db.truncate();
+    const dir = await Deno.makeTempDir();
+    try {
+      const started = (id: string, reserved: number) =>
+        JSON.stringify({
+          v: 1,
+          started: true,
+          id,
+          ts: new Date(NOW).toISOString(),
+          instance: "r1",
+          caller: { key_id: "dev", project: "demo", token_id: null },
+          model: "m",
+          upstream: "u",
+          deployment: "m",
+          reserved_eur: reserved,
+        });
+      await Deno.mkdir(`${dir}/${TODAY}`, { recursive: true });
+      await Deno.writeTextFile(
+        `${dir}/${TODAY}/requests-r1.jsonl`,
+        `${started("s1", 0.9)}\n${started("s2", 0.3)}\n${
+          JSON.stringify(logRecord({ id: "s1", instance: "r1", cost_eur: 0.5 }))
+        }\n`,
+      );
+      const warnings: string[] = [];
+      const shipper = new RecordShipper(table, { dir, instance: "r1", warn: (m) => warnings.push(m) });
+      assert.equal(await shipper.ship(), true);
+      assert.deepEqual(warnings, [], "started entries are not skipped lines");
+      const cost = createCostControl(costConfig({ pricing: FLAT_PRICING }), {
+        now: () => NOW,
+        tokenizer: false,
+      });
+      const stats = await cost.rebuild("/nonexistent", (day, onRecord) => table.spendOfDay(day, onRecord));
+      assert.deepEqual([stats.records, stats.unclosed, stats.eur], [2, 1, 0.8]);
+      const metas: { id: string; cost_eur: number | null; error: { type: string } | null }[] = [];
+      const scan = await table.scanDay(TODAY, (m) => metas.push(m));
+      assert.equal(scan.unclosed, 1);
+      assert.deepEqual(
+        metas.map((m) => [m.id, m.cost_eur, m.error?.type ?? null]).sort(),
+        [["s1", 0.5, null], ["s2", 0.3, "interrupted"]],
+      );
+      await shipper.close();
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });
