@@ -257,6 +257,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
           ...replica?.health(),
         };
       },
+      ...(replica ? { ready: () => replica.ready() } : {}),
       sinks: [requestLog.sink],
       onClose: closeAll,
     });

@@ -59,6 +59,8 @@ export interface GatewayOptions extends RuntimeOptions {
   admission?: readonly AdmissionStage[] | ((config: Config) => readonly AdmissionStage[]);
   /** Extra fields for `/health` (today's spend). */
   health?: () => Record<string, unknown>;
+  /** Whether the gateway can serve besides its upstreams (a shared store loaded); default true. */
+  ready?: () => boolean;
 }
 
 /** A listening gateway. */
@@ -100,6 +102,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       ...(governed ? { authenticate: governed.authenticate } : {}),
       ...(options.governance ? { manage: options.governance.manage } : {}),
       ...(options.health ? { health: options.health } : {}),
+      ...(options.ready ? { ready: options.ready } : {}),
     });
     return { config: c, app, close: deps.close };
   };

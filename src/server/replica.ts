@@ -19,6 +19,8 @@ export interface Replica {
    * PostgreSQL; `undefined` (rebuild from the files) when PostgreSQL cannot be reached.
    */
   rebuildSource(): Promise<RecordSource | undefined>;
+  /** Whether callers from the store can be served: the credential snapshot has loaded once. */
+  ready(): boolean;
   /** `/health` fields: `store` and `record_shipping`. */
   health(): Record<string, unknown>;
   /** Adds the store and shipping gauges. */
@@ -47,6 +49,7 @@ export function openReplica(
       }
       return (day, onRecord) => table.spendOfDay(day, onRecord);
     },
+    ready: () => store.health().snapshotAgeMs !== null,
     health() {
       const s = store.health();
       const r = shipper.stats();

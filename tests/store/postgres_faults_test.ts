@@ -62,6 +62,10 @@ Deno.test({
 
       // Down at start: the gateway is up, says so, serves config keys and refuses store keys clearly.
       const h0 = await health();
+      assert.equal(h0.status, "degraded");
+      const probe = await fetch(`${url}/health?ready`);
+      assert.equal(probe.status, 503, "not ready before the store's first load");
+      await probe.body?.cancel();
       assert.equal(h0.store.up, false);
       assert.match(h0.store.error, /ECONNREFUSED/);
       assert.equal(h0.record_shipping.up, false);
@@ -86,6 +90,7 @@ Deno.test({
       proxy.start();
       await until("the store to be up", async () => (await health()).store.up === true);
       assert.equal((await call(seeded.key)).status, 200);
+      assert.equal((await health()).status, "ok");
       await until("every record so far to be shipped", async () => await shipped() === await fileLines(logs));
       assert.match(await (await fetch(`${url}/metrics`)).text(), /^azmw_store_up 1$/m);
 
@@ -97,6 +102,9 @@ Deno.test({
       assert.deepEqual(during.map((r) => r.status), Array(10).fill(200));
       await until("the outage to show", async () => (await health()).store.up === false);
       assert.equal((await manage("GET", "/keys")).status, 503);
+      const ready = await fetch(`${url}/health?ready`);
+      assert.equal(ready.status, 200, "still ready: the snapshot serves");
+      await ready.body?.cancel();
       const lost = await fileLines(logs);
       assert.ok(await shipped() < lost, "the calls of the outage are not in PostgreSQL yet");
 
