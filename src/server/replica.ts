@@ -4,7 +4,10 @@
  * With the embedded SQLite store there is nothing to add and `openReplica()` returns `null`.
  */
 import type { RecordSource } from "../cost/rebuild.ts";
+import { scanCosts } from "../cost/scan.ts";
+import { dayFiles } from "../logs/reader.ts";
 import { RecordShipper, type ShipperOptions } from "../logs/ship.ts";
+import { withTimeout } from "../store/postgres_db.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
 import { CallRecordTable } from "../store/postgres_calls.ts";
 import { SharedStore } from "../store/postgres_shared.ts";
@@ -15,8 +18,8 @@ export interface Replica {
   shipper: RecordShipper;
   table: CallRecordTable;
   /**
-   * The rebuild's source: ships this replica's own files first, then reads every replica's records from
-   * PostgreSQL; `undefined` (rebuild from the files) when PostgreSQL cannot be reached.
+   * The rebuild's source: the other replicas' records from PostgreSQL, this one's from its own files;
+   * `undefined` (rebuild from the files) when PostgreSQL cannot be reached.
    */
   rebuildSource(): Promise<RecordSource | undefined>;
   /** Whether callers from the store can be served: the credential snapshot has loaded once. */
@@ -43,11 +46,31 @@ export function openReplica(
     shipper,
     table,
     async rebuildSource() {
-      if (!await shipper.ship()) {
-        warn("PostgreSQL is unreachable: today's spend is rebuilt from this replica's log files only");
+      try {
+        await withTimeout(table.offsets(options.instance), { ms: 5_000, what: "Reaching PostgreSQL" });
+      } catch {
+        warn("PostgreSQL is unreachable: today's spend is rebuilt from the log files of this machine only");
         return undefined;
       }
-      return (day, onRecord) => table.spendOfDay(day, onRecord);
+      // The other replicas' records from PostgreSQL, this one's from its own files: start-up never waits
+      // for a shipping backlog.
+      return async (day, onRecord) => {
+        const others = await table.spendOfDay(day, onRecord, { exceptInstance: options.instance });
+        let files: string[] = [];
+        try {
+          files = await dayFiles(options.dir, day, { instance: options.instance });
+        } catch (err) {
+          if (!(err instanceof Deno.errors.NotFound)) throw err;
+        }
+        const own = await scanCosts(files, onRecord, { warn });
+        return {
+          files: others.files + own.files,
+          records: others.records + own.records,
+          skipped: own.skipped,
+          bytes: own.bytes,
+          unclosed: others.unclosed + own.unclosed,
+        };
+      };
     },
     ready: () => store.health().snapshotAgeMs !== null,
     health() {

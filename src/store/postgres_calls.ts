@@ -104,13 +104,16 @@ export class CallRecordTable implements ShipTarget {
   async spendOfDay(
     day: string,
     onRecord: (caller: string, cost: number | LogMeta) => void,
+    options: { exceptInstance?: string } = {},
   ): Promise<TableScan> {
+    // A replica reads its own records from its files (its latest may not be shipped yet): "" excludes none.
+    const except = options.exceptInstance ?? "";
     const stats: TableScan = { files: 0, records: 0, skipped: 0, bytes: 0, unclosed: 0 };
     const instances = new Set<string>();
     const groups = await this.sql.unsafe(
       `SELECT instance, key_id, project, token_id, count(*)::int AS n, sum(cost_eur) AS eur FROM call_records
-       WHERE day = $1 AND cost_eur IS NOT NULL GROUP BY instance, key_id, project, token_id`,
-      [day],
+       WHERE day = $1 AND instance <> $2 AND cost_eur IS NOT NULL GROUP BY instance, key_id, project, token_id`,
+      [day, except],
     );
     for (const g of groups) {
       instances.add(String(g.instance));
@@ -119,8 +122,8 @@ export class CallRecordTable implements ShipTarget {
       onRecord(JSON.stringify(caller), Number(g.eur));
     }
     const unpriced = await this.sql.unsafe(
-      `SELECT instance, meta FROM call_records WHERE day = $1 AND cost_eur IS NULL`,
-      [day],
+      `SELECT instance, meta FROM call_records WHERE day = $1 AND instance <> $2 AND cost_eur IS NULL`,
+      [day, except],
     );
     for (const row of unpriced) {
       instances.add(String(row.instance));
@@ -128,7 +131,7 @@ export class CallRecordTable implements ShipTarget {
       const meta = (typeof row.meta === "string" ? JSON.parse(row.meta) : row.meta) as LogMeta;
       onRecord(JSON.stringify(meta.caller ?? null), meta);
     }
-    for (const row of await this.#unclosed(day)) {
+    for (const row of await this.#unclosed(day, except)) {
       instances.add(String(row.instance));
       stats.records++;
       stats.unclosed++;
@@ -140,11 +143,11 @@ export class CallRecordTable implements ShipTarget {
   }
 
   /** Started entries of `day` that no shipped record closed. */
-  async #unclosed(day: string): Promise<{ instance: unknown; entry: unknown }[]> {
+  async #unclosed(day: string, except = ""): Promise<{ instance: unknown; entry: unknown }[]> {
     const rows = await this.sql.unsafe(
-      `SELECT s.instance, s.entry FROM call_starts s WHERE s.day = $1
+      `SELECT s.instance, s.entry FROM call_starts s WHERE s.day = $1 AND s.instance <> $2
        AND NOT EXISTS (SELECT 1 FROM call_records r WHERE r.id = s.id)`,
-      [day],
+      [day, except],
     );
     return rows.map((r) => ({
       instance: r.instance,
