@@ -17,8 +17,9 @@ Usage: azmw store migrate --from FILE --to URL
 
 Copies projects, API keys, withering tokens (with their use counts) and the audit trail from the SQLite
 store FILE into the PostgreSQL database URL, creating its tables first. Rows already in PostgreSQL are
-left alone, so running it twice copies nothing the second time, and it is safe to run again after the
-gateway wrote more to the SQLite file. Point "manage.store" at URL afterwards.
+left alone, so running it twice copies nothing the second time and never overwrites what replicas wrote
+since (a row changed in SQLite after its first copy is not updated either: stop the single node first).
+Point "manage.store" at URL afterwards.
 
 Options:
   --from FILE   The SQLite store (manage.store, default <data_dir>/azmw.db)
