@@ -73,7 +73,7 @@ export function createManageApi(
       const body = isWrite(req.method) ? await readJson(req, maxBody) : undefined;
       const ctx: ManageContext = { ...base, actor: { role, id: `manage:${role}` } };
       const result = await dispatch(ctx, { method: req.method, path, query: url.searchParams, body });
-      const text = req.method === "HEAD" ? null : JSON.stringify(result.body);
+      const text = req.method === "HEAD" || result.status === 204 ? null : JSON.stringify(result.body);
       return new Response(text, { status: result.status, headers: JSON_HEADERS });
     } catch (err) {
       if (!(err instanceof GatewayError)) options.onError?.(err);

@@ -6,8 +6,16 @@ import { GatewayError } from "../server/errors.ts";
 import { listAudit } from "./audit.ts";
 import type { ManageContext, ManageResult } from "./context.ts";
 import { createKey, getKey, listKeys, revokeKey, rotateKey, updateKey } from "./keys.ts";
-import { createProject, getProject, listProjects, updateProject } from "./projects.ts";
-import { createToken, getToken, listTokens, revokeToken } from "./tokens.ts";
+import {
+  createProject,
+  deleteProject,
+  deleteProjectById,
+  getProject,
+  listProjects,
+  updateProject,
+  updateProjectById,
+} from "./projects.ts";
+import { createToken, deleteToken, deleteTokenByBody, getToken, listTokens, revokeToken } from "./tokens.ts";
 
 /** One management request, already authenticated. */
 export interface ManageRequest {
@@ -22,14 +30,27 @@ export interface ManageRequest {
 type Handler = (ctx: ManageContext, id: string, req: ManageRequest) => Promise<ManageResult>;
 
 const ROUTES: [string, Record<string, Handler>][] = [
-  ["projects", { GET: (c, _, r) => listProjects(c, r.query), POST: (c, _, r) => createProject(c, r.body) }],
-  ["projects/:id", { GET: (c, id) => getProject(c, id), PATCH: (c, id, r) => updateProject(c, id, r.body) }],
+  ["projects", {
+    GET: (c, _, r) => listProjects(c, r.query),
+    POST: (c, _, r) => createProject(c, r.body),
+    PATCH: (c, _, r) => updateProjectById(c, r.body),
+    DELETE: (c, _, r) => deleteProjectById(c, r.body),
+  }],
+  ["projects/:id", {
+    GET: (c, id) => getProject(c, id),
+    PATCH: (c, id, r) => updateProject(c, id, r.body),
+    DELETE: (c, id) => deleteProject(c, id),
+  }],
   ["keys", { GET: (c, _, r) => listKeys(c, r.query), POST: (c, _, r) => createKey(c, r.body) }],
   ["keys/:id", { GET: (c, id) => getKey(c, id), PATCH: (c, id, r) => updateKey(c, id, r.body) }],
   ["keys/:id/rotate", { POST: (c, id, r) => rotateKey(c, id, r.body) }],
   ["keys/:id/revoke", { POST: (c, id) => revokeKey(c, id) }],
-  ["tokens", { GET: (c, _, r) => listTokens(c, r.query), POST: (c, _, r) => createToken(c, r.body) }],
-  ["tokens/:id", { GET: (c, id) => getToken(c, id) }],
+  ["tokens", {
+    GET: (c, _, r) => listTokens(c, r.query),
+    POST: (c, _, r) => createToken(c, r.body),
+    DELETE: (c, _, r) => deleteTokenByBody(c, r.body),
+  }],
+  ["tokens/:id", { GET: (c, id) => getToken(c, id), DELETE: (c, id) => deleteToken(c, id) }],
   ["tokens/:id/revoke", { POST: (c, id) => revokeToken(c, id) }],
   ["audit", { GET: (c, _, r) => listAudit(c, r.query) }],
 ];

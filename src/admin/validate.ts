@@ -26,6 +26,17 @@ export const PROJECT_NAME = str(
   "a project name of a-z, 0-9, _ or - (up to 64)",
 );
 
+/** A project id: the UUID `project_id` of the project views. */
+export const PROJECT_ID = str(
+  /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+  "a project id (a UUID)",
+);
+
+/** Whether a path segment names a project by id (a UUID) rather than by name. */
+export function isProjectId(segment: string): boolean {
+  return /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(segment);
+}
+
 /** A string of at most `max` characters, empty allowed. */
 export function text(max: number): Field<string> {
   return {

@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import type { Issue } from "../config/schema_helpers.ts";
-import { resolveSecret, secretRefs } from "../config/secrets.ts";
+import { unresolvedSecrets } from "../config/secrets.ts";
 import { createKeyVault } from "../server/key_vault.ts";
 import type { Config } from "../config/types.ts";
 import { ConfigError } from "../server/errors.ts";
@@ -79,7 +79,12 @@ export const configCheckCommand: Command<ConfigCheckArgs> = {
     let issues: Issue[] = [];
     try {
       config = await loadConfig(args.config);
-      if (args.resolveSecrets) issues = await unresolvedSecrets(config, io.env);
+      if (args.resolveSecrets) {
+        issues = await unresolvedSecrets(config, {
+          env: io.env,
+          external: createKeyVault(config, { env: io.env }),
+        });
+      }
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       issues = err.issues;
@@ -95,23 +100,6 @@ export const configCheckCommand: Command<ConfigCheckArgs> = {
     return issues.length === 0 ? 0 : 1;
   },
 };
-
-async function unresolvedSecrets(
-  config: Config,
-  env: (name: string) => string | undefined,
-): Promise<Issue[]> {
-  const issues: Issue[] = [];
-  const external = createKeyVault(config, { env });
-  for (const { path, ref } of secretRefs(config)) {
-    try {
-      await resolveSecret(ref, { env, path, external });
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      issues.push(...err.issues);
-    }
-  }
-  return issues;
-}
 
 function summary(config: Config): string {
   const deployments = config.upstreams.reduce((n, u) => n + u.deployments.length, 0);

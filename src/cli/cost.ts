@@ -57,8 +57,8 @@ Options:
       --by DIM           Group by day, model, key, project or upstream (default: day)
       --format FMT       table, csv, json or html (default: table)
   -c, --config FILE      Config file: its logs.dir, server.timezone and pricing (default: $AZMW_CONFIG;
-                         without one: ./logs, UTC and the shipped prices)
-      --logs-dir DIR     Log folder (default: logs.dir of the config, else ./logs)
+                         without one: ./.azmw/logs, UTC and the shipped prices)
+      --logs-dir DIR     Log folder (default: logs.dir of the config, else ./.azmw/logs)
   -o, --out FILE         Write the report to FILE instead of stdout
   -h, --help             Show this help
 

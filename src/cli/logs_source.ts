@@ -4,7 +4,7 @@
  * default's `<data-dir>/log_key`, `./.azmw` when nothing else is given).
  */
 import { embeddedLogKeyPath, loadConfig } from "../config/load.ts";
-import { DEFAULTS } from "../config/schema.ts";
+import { DEFAULTS, logsDirOf } from "../config/schema.ts";
 import { loadConfiguredKeys, openingKeyring } from "../logs/key_config.ts";
 import { decodeKeyText, importLogKey, type Keyring, type LogKey } from "../logs/keyring.ts";
 import { type CliIo, UsageError } from "./command.ts";
@@ -33,7 +33,7 @@ export const SOURCE_HELP =
       --key-file FILE   A key file (32 bytes in base64) that opens bodies; repeatable
       --data-dir DIR    Also use DIR/log_key, the embedded default's key (default without
                         --config and --key-file: ./.azmw)
-      --dir DIR         Log folder (default: logs.dir of the config, else ./logs)
+      --dir DIR         Log folder (default: logs.dir of the config, else <data-dir>/logs, ./.azmw/logs)
       --instance NAME   Only this instance's files`;
 
 /** Reads the shared options out of parsed values. */
@@ -78,7 +78,7 @@ export async function openSource(
   const warn = (m: string) => io.stderr(`Warning: ${m}\n`);
   const configPath = args.config ?? (io.env("AZMW_CONFIG") || undefined);
   const lookedIn: string[] = [];
-  let dir = DEFAULTS.logs.dir as string;
+  let dir = args.dataDir === undefined ? DEFAULTS.logs.dir as string : logsDirOf(args.dataDir);
   let timezone = DEFAULTS.timezone as string;
   const extra: LogKey[] = [];
   let configured = { global: [] as LogKey[], projects: new Map<string, LogKey[]>() };

@@ -2,6 +2,7 @@
  * `azmw logs tail [-f]`: today's latest records as one line of metadata each, then (with `-f`) new ones as
  * they are written, until interrupted; `--bodies` also opens bodies with the available keys.
  */
+import { printable, printableJson } from "../printable.ts";
 import { parseArgs } from "node:util";
 import { DayClock } from "../logs/day.ts";
 import { LogFollower } from "../logs/follow.ts";
@@ -94,10 +95,11 @@ export function summaryLine(r: LogRecord): string {
     : "-";
   const tokens = r.usage ? `${r.usage.prompt_tokens}+${r.usage.completion_tokens} tok` : "- tok";
   const error = r.error ? `  ${r.error.type}: ${r.error.message}` : "";
-  return `${r.ts}  ${String(r.status).padEnd(3)}  ${
-    r.model ?? "-"
-  }  ${caller}  ${r.latency_ms}ms  ${tokens}  ` +
-    `${r.stream ? "stream  " : ""}${r.id}${error}`;
+  // Every field may come from a caller or a tampered file: shown with control characters escaped.
+  return printable(
+    `${r.ts}  ${String(r.status).padEnd(3)}  ${r.model ?? "-"}  ${caller}  ${r.latency_ms}ms  ${tokens}  ` +
+      `${r.stream ? "stream  " : ""}${r.id}${error}`,
+  );
 }
 
 async function runTail(args: LogsTailArgs, io: CliIo): Promise<number> {
@@ -116,8 +118,9 @@ async function runTail(args: LogsTailArgs, io: CliIo): Promise<number> {
     for (const { text, file } of texts) {
       const parsed = parseLine(text);
       if (parsed === STARTED_ENTRY) continue;
-      if (typeof parsed === "string") io.stderr(`Warning: Skipped a line of ${file}: ${parsed}\n`);
-      else if (keep(parsed)) records.push(parsed);
+      if (typeof parsed === "string") {
+        io.stderr(printable(`Warning: Skipped a line of ${file}: ${parsed}`) + "\n");
+      } else if (keep(parsed)) records.push(parsed);
     }
     for (const r of records.slice(Math.max(0, records.length - limit))) {
       io.stdout(await render(r, args, source.keyring, io));
@@ -143,12 +146,14 @@ async function render(
   io: CliIo,
 ) {
   const opened = args.bodies ? await openRecord(r, keyring) : null;
-  for (const err of opened?.errors ?? []) io.stderr(`${err.message}\n`);
-  if (args.json) return `${JSON.stringify(opened?.record ?? r)}\n`;
+  for (const err of opened?.errors ?? []) io.stderr(`${printable(err.message)}\n`);
+  if (args.json) return `${printableJson(JSON.stringify(opened?.record ?? r))}\n`;
   let text = `${summaryLine(r)}\n`;
   if (opened) {
     for (const field of ["request", "response"] as const) {
-      if (opened.record[field] !== null) text += `  ${field}: ${JSON.stringify(opened.record[field])}\n`;
+      if (opened.record[field] !== null) {
+        text += `  ${field}: ${printable(JSON.stringify(opened.record[field]))}\n`;
+      }
     }
   }
   return text;

@@ -7,9 +7,13 @@ import { benchCommand } from "./bench.ts";
 import { type CliIo, type Command, UsageError } from "./command.ts";
 import { configCheckCommand } from "./config_check.ts";
 import { costReportCommand } from "./cost.ts";
+import { costPriceCommand } from "./cost_price.ts";
+import { dispatchCommand } from "./dispatch.ts";
+import { eventsReplayCommand } from "./events.ts";
 import { KEYS_COMMANDS } from "./keys.ts";
 import { reloadCommand, statusCommand, stopCommand } from "./daemon.ts";
 import { LOGS_COMMANDS } from "./logs.ts";
+import { MANAGE_SEED_COMMANDS } from "./manage_seed.ts";
 import { mockCommand } from "./mock.ts";
 import { PROJECTS_COMMANDS } from "./projects.ts";
 import { serveCommand } from "./serve.ts";
@@ -27,9 +31,13 @@ const COMMANDS: Command<any>[] = [
   benchCommand,
   ...LOGS_COMMANDS,
   costReportCommand,
+  costPriceCommand,
   ...PROJECTS_COMMANDS,
   ...KEYS_COMMANDS,
   ...TOKENS_COMMANDS,
+  ...MANAGE_SEED_COMMANDS,
+  dispatchCommand,
+  eventsReplayCommand,
   storeMigrateCommand,
 ];
 

@@ -162,12 +162,13 @@ export const LIST_OPTIONS = {
   cursor: { type: "string" },
 } as const;
 
-/** The query string of a `list` command. */
+/** The query string of a `list` command: always paged (`limit` 20 unless given), so it gets the envelope. */
 export function listQuery(values: Parsed["values"]): string {
   const q = new URLSearchParams();
   for (const name of ["project", "limit", "cursor"]) {
     if (typeof values[name] === "string") q.set(name, values[name] as string);
   }
+  if (!q.has("limit")) q.set("limit", "20");
   const text = q.toString();
   return text === "" ? "" : `?${text}`;
 }

@@ -8,17 +8,26 @@ import { embeddedConfig, loadConfig, resolveCallerKeys } from "../config/load.ts
 import { useExternalSecrets } from "../config/secrets.ts";
 import { createKeyVault } from "../server/key_vault.ts";
 import type { Config } from "../config/types.ts";
-import { costStage, createCostControl } from "../cost/mod.ts";
+import { costStage, createCostControl, todaySpend } from "../cost/mod.ts";
+import { createAdminUi, ensureAdminToken, RecentCalls } from "../admin/ui/mod.ts";
+import { DayClock } from "../logs/day.ts";
 import { openGovernance } from "../governance/runtime.ts";
 import { detach } from "../daemon/detach.ts";
+import { EventBus } from "../events/bus.ts";
 import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";
 import { serveMock } from "../mock/mod.ts";
 import { ensureEmbeddedLogKey, openRequestLog } from "../logs/mod.ts";
+import { lockLogs, LogLockedError } from "../logs/lock.ts";
+import { needsGlobalKey } from "../logs/policy.ts";
 import { createAppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics } from "../observability/metrics.ts";
 import { sha256Hex } from "../pipeline/auth.ts";
 import { settlesWithin, SHUTDOWN_CLOSE_MS, SHUTDOWN_DRAIN_MS, startGateway } from "../server/gateway.ts";
 import { openReplica } from "../server/replica.ts";
+import { openSharedCounters } from "../shared/mod.ts";
+import { ConfigError } from "../server/errors.ts";
+import { logsDirOf, unauthenticatedPublic } from "../config/schema.ts";
+import { unresolvedSecrets } from "../config/secrets.ts";
 import { VERSION } from "../version.ts";
 import { type CliIo, type Command, intOption, UsageError } from "./command.ts";
 
@@ -41,7 +50,8 @@ streams finish (up to server.shutdown_grace_ms), ends the ones still open with a
 
 Without a config file it starts on the embedded default: 127.0.0.1:8787, a built-in mock upstream
 (deployments gpt-4o-mini, gpt-4.1, text-embedding-3-small), and a local caller key that is generated
-on first start, printed once and kept in <data-dir>/local_key (mode 0600).
+on first start, printed once and kept in <data-dir>/local_key (mode 0600). The admin web UI at /admin/
+signs in with an admin token generated the same way, kept in <data-dir>/admin_token.
 
 Options:
   -c, --config FILE    Config file (YAML); default: $AZMW_CONFIG, else the embedded default
@@ -143,6 +153,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   let env = io.env;
   let onClose = async () => {};
   let banner = "";
+  let adminBanner = "";
   if (config === null) {
     const { key, created } = await localKey(dataDir);
     const mockKey = crypto.randomUUID();
@@ -154,6 +165,12 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       (created
         ? `Your local key (shown once, kept in ${dataDir}/local_key): ${key}\n`
         : `Local key: in ${dataDir}/local_key\n`);
+    // The admin UI (and /manage) of the embedded default sign in with a generated admin token.
+    const admin = await ensureAdminToken(dataDir);
+    config.manage = { token: `file:${admin.path}`, cacheTtlMs: 1_000 };
+    adminBanner = admin.created
+      ? `Admin UI: {url}/admin/ — admin token (shown once, kept in ${admin.path}): ${admin.token}\n`
+      : `Admin UI: {url}/admin/ — admin token in ${admin.path}\n`;
     const logKey = await ensureEmbeddedLogKey(dataDir);
     if (logKey.created) {
       banner += `Request-log key created: ${logKey.path} ("azmw logs decrypt" finds it there)\n`;
@@ -162,7 +179,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   if (args.host !== undefined) config.server.host = args.host;
   if (args.port !== undefined) config.server.port = args.port;
   config.server.dataDir = dataDir;
-
+  if (config.logs.dirFromDataDir) config.logs.dir = logsDirOf(dataDir);
   // `kv://` references resolve through one cached Key Vault client; a rotated secret reloads the pipeline.
   let onRotation = (_ref: string) => {};
   const keyVault = createKeyVault(config, {
@@ -171,10 +188,35 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     onChange: (ref) => onRotation(ref),
   });
   useExternalSecrets(keyVault);
+  // Checked again after --host; every unresolvable secret is listed at once, each with its fix.
+  const refusal = unauthenticatedPublic(config);
+  const missing = [...await unresolvedSecrets(config, { env }), ...missingLogKey(config)];
+  if (refusal !== null || missing.length > 0) {
+    const issues = [...(refusal === null ? [] : [{ path: "auth.required", message: refusal }]), ...missing];
+    await onClose();
+    throw new ConfigError(issues, config.source);
+  }
+
   keyVault.start();
 
+  // Two processes never append to the same log files (nor rebuild spend from each other's records).
+  let logLock;
+  try {
+    logLock = await lockLogs(config.logs.dir, config.server.instance);
+  } catch (err) {
+    await onClose();
+    if (!(err instanceof LogLockedError)) throw err;
+    io.stderr(`azmw serve: ${err.message}\n`);
+    return 1;
+  }
   // Refuses to start when bodies are logged but no sealing key resolves: never plaintext bodies.
-  const requestLog = await openRequestLog(config, { env, warn: (msg) => log.warn(msg) });
+  const requestLog = await openRequestLog(config, { env, warn: (msg) => log.warn(msg) }).catch(
+    async (err) => {
+      logLock.release();
+      await onClose();
+      throw err;
+    },
+  );
   const metrics = createGatewayMetrics();
   const stat = (pick: (s: ReturnType<typeof requestLog.stats>) => number) => () =>
     [[undefined, pick(requestLog.stats())]] as [undefined, number][];
@@ -196,11 +238,22 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       counter: true,
     },
   );
+  const events = await EventBus.open(config, { env, warn: (msg) => log.warn(msg) });
+  events.metrics.register(metrics.registry);
+  const emit = (p: { scope: string }) => events.emit("azmw.budget.threshold", p, { subject: p.scope });
+  const onError = (err: unknown) =>
+    log.error("Governance background task failed", { error: err instanceof Error ? err : String(err) });
+  const shared = await openSharedCounters(config, {
+    env,
+    warn: (msg, fields) => log.warn(msg, fields),
+    onError,
+  });
+  shared?.register(metrics);
   const governance = await openGovernance(config, {
+    ...(shared ? { shared: shared.governance } : {}),
     callerKeys: await resolveCallerKeys(config, { env }),
     env,
-    onError: (err) =>
-      log.error("Governance background task failed", { error: err instanceof Error ? err : String(err) }),
+    onError,
   });
   // With the PostgreSQL store, records are shipped there and today's spend is every replica's.
   const replica = openReplica(governance.store, {
@@ -209,38 +262,87 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     warn: (msg) => log.warn(msg),
   });
   replica?.register(metrics);
-  let cost = createCostControl(config, { env, warn: (msg) => log.warn(msg) });
+  const sharedCost = shared ? { counters: shared.spend, claimAlert: shared.claimAlert } : {};
+  let cost = createCostControl(config, { env, warn: (msg) => log.warn(msg), emit, ...sharedCost });
   const rebuilt = await cost.rebuild(config.logs.dir, await replica?.rebuildSource());
   // A reload takes the new pricing and budget; today's spend and open reservations carry over.
   const costFor = (c: Config) => {
-    if (c !== config) cost = createCostControl(c, { env, warn: (msg) => log.warn(msg), ledger: cost.ledger });
+    if (c !== config) {
+      cost = createCostControl(c, {
+        env,
+        warn: (msg) => log.warn(msg),
+        ledger: cost.ledger,
+        emit,
+        ...sharedCost,
+      });
+    }
     return [costStage(cost)];
   };
   metrics.gauge(
     "azmw_cost_today_eur",
     "Settled spend of today (in the configured time zone) in EUR, for the gateway and each project",
     ["scope"],
-    () =>
-      Object.entries(cost.ledger.snapshot())
-        .filter(([scope]) => scope === "global" || scope.startsWith("project:"))
-        .map(([scope, s]) => [{ scope }, s.spent]),
+    () => todaySpend(cost.ledger),
   );
   log.info("Today's spend rebuilt from the request log", { ...rebuilt, spend_today_eur: cost.spendToday() });
+  // A Redis that lost today's counters (a restart without persistence) gets them back from the records:
+  // at start from the rebuild just made, on each reconnect from a new one.
+  if (shared) {
+    const seeded = (done: boolean) => {
+      if (done) log.info("Today's shared spend rebuilt from the request log", { day: rebuilt.day });
+    };
+    // With PostgreSQL, every replica's records (not only this machine's files) seed the counters again.
+    const source = () => replica ? replica.rebuildSource() : Promise.resolve(undefined);
+    shared.client.onReady(() =>
+      void source().then((s) => cost.reseed(config.logs.dir, s)).then(seeded).catch(onError)
+    );
+    await shared.spend.seed(rebuilt.day, rebuilt.spent).then(seeded);
+    const freed = await shared.spend.recover();
+    if (freed > 0) log.info("Gave back reservations of calls open when this replica last stopped", { freed });
+  }
   // Bounded, so SIGTERM exits even when the log thread is stuck (its queue is then lost, and said so).
   const closeAll = async () => {
+    // The event queues drain alongside the request log and leave their rest in the dead-letter files.
+    const eventsClosed = events.close(SHUTDOWN_DRAIN_MS - 500);
     if (!await settlesWithin(requestLog.close(), SHUTDOWN_DRAIN_MS)) {
       log.warn("The request log did not finish writing in time; exiting without it", {
         drain_ms: SHUTDOWN_DRAIN_MS,
         queued: requestLog.stats().queued,
       });
     }
+    logLock.release();
     // The last shipping pass goes before the store's pool closes; what it misses waits in the files.
     const closing = async () => {
       await replica?.close();
-      await Promise.all([cost.idle(), governance.close(), onClose()]);
+      await Promise.all([cost.idle(), governance.close(), onClose(), eventsClosed]);
     };
     await settlesWithin(closing(), SHUTDOWN_CLOSE_MS);
+    // After cost.idle(): the last settlements go out before the connection closes.
+    if (shared) {
+      await settlesWithin(shared.spend.drain(), SHUTDOWN_CLOSE_MS);
+      await shared.close();
+    }
   };
+  const days = new DayClock(config.server.timezone);
+  const calls = new RecentCalls({ dayOf: (ms) => days.dayOf(ms) });
+  await calls.seed(config.logs.dir, { day: days.dayOf(Date.now()), instance: config.server.instance });
+  const live = { config };
+  const ui = governance.admin.tokens.admin || governance.admin.tokens.reader
+    ? createAdminUi({
+      tokens: governance.admin.tokens,
+      manageContext: governance.admin.manageContext,
+      config: () => live.config,
+      calls,
+      spendToday: (scope) => cost.spendToday(scope),
+      prices: () => cost.prices,
+      onError: (err) =>
+        log.error("Admin UI request failed", { error: err instanceof Error ? err : String(err) }),
+    })
+    : undefined;
+  if (ui === undefined) adminBanner = "";
+  else if (adminBanner === "") {
+    adminBanner = "Admin UI: {url}/admin/ (sign in with manage.token or manage.reader_token)\n";
+  }
   let gateway;
   try {
     gateway = await startGateway(config, {
@@ -254,12 +356,14 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
         return {
           spend_today_eur: cost.spendToday(),
           ...(vault.secrets.length > 0 ? { key_vault: vault } : {}),
+          ...(shared ? { shared: shared.health() } : {}),
           ...replica?.health(),
         };
       },
       ...(replica ? { ready: () => replica.ready() } : {}),
-      sinks: [requestLog.sink],
+      sinks: [requestLog.sink, calls.sink, events.callSink],
       onClose: closeAll,
+      ...(ui ? { admin: ui } : {}),
     });
   } catch (err) {
     await closeAll();
@@ -269,6 +373,11 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     }
     throw err;
   }
+  events.watch({
+    breakers: () => gateway.breakers(),
+    logDropped: () => requestLog.stats().dropped,
+    ...(governance.listAudit && events.wants("azmw.caller.changed") ? { audit: governance.listAudit } : {}),
+  }, config.events?.watchIntervalMs ?? 1_000);
   const pidFile = pidPath(dataDir);
   await writePidFile(pidFile, {
     pid: Deno.pid,
@@ -279,7 +388,10 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     logFile: args.logFile ?? null,
   });
   log.info("Gateway started", { url: gateway.url, pid: Deno.pid, version: VERSION, config: config.source });
-  io.stdout(`azmw ${VERSION} listening on ${gateway.url} (config: ${config.source})\n${banner}`);
+  io.stdout(
+    `azmw ${VERSION} listening on ${gateway.url} (config: ${config.source})\n${banner}` +
+      adminBanner.replace("{url}", gateway.url),
+  );
   if (!configPath) {
     io.stdout(
       `Try it:\n  curl ${gateway.url}/v1/chat/completions -H "Authorization: Bearer $(cat ${dataDir}/local_key)" \\\n` +
@@ -302,8 +414,19 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     loadConfig(configPath)
       .then(async (next) => {
         next.server.dataDir = dataDir;
+        const before = gateway.config;
+        // The request log stays where it was opened; a reload does not move it.
+        next.logs.dir = config!.logs.dir;
         await gateway.reload(next);
+        live.config = next;
         log.info("Config reloaded", { config: configPath });
+        events.emit("azmw.config.reloaded", { config: configPath });
+        if (
+          JSON.stringify([before.events, before.budget?.webhook]) !==
+            JSON.stringify([next.events, next.budget?.webhook])
+        ) {
+          log.warn("Changes of events and budget.webhook take effect on restart");
+        }
       })
       .catch((err) => log.error("Config reload refused; the previous config stays live", { reason: err }));
   });
@@ -323,6 +446,19 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       ended,
     });}
   return 0;
+}
+
+/** The request log's own refusal (bodies logged, no sealing key configured), listed with the secrets. */
+function missingLogKey(config: Config): { path: string; message: string }[] {
+  if (config.logs.keys.length > 0) return [];
+  const projects = new Map(config.logs.projects.filter((p) => p.keys.length > 0).map((p) => [p.name, []]));
+  const needs = needsGlobalKey(config, { global: [], projects });
+  if (needs.length === 0) return [];
+  return [{
+    path: "logs.keys",
+    message: `required while request bodies are logged (${needs.join(", ")}): add a sealing key printed by ` +
+      '"azmw logs keygen" (as a secret reference), or set logs.bodies to false to log metadata only',
+  }];
 }
 
 async function openOutput(path: string) {

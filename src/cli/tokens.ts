@@ -60,8 +60,10 @@ requests and its own rate, and can be revoked at any time. The secret is printed
 Usage: azmw tokens create --project NAME [--ttl DURATION] [--max-requests N] [--rpm N] [options]
 
 Options:
-      --project NAME       Project the token belongs to (required)
+      --project NAME       Project the token belongs to (or --project-id; one is required)
+      --project-id UUID    The project by its id (project_id)
       --ttl DURATION       Lifetime, e.g. 15m, 1h, 7d (default 1h, at most 30d)
+      --duration-minutes N Lifetime in minutes (instead of --ttl)
       --max-requests N     Requests the token may make in all
       --name NAME          A label, e.g. "notebook"
 
@@ -76,14 +78,21 @@ Examples:
   parseArgs(argv) {
     const { common, values } = parseManageArgv(argv, {
       project: { type: "string" },
+      "project-id": { type: "string" },
       ttl: { type: "string" },
+      "duration-minutes": { type: "string" },
       "max-requests": { type: "string" },
       name: { type: "string" },
       ...POLICY_OPTIONS,
     }, { min: 0, max: 0, names: "" });
-    if (typeof values.project !== "string") throw new UsageError('Option "--project" is required');
-    const body: Json = { project: values.project };
+    const byName = typeof values.project === "string";
+    if (byName === (typeof values["project-id"] === "string")) {
+      throw new UsageError('Option "--project" is required (or "--project-id"; not both)');
+    }
+    const body: Json = byName ? { project: values.project } : { project_id: values["project-id"] };
     if (typeof values.ttl === "string") body.ttl = values.ttl;
+    const minutes = wholeNumber("duration-minutes", values["duration-minutes"]);
+    if (minutes !== undefined) body.duration_minutes = minutes;
     if (typeof values.name === "string") body.name = values.name;
     const max = wholeNumber("max-requests", values["max-requests"]);
     if (max !== undefined) body.max_requests = max;

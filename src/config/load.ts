@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "../server/errors.ts";
-import { defaultInstance, defaultLogsConfig, DEFAULTS, validateConfig } from "./schema.ts";
+import { defaultInstance, defaultLogsConfig, DEFAULTS, logsDirOf, validateConfig } from "./schema.ts";
 import { resolveSecret, type SecretDeps } from "./secrets.ts";
 import type { Config, LogsConfig } from "./types.ts";
 
@@ -89,6 +89,9 @@ export function embeddedConfig(opts: {
       timezone: DEFAULTS.timezone,
       instance: opts.instance ?? defaultInstance(),
       shutdownGraceMs: DEFAULTS.shutdownGraceMs,
+      headerTimeoutMs: DEFAULTS.headerTimeoutMs,
+      bodyIdleTimeoutMs: DEFAULTS.bodyIdleTimeoutMs,
+      maxConnections: DEFAULTS.maxConnections,
     },
     auth: { required: true, keys: [{ id: "local", sha256: opts.keySha256.toLowerCase() }] },
     upstreams: [{
@@ -116,7 +119,12 @@ export function embeddedLogKeyPath(dataDir: string): string {
 
 /** Logs of the embedded default: bodies sealed with the key `ensureEmbeddedLogKey()` keeps in the data dir. */
 function embeddedLogs(dataDir: string): LogsConfig {
-  return { ...defaultLogsConfig(), keys: [{ key: `file:${embeddedLogKeyPath(dataDir)}` }] };
+  return {
+    ...defaultLogsConfig(),
+    dir: logsDirOf(dataDir),
+    dirFromDataDir: true,
+    keys: [{ key: `file:${embeddedLogKeyPath(dataDir)}` }],
+  };
 }
 
 /** Resolves every caller key to its SHA-256 digest; all unresolvable keys are reported in one `ConfigError`. */

@@ -36,6 +36,8 @@ import {
 import { MANAGE, POLICY } from "./schema_manage.ts";
 import { SECRETS } from "./schema_secrets.ts";
 import { BUDGET, PRICING } from "./schema_cost.ts";
+import { EVENTS, eventsChecks } from "./schema_events.ts";
+import { SHARED } from "./schema_shared.ts";
 import type {
   AzureAuthConfig,
   CallerKeyConfig,
@@ -53,11 +55,14 @@ export const DEFAULTS = {
   dataDir: "./.azmw",
   timezone: "UTC",
   shutdownGraceMs: 30_000,
+  headerTimeoutMs: 30_000,
+  bodyIdleTimeoutMs: 30_000,
+  maxConnections: 10_000,
   apiVersion: "2024-10-21",
   entraScope: "https://cognitiveservices.azure.com/.default",
   timeouts: { firstByteMs: 60_000, idleMs: 60_000, totalMs: 600_000 },
   logs: {
-    dir: "./logs",
+    dir: "./.azmw/logs", // <data_dir>/logs of the default data dir
     maxBodyBytes: 64 * 1024,
     retentionDays: 30,
     rotateBytes: 100 * 1024 * 1024,
@@ -99,16 +104,33 @@ const ENDPOINT_EXPECTED = "an https URL (http only for localhost, 127.0.0.1 or :
 const endpoint = refine(str(/\S/, ENDPOINT_EXPECTED), (text, path, issues) => {
   const url = URL.parse(text);
   if (url !== null && (url.username || url.password || url.search || url.hash)) {
-    // User info and query strings can carry keys, so the value is not echoed.
+    // User info and query strings can carry keys, so the value is not echoed; the origin is safe to show.
     return issues.fail<string>(
       path,
-      `expected ${ENDPOINT_EXPECTED}, got a URL with user info, a query or a fragment`,
+      `expected ${ENDPOINT_EXPECTED}, got a URL with user info, a query or a fragment: write ` +
+        `"${url.origin}" (api-version goes under api_version, the key under auth)`,
     );
   }
   const ok = url?.protocol === "https:" || (url?.protocol === "http:" && LOOPBACK.includes(url.hostname));
   if (!ok) return issues.fail<string>(path, `expected ${ENDPOINT_EXPECTED}, got ${JSON.stringify(text)}`);
+  const at = url.pathname.search(/\/openai(\/|$)/i);
+  if (at !== -1) {
+    // A URL copied from the portal or a request: the gateway appends /openai/... itself.
+    const base = `${url.origin}${url.pathname.slice(0, at)}`;
+    return issues.fail<string>(
+      path,
+      `expected the resource URL without the API path, got ${JSON.stringify(text)}: write "${base}" ` +
+        `(the gateway adds /openai/deployments/... itself; list the deployment under deployments)`,
+    );
+  }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 });
+
+function realDate(v: string): boolean {
+  const [y, m, d] = [Number(v.slice(0, 4)), Number(v.slice(5, 7)), Number(v.slice(8, 10))];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
 
 const SERVER = record({
   host: def(noSpaces("a host name or IP address"), DEFAULTS.host),
@@ -118,6 +140,9 @@ const SERVER = record({
   timezone: def(timezone, DEFAULTS.timezone),
   instance: opt(str(/^[A-Za-z0-9_-]{1,64}$/, "up to 64 letters, digits, _ or -")),
   shutdown_grace_ms: def(int(0, 3_600_000), DEFAULTS.shutdownGraceMs),
+  header_timeout_ms: def(int(100, 3_600_000), DEFAULTS.headerTimeoutMs),
+  body_idle_timeout_ms: def(int(100, 3_600_000), DEFAULTS.bodyIdleTimeoutMs),
+  max_connections: def(int(1, 1_000_000), DEFAULTS.maxConnections),
 });
 
 const CALLER_KEY = refine(
@@ -141,7 +166,33 @@ const CALLER_KEY = refine(
   },
 );
 
-const AUTH = record({ required: def(bool(), true), keys: def(list(CALLER_KEY), []) });
+const AUTH = record({
+  required: def(bool(), true),
+  keys: def(list(CALLER_KEY), []),
+  allow_unauthenticated_public: opt(bool()),
+});
+
+/** Whether `host` only accepts local clients. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * The refusal for a gateway that would accept anonymous calls from the network (null when fine):
+ * `auth.required: false` on a host other than loopback needs `auth.allow_unauthenticated_public: true`.
+ */
+export function unauthenticatedPublic(
+  config: { server: { host: string }; auth: { required: boolean; allowUnauthenticatedPublic?: boolean } },
+): string | null {
+  const { server, auth } = config;
+  if (auth.required || auth.allowUnauthenticatedPublic === true || isLoopbackHost(server.host)) return null;
+  return `auth.required is false while server.host is ${
+    JSON.stringify(server.host)
+  }, which is not loopback: ` +
+    "anyone who reaches the port could call the upstreams on your credentials. Set auth.required: true, " +
+    "or listen on 127.0.0.1, or set auth.allow_unauthenticated_public: true to accept this";
+}
 
 const ENTRA = refine(
   record({
@@ -238,7 +289,13 @@ const UPSTREAM = tagged<UpstreamConfig>("kind", {
     kind: oneOf(["azure"]),
     endpoint,
     api_version: def(
-      str(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'a date "YYYY-MM-DD" or "YYYY-MM-DD-preview"'),
+      refine(
+        str(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'a date "YYYY-MM-DD" or "YYYY-MM-DD-preview"'),
+        (v, path, issues) =>
+          realDate(v)
+            ? v
+            : issues.fail<string>(path, `expected a date that exists, got ${JSON.stringify(v)}`),
+      ),
       DEFAULTS.apiVersion,
     ),
     auth: AZURE_AUTH,
@@ -319,7 +376,7 @@ const REDACT = record({
 });
 
 const LOGS = record({
-  dir: def(str(), DEFAULTS.logs.dir),
+  dir: opt(str()),
   bodies: def(bool(), true),
   keys: def(list(LOG_KEY), []),
   max_body_bytes: def(int(1, 2 ** 30), DEFAULTS.logs.maxBodyBytes),
@@ -349,7 +406,9 @@ const ROOT = record({
   policy: def(POLICY, {}),
   pricing: def(PRICING, {}),
   budget: def(BUDGET, {}),
+  shared: def(SHARED, {}),
   secrets: def(SECRETS, {}),
+  events: def(EVENTS, {}),
 });
 
 /** Turns a parsed YAML document into a `Config` with every default filled, or throws one `ConfigError`. */
@@ -358,25 +417,46 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
   const root = ROOT.read(raw, "", issues);
   if (root !== undefined) {
     crossChecks(root.auth?.keys ?? [], root.upstreams ?? [], issues);
-    routingChecks(root.upstreams ?? [], root.models ?? [], issues);
+    routingChecks(root.upstreams ?? [], root.models ?? [], issues, {
+      invalidNames: invalidUpstreamNames(raw),
+    });
     if (root.logs !== undefined) logsChecks(root.logs, issues);
+    eventsChecks(root.events, root.shared, issues);
+    if (root.server !== undefined && root.auth !== undefined) {
+      const refusal = unauthenticatedPublic({ server: root.server, auth: root.auth });
+      if (refusal !== null) issues.fail("auth.required", refusal);
+    }
   }
   if (issues.list.length > 0) throw new ConfigError(issues.list, source);
   const instance = root.server.instance ?? defaultInstance(options.hostname);
+  // Request logs belong to the data dir unless placed elsewhere: two gateways with their own data dirs
+  // never share (and rebuild spend from) each other's files.
+  const { dir, ...logs } = root.logs;
   return {
     server: { ...root.server, instance },
     auth: root.auth,
     upstreams: root.upstreams,
     models: root.models,
     routing: root.routing,
-    logs: root.logs,
+    logs: dir === undefined
+      ? { ...logs, dir: logsDirOf(root.server.dataDir), dirFromDataDir: true }
+      : { ...logs, dir },
     manage: root.manage,
     policy: root.policy,
     pricing: root.pricing,
     budget: root.budget,
+    shared: root.shared,
     secrets: root.secrets,
+    events: root.events,
     source,
   };
+}
+
+/** The `name` of every upstreams entry as written: those that did not validate have issues of their own. */
+function invalidUpstreamNames(raw: unknown): unknown[] {
+  const list = (raw as { upstreams?: unknown } | null)?.upstreams;
+  if (!Array.isArray(list)) return [];
+  return list.map((u) => (u as { name?: unknown } | null)?.name).filter((n) => typeof n === "string");
 }
 
 /** Unique log key ids (global and per project), project names and caller key ids in `logs`. */
@@ -446,6 +526,7 @@ export function defaultLogsConfig(): LogsConfig {
   const d = DEFAULTS.logs;
   return {
     dir: d.dir,
+    dirFromDataDir: true,
     bodies: true,
     keys: [],
     maxBodyBytes: d.maxBodyBytes,
@@ -460,6 +541,11 @@ export function defaultLogsConfig(): LogsConfig {
     projects: [],
     callers: [],
   };
+}
+
+/** The default `logs.dir`: `<data_dir>/logs`. */
+export function logsDirOf(dataDir: string): string {
+  return `${dataDir.replace(/\/+$/, "")}/logs`;
 }
 
 /** `server.instance` default: the host name reduced to `[A-Za-z0-9_-]`. */

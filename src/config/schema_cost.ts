@@ -20,13 +20,22 @@ import {
 import { MODEL_GLOB, num } from "./schema_manage.ts";
 import { mapping } from "./schema_routing.ts";
 import { describeBadRef, isSecretRef } from "./secrets.ts";
-import type { BudgetConfig, DownshiftConfig, ModelPriceConfig, PricingConfig } from "./types.ts";
+import type {
+  BudgetConfig,
+  BudgetReserveConfig,
+  DownshiftConfig,
+  LongContextPriceConfig,
+  ModelPriceConfig,
+  PricingConfig,
+  TierPriceConfig,
+} from "./types.ts";
 
 /** Defaults of the `budget` section. */
 export const BUDGET_DEFAULTS = {
   alertThresholds: [0.8, 1.0],
   downshiftAt: 0.9,
   defaultMaxOutputTokens: 4096,
+  reserve: { enforceMaxTokens: true, share: 0.01, minOutputTokens: 16 },
 } as const;
 
 const MODEL_KEY = /^[A-Za-z0-9*?._:/@-]{1,200}$/;
@@ -36,12 +45,37 @@ const AUTH_LIKE = /auth|key|token|secret|signature|password/i;
 
 const eur = () => num(0, 1_000_000);
 
+const LONG_CONTEXT: Field<LongContextPriceConfig> = record({
+  above: int(1, 100_000_000),
+  input: eur(),
+  cached_input: opt(eur()),
+  output: eur(),
+  cache_write: opt(eur()),
+  cache_write_1h: opt(eur()),
+});
+
+const TIER: Field<TierPriceConfig> = record({
+  input: eur(),
+  cached_input: opt(eur()),
+  output: eur(),
+  cache_write: opt(eur()),
+  cache_write_1h: opt(eur()),
+});
+
+const SERVICE_TIERS: Field<Record<string, TierPriceConfig>> = refine(
+  mapping(/^[a-z][a-z_]{0,31}$/, 'a service tier such as "priority" or "flex"', TIER),
+  (entries) => Object.fromEntries(entries),
+);
+
 const PRICE: Field<ModelPriceConfig> = record({
   input: eur(),
   cached_input: opt(eur()),
   output: eur(),
   reasoning: opt(eur()),
   cache_write: opt(eur()),
+  cache_write_1h: opt(eur()),
+  long_context: opt(LONG_CONTEXT),
+  service_tiers: opt(SERVICE_TIERS),
 });
 
 /** The `pricing` section. */
@@ -124,6 +158,12 @@ const DOWNSHIFT: Field<DownshiftConfig> = {
   },
 };
 
+const RESERVE: Field<BudgetReserveConfig> = record({
+  enforce_max_tokens: def(bool(), BUDGET_DEFAULTS.reserve.enforceMaxTokens),
+  share: def(num(0.001, 1), BUDGET_DEFAULTS.reserve.share),
+  min_output_tokens: def(int(1, 100_000_000), BUDGET_DEFAULTS.reserve.minOutputTokens),
+});
+
 /** The `budget` section. */
 export const BUDGET: Field<BudgetConfig> = refine(
   record({
@@ -132,11 +172,13 @@ export const BUDGET: Field<BudgetConfig> = refine(
     webhook: opt(WEBHOOK),
     downshift: opt(DOWNSHIFT),
     default_max_output_tokens: def(int(1, 100_000_000), BUDGET_DEFAULTS.defaultMaxOutputTokens),
+    reserve: def(RESERVE, {}),
   }),
   (b): BudgetConfig => {
     const out: BudgetConfig = {
       alertThresholds: [...new Set(b.alertThresholds)].sort((x, y) => x - y),
       defaultMaxOutputTokens: b.defaultMaxOutputTokens,
+      reserve: b.reserve,
     };
     if (b.dailyEur !== undefined) out.dailyEur = b.dailyEur;
     if (b.webhook !== undefined) out.webhook = b.webhook;

@@ -179,8 +179,11 @@ export function routingChecks(
   ups: (UpstreamConfig | undefined)[],
   models: (ModelConfig | undefined)[],
   issues: Issues,
+  options: { invalidNames?: readonly unknown[] } = {},
 ): void {
   const names = ups.flatMap((u) => u?.name === undefined ? [] : [u.name]);
+  // Upstreams that failed their own checks already have an issue; a target naming one is not another.
+  const invalid = new Set(options.invalidNames ?? []);
   const targeted = new Set<string>();
   const publicAt = new Map<string, string>();
   ups.forEach((u, i) =>
@@ -196,12 +199,13 @@ export function routingChecks(
     (m.targets ?? []).forEach((t, i) => {
       if (t?.upstream === undefined) return;
       targeted.add(t.upstream);
-      if (!names.includes(t.upstream)) {
+      if (!names.includes(t.upstream) && !invalid.has(t.upstream)) {
         issues.fail(
           child(child(at, "targets") + `[${i}]`, "upstream"),
-          `unknown upstream ${JSON.stringify(t.upstream)}, expected one of ${
-            names.map((n) => JSON.stringify(n)).join(", ")
-          }`,
+          `unknown upstream ${JSON.stringify(t.upstream)}, ` +
+            (names.length === 0
+              ? "and no upstream is valid yet (fix the upstreams entries first)"
+              : `expected one of ${names.map((n) => JSON.stringify(n)).join(", ")}`),
         );
       }
     });

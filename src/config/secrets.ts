@@ -126,9 +126,60 @@ export function secretRefs(cfg: Config): { path: string; ref: string }[] {
   if (cfg.manage?.readerToken) refs.push({ path: "manage.reader_token", ref: cfg.manage.readerToken });
   const kvSecret = cfg.secrets?.keyVault.clientSecret;
   if (kvSecret) refs.push({ path: "secrets.key_vault.client_secret", ref: kvSecret });
+  if (cfg.shared?.redis && isSecretRef(cfg.shared.redis)) {
+    refs.push({ path: "shared.redis", ref: cfg.shared.redis });
+  }
+  cfg.events?.sinks.forEach((s, i) => {
+    const at = `events.sinks[${i}]`;
+    const url = s.type === "webhook" ? s.url : s.type === "otlp" ? s.endpoint : "";
+    if (isSecretRef(url)) refs.push({ path: `${at}.${s.type === "otlp" ? "endpoint" : "url"}`, ref: url });
+    if (s.type === "webhook" && s.secret) refs.push({ path: `${at}.secret`, ref: s.secret });
+    if (s.type !== "file") {
+      for (const [name, v] of Object.entries(s.headers)) {
+        if (isSecretRef(v)) refs.push({ path: `${at}.headers.${name}`, ref: v });
+      }
+    }
+  });
   return refs;
 }
 
 function errorName(err: unknown): string {
   return err instanceof Error ? err.name : typeof err;
+}
+
+/** A secret reference that does not resolve, with what to do about it. */
+export interface SecretIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * Resolves every secret reference of `cfg` once and lists each that fails, with its fix, so a start-up
+ * reports all of them in one run instead of one per attempt. Values are never returned or printed.
+ */
+export async function unresolvedSecrets(cfg: Config, deps: SecretDeps = {}): Promise<SecretIssue[]> {
+  const issues: SecretIssue[] = [];
+  for (const { path, ref } of secretRefs(cfg)) {
+    try {
+      await resolveSecret(ref, { ...deps, path });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      for (const issue of err.issues) {
+        issues.push({ path: issue.path, message: withFix(issue.message, path, ref) });
+      }
+    }
+  }
+  return issues;
+}
+
+function withFix(message: string, path: string, ref: string): string {
+  const logKey = /^logs\.(keys|projects\[\d+\]\.keys)\[\d+\]\.key$/.test(path);
+  const what = logKey ? 'a sealing key printed by "azmw logs keygen"' : "the secret";
+  const env = ENV_REF.exec(ref);
+  if (env) return `${message}: set it to ${what} (export ${env[1]}=...) before starting`;
+  const file = FILE_REF.exec(ref);
+  if (file && / does not exist$| is empty$/.test(message)) {
+    return `${message}: write ${what} to it (readable by the gateway only, mode 0600)`;
+  }
+  return message;
 }

@@ -23,6 +23,12 @@ export interface ServerConfig {
   instance: string;
   /** How long a shutdown waits for open calls and streams before it stops anyway. */
   shutdownGraceMs: number;
+  /** Longest wait for a request head, from connection open or the end of the previous response. */
+  headerTimeoutMs: number;
+  /** Longest pause while a request body arrives. */
+  bodyIdleTimeoutMs: number;
+  /** Open client connections allowed at once; more are answered 503 and closed. */
+  maxConnections: number;
 }
 
 /** A caller key accepted by the gateway: either a secret ref to resolve, or its SHA-256 hex digest. */
@@ -40,6 +46,8 @@ export interface AuthConfig {
   /** When false, requests without a key are accepted (only sensible on loopback). */
   required: boolean;
   keys: CallerKeyConfig[];
+  /** Accept `required: false` on a host other than loopback (refused otherwise). */
+  allowUnauthenticatedPublic?: boolean;
 }
 
 /** Upstream auth for Azure OpenAI: a static key sent as `api-key`, or Entra ID tokens. */
@@ -235,6 +243,8 @@ export interface LogCallerConfig {
 export interface LogsConfig {
   /** Root folder of the day folders (`<dir>/YYYYMMDD/requests-<instance>.jsonl`). */
   dir: string;
+  /** Set when `dir` was not configured and is `<server.data_dir>/logs` (it follows `--data-dir`). */
+  dirFromDataDir?: boolean;
   /** Whether request and response bodies are logged (sealed); false logs metadata only. */
   bodies: boolean;
   /** Sealing keys: the first seals, the others still decrypt. */
@@ -304,6 +314,32 @@ export interface ModelPriceConfig {
   reasoning?: number;
   /** Anthropic cache writes; default 1.25 × `input` (Anthropic's 5-minute write rate). */
   cacheWrite?: number;
+  /** Anthropic 1-hour cache writes; default 2 × `input`. */
+  cacheWrite1h?: number;
+  /** Prices of every token of a call whose prompt exceeds `above` tokens (long-context tier). */
+  longContext?: LongContextPriceConfig;
+  /** Prices of calls the provider reports served on a processing tier (`priority`, `flex` …). */
+  serviceTiers?: Record<string, TierPriceConfig>;
+}
+
+/** Prices of one processing tier of a model, EUR per 1M tokens. */
+export interface TierPriceConfig {
+  input: number;
+  cachedInput?: number;
+  output: number;
+  cacheWrite?: number;
+  cacheWrite1h?: number;
+}
+
+/** A long-context tier of a model's prices, EUR per 1M tokens. */
+export interface LongContextPriceConfig {
+  /** Prompt tokens (cached and cache writes included) above which the tier applies. */
+  above: number;
+  input: number;
+  cachedInput?: number;
+  output: number;
+  cacheWrite?: number;
+  cacheWrite1h?: number;
 }
 
 /** The price table: shipped defaults (unless `defaults` is false) overridden by `models`. */
@@ -344,6 +380,18 @@ export interface BudgetConfig {
   downshift?: DownshiftConfig;
   /** Output tokens reserved at admission when a request names no `max_tokens`. */
   defaultMaxOutputTokens: number;
+  /** How output is bounded under a cap when a request names no maximum; absent means the defaults. */
+  reserve?: BudgetReserveConfig;
+}
+
+/** `budget.reserve`: the output bound of calls that name no maximum while a cap applies. */
+export interface BudgetReserveConfig {
+  /** Set the upstream's maximum (`max_tokens` …) to the reserved output (default true). */
+  enforceMaxTokens: boolean;
+  /** Fraction of what is left of the tightest cap one such call may reserve (default 0.01). */
+  share: number;
+  /** The share rule never reserves fewer output tokens than this, while they fit (default 16). */
+  minOutputTokens: number;
 }
 
 /** How `kv://` secret references are read (Azure Key Vault) and cached. */
@@ -381,6 +429,105 @@ export interface Config {
   budget?: BudgetConfig;
   /** Key Vault access for `kv://` references; absent in hand-built configs means the defaults. */
   secrets?: SecretsConfig;
+  /** Services shared by replicas (Redis: caller limits, the event bus); absent means none. */
+  shared?: SharedConfig;
+  /** The event bus and its sinks; absent in hand-built configs means no events. */
+  events?: EventsConfig;
   /** Where the config came from: a file path, or `"embedded"` for the built-in default. */
   source: string;
+}
+
+/** Services that several replicas share (defaults in `SHARED_DEFAULTS`). */
+export interface SharedConfig {
+  /**
+   * `redis://` or `rediss://` URL, or a secret reference to one (a URL may carry a password); makes caller
+   * limits exact across replicas. Absent means every limit is local.
+   */
+  redis?: string;
+  /** While Redis cannot be reached: `closed` refuses calls with 503, `open` falls back to local limits. */
+  onUnavailable?: "closed" | "open";
+  /** Prefix of every Redis key the limits write (several gateways may share one server). */
+  prefix?: string;
+  /** Longest wait for one Redis round trip before it counts as unavailable. */
+  timeoutMs?: number;
+}
+
+/** CloudEvents types the gateway emits. */
+export type EventType =
+  | "azmw.call.completed"
+  | "azmw.budget.threshold"
+  | "azmw.caller.changed"
+  | "azmw.upstream.breaker"
+  | "azmw.config.reloaded"
+  | "azmw.log.dropped";
+
+/** Queueing, batching and retry of one sink. */
+export interface SinkDeliveryConfig {
+  /** Sink name (`azmw dispatch --sink NAME`); default its type. */
+  name: string;
+  /** Event types delivered; absent means all. */
+  types?: EventType[];
+  /** Most events waiting; more go straight to the dead-letter file. */
+  queueSize: number;
+  /** Most events per delivery. */
+  batchSize: number;
+  /** A partial batch is sent after this long. */
+  flushIntervalMs: number;
+  /** Delivery attempts of a batch before it is dead-lettered. */
+  maxAttempts: number;
+  /** Base of the exponential backoff (full jitter) between attempts. */
+  backoffMs: number;
+  maxBackoffMs: number;
+  /** Timeout of one HTTP delivery. */
+  timeoutMs: number;
+}
+
+/** POSTs batches, signed per the Standard Webhooks spec. */
+export interface WebhookSinkConfig extends SinkDeliveryConfig {
+  type: "webhook";
+  /** URL or a secret reference to one. */
+  url: string;
+  /** Signing secret reference (`whsec_<base64>` or any string); absent sends unsigned. */
+  secret?: SecretRef;
+  /** Extra headers; values may be secret references. */
+  headers: Record<string, string>;
+  /** `batch`: CloudEvents batches; `data`: each event's data alone as JSON (the legacy budget webhook). */
+  body: "batch" | "data";
+}
+
+/** Appends JSONL files rotated by day. */
+export interface FileSinkConfig extends SinkDeliveryConfig {
+  type: "file";
+  /** Folder of `events-YYYYMMDD.jsonl`. */
+  path: string;
+}
+
+/** OTLP/HTTP JSON logs to a collector. */
+export interface OtlpSinkConfig extends SinkDeliveryConfig {
+  type: "otlp";
+  /** Collector base URL; logs go to `<endpoint>/v1/logs`. */
+  endpoint: string;
+  headers: Record<string, string>;
+}
+
+/** Any event sink. */
+export type SinkConfig = WebhookSinkConfig | FileSinkConfig | OtlpSinkConfig;
+
+/** The event bus. */
+export interface EventsConfig {
+  /** `memory`: sinks run in the gateway; `redis`: events go to a Redis Stream for `azmw dispatch`. */
+  bus: "memory" | "redis";
+  sinks: SinkConfig[];
+  /** Folder of the dead-letter files (`<sink>-YYYYMMDD.jsonl`). */
+  deadLetterDir: string;
+  /** How often breaker states, log drops and the audit trail are checked for events. */
+  watchIntervalMs: number;
+  redis: {
+    /** Stream keys are `<prefix><instance>`; the set of streams is `<prefix>streams`. */
+    prefix: string;
+    /** Approximate cap of a stream's length. */
+    maxLen: number;
+    /** Pending entries of a consumer idle this long are claimed by another dispatcher. */
+    claimIdleMs: number;
+  };
 }

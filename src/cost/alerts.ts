@@ -1,8 +1,10 @@
 /**
  * Budget alerts: when a scope's settled spend crosses a threshold of its daily cap (`budget.
  * alert_thresholds`, e.g. 80 % and 100 %), one warning goes to the app log and one JSON POST to the
- * webhook, retried with exponential backoff. Each threshold alerts once per scope and day; thresholds
- * already crossed when the ledger is rebuilt at start are marked as sent, so a restart does not repeat them.
+ * webhook, retried with exponential backoff. Each threshold alerts once per scope and day — a call that
+ * crosses several sends one alert for each; thresholds already crossed when the ledger is rebuilt at start
+ * are marked as sent, so a restart does not repeat them, and what was sent is kept by the spend ledger
+ * (`claim`), so a reload does not either.
  */
 import { resolveSecret, type SecretDeps } from "../config/secrets.ts";
 import type { BudgetWebhookConfig } from "../config/types.ts";
@@ -21,6 +23,15 @@ export interface AlertOptions extends SecretDeps {
   attempts?: number;
   /** First backoff; doubles per attempt. Default 500. */
   backoffMs?: number;
+  /** Claims an alert: true the first time per day, scope and threshold (default: kept by this instance). */
+  claim?: (day: string, scope: string, threshold: number) => boolean;
+  /** Claims an alert across replicas before it is sent (`false`: another replica sends it). */
+  sharedClaim?: (scope: string, day: string, threshold: number) => Promise<boolean>;
+  /**
+   * Hands each alert to the event bus (`azmw.budget.threshold`) instead of posting it here; the bus
+   * delivers `webhook` as one of its sinks.
+   */
+  emit?: (payload: AlertPayload) => void;
 }
 
 /** The JSON body posted to the webhook. */
@@ -47,35 +58,54 @@ export class BudgetAlerts {
     this.#o = options;
   }
 
-  #crossed(scope: string, day: string, spent: number, cap: number): number[] {
+  #claim(day: string, scope: string, t: number): boolean {
+    if (this.#o.claim) return this.#o.claim(day, scope, t);
     if (day !== this.#day) {
       this.#day = day;
       this.#sent.clear();
     }
-    const out: number[] = [];
-    for (const t of this.#o.thresholds) {
-      const id = `${scope}\u0000${t}`;
-      if (spent >= t * cap && !this.#sent.has(id)) {
-        this.#sent.add(id);
-        out.push(t);
-      }
-    }
-    return out;
+    const id = `${scope}\u0000${t}`;
+    if (this.#sent.has(id)) return false;
+    this.#sent.add(id);
+    return true;
   }
 
-  /** Alerts every threshold of `cap` that `spent` has newly crossed. */
+  #crossed(scope: string, day: string, spent: number, cap: number): number[] {
+    return this.#o.thresholds.filter((t) => spent >= t * cap && this.#claim(day, scope, t));
+  }
+
+  /**
+   * Alerts every threshold of `cap` that `spent` has newly crossed, one alert each; with replicas, only the
+   * replica that claims a threshold first sends it.
+   */
   check(scope: string, options: { day: string; spent: number; cap: number }): void {
+    for (const t of this.#crossed(scope, options.day, options.spent, options.cap)) {
+      const shared = this.#o.sharedClaim;
+      if (shared === undefined) {
+        this.#send(scope, t, options);
+        continue;
+      }
+      const p = shared(scope, options.day, t)
+        .then(
+          (mine) => {
+            if (mine) this.#send(scope, t, options);
+          },
+          (err) =>
+            this.#o.warn?.(`Cannot claim a cost alert across replicas: ${(err as Error)?.message ?? err}`),
+        )
+        .finally(() => this.#pending.delete(p));
+      this.#pending.add(p);
+    }
+  }
+
+  #send(scope: string, t: number, options: { day: string; spent: number; cap: number }): void {
     const { day, spent, cap } = options;
-    const crossed = this.#crossed(scope, day, spent, cap);
-    // Only the highest newly crossed threshold is announced; the lower ones are implied.
-    const t = crossed.at(-1);
-    if (t === undefined) return;
     const label = scopeLabel(scope);
     this.#o.warn?.(
       `Daily cost of ${label} reached ${Math.round(t * 100)}% of its cap: ` +
         `${formatEur(spent)} of ${formatEur(cap)} spent on ${day}`,
     );
-    if (this.#o.webhook === undefined) return;
+    if (this.#o.webhook === undefined && this.#o.emit === undefined) return;
     const payload: AlertPayload = {
       event: "azmw.cost_alert",
       scope,
@@ -86,6 +116,8 @@ export class BudgetAlerts {
       cap_eur: cap,
       ts: new Date((this.#o.now ?? Date.now)()).toISOString(),
     };
+    if (this.#o.emit !== undefined) return this.#o.emit(payload);
+    if (this.#o.webhook === undefined) return;
     const p = this.#deliver(this.#o.webhook, payload).finally(() => this.#pending.delete(p));
     this.#pending.add(p);
   }

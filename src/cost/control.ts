@@ -11,12 +11,16 @@ import type { LimitScope } from "../governance/policy.ts";
 import { DayClock } from "../logs/day.ts";
 import type { CallRecord } from "../pipeline/record.ts";
 import { GatewayError } from "../server/errors.ts";
-import { BudgetAlerts } from "./alerts.ts";
-import { costOf } from "./calculator.ts";
+import { type AlertOptions, BudgetAlerts } from "./alerts.ts";
+import { costOf, roundEur } from "./calculator.ts";
 import { dayFunction, nextDayStart } from "./day_end.ts";
-import { admissionUsage, estimateUsage, loadTokenizer } from "./estimate.ts";
-import { type Reservation, SpendLedger } from "./ledger.ts";
+import { isReasoningModel } from "./bound.ts";
+import { billable, bodyOf, deploymentModels } from "./served.ts";
+import { estimateUsage, loadTokenizer } from "./estimate.ts";
+import type { Cap, SharedReservation, SpendCounters } from "./counters.ts";
+import { type Reservation, type ScopeSpend, SpendLedger } from "./ledger.ts";
 import { PriceTable } from "./pricing.ts";
+import { planReservation, type ReservePlan, reserveSettings, type ServingTarget } from "./reserve.ts";
 import { rebuildLedger, type RebuildStats, type RecordSource } from "./rebuild.ts";
 import { callerScopes, formatEur, GLOBAL_SCOPE, type ScopeCaller, scopeLabel } from "./scopes.ts";
 
@@ -40,19 +44,34 @@ export interface CostControlDeps {
    * count four characters a token.
    */
   tokenizer?: boolean;
+  /** Sends budget alerts to the event bus, which then delivers `budget.webhook`. */
+  emit?: AlertOptions["emit"];
   /** Continue this ledger (today's spend and reservations) instead of starting an empty one: a reload. */
   ledger?: SpendLedger;
+  /** Spend counters shared by replicas (Redis): caps are checked there, the local ledger is the fallback. */
+  counters?: SpendCounters;
+  /** Claims an alert across replicas (`true`: this replica sends it). */
+  claimAlert?: (scope: string, day: string, threshold: number) => Promise<boolean>;
 }
 
 /** A caller as cost control sees it: who (for scopes) and, for governed callers, the per-scope caps. */
 export interface CostCaller extends ScopeCaller {
-  readonly policy?: { readonly scopes: readonly LimitScope[] };
+  readonly policy?: {
+    readonly scopes: readonly LimitScope[];
+    /** The largest output the caller may ask for: what is reserved (and set) when it asks for none. */
+    readonly maxTokens?: number | null;
+  };
 }
 
 /** The request being admitted. */
 export interface CostRequest {
   /** Model or deployment the request names. */
   model: string | null | undefined;
+  /**
+   * The targets that may serve a model (deployment and model of each); the reservation is priced at the
+   * dearest of them. Absent or empty: the requested name is priced.
+   */
+  targetsOf?: (model: string) => readonly ServingTarget[];
   /** The parsed JSON body. */
   body?: Record<string, unknown> | null;
   /** `chat`, `completions`, `embeddings`, `responses`, `messages`. */
@@ -72,6 +91,8 @@ export interface CostAdmission {
   readonly reservationEur: number;
   /** The cheaper model to use instead of the requested one, past the downshift threshold. */
   readonly downshiftTo?: string;
+  /** Body fields to set before the call goes upstream: the output maximum that was reserved. */
+  readonly set?: Readonly<Record<string, number>>;
   /**
    * Books the real cost of the ended call (also failed or abandoned ones) and releases the reservation;
    * sets `record.costEur`, `record.costEstimated` and, when estimated, `record.usage`. Call it before
@@ -84,6 +105,12 @@ export interface CostAdmission {
 export interface CostControl {
   /** Admits a call or throws `GatewayError` 429 `daily_cost_cap_exceeded`. */
   admit(caller: CostCaller, request: CostRequest): CostAdmission;
+  /** Like `admit`, through the shared counters when there are some (one round trip). */
+  admitShared(caller: CostCaller, request: CostRequest): Promise<CostAdmission>;
+  /** Whether caps are checked in shared counters. */
+  readonly shared: boolean;
+  /** Rebuilds today's spend from the logs into the shared counters unless they already have it. */
+  reseed(logDir: string, source?: RecordSource): Promise<boolean>;
   /** Books a call that was never admitted (like `settle` without a reservation); idempotent per record. */
   sink(record: CallRecord): Settlement;
   /** Settled spend today of a scope (`global`, `project:demo`, `key:dev`, `token:…`); default global. */
@@ -92,13 +119,8 @@ export interface CostControl {
   rebuild(logDir: string, source?: RecordSource): Promise<RebuildStats>;
   readonly ledger: SpendLedger;
   readonly prices: PriceTable;
-  /** Resolves when every webhook alert started so far has been delivered or given up. */
+  /** Resolves when every shared booking and webhook alert started so far has finished or given up. */
   idle(): Promise<void>;
-}
-
-interface Cap {
-  scope: string;
-  cap: number;
 }
 
 /** Builds cost control from `config.pricing` and `config.budget`. */
@@ -117,15 +139,21 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     webhook: budget?.webhook,
     warn,
     now,
+    claim: (day, scope, threshold) => ledger.claimAlert(day, scope, threshold),
+    ...(deps.claimAlert ? { sharedClaim: deps.claimAlert } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.env ? { env: deps.env } : {}),
     ...(deps.readTextFile ? { readTextFile: deps.readTextFile } : {}),
+    ...(deps.emit ? { emit: deps.emit } : {}),
   });
+  const counters = deps.counters;
+  const bookings = new Set<Promise<void>>();
   const globalCap: Cap[] = budget?.dailyEur === undefined
     ? []
     : [{ scope: GLOBAL_SCOPE, cap: budget.dailyEur }];
-  const defaultMaxTokens = budget?.defaultMaxOutputTokens ?? 4096;
+  const reserve = reserveSettings(budget);
+  const servedModel = deploymentModels(config);
   const downshift = budget?.downshift;
   const settled = new WeakMap<CallRecord, Settlement>();
   const perCaller = new WeakMap<object, { scopes: string[]; caps: Cap[] }>();
@@ -156,50 +184,84 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     return String(Math.max(1, Math.ceil((dayEnd.at - t) / 1000)));
   };
 
-  const refuse = (cap: Cap, day: string): GatewayError => {
-    const e = ledger.get(cap.scope);
+  const refuse = (
+    cap: Cap,
+    day: string,
+    options: { need?: number; e?: Pick<ScopeSpend, "spent" | "reserved"> } = {},
+  ): GatewayError => {
+    const need = options.need;
+    const e = options.e ?? ledger.get(cap.scope);
     const held = e.reserved > 0 && e.spent < cap.cap
       ? `, ${formatEur(e.reserved)} more reserved by calls in progress`
       : "";
+    const why = need === undefined
+      ? "reached"
+      : `cannot hold this call (it may cost up to ${formatEur(need)})`;
     return new GatewayError(
       429,
       "daily_cost_cap_exceeded",
-      `Daily cost cap of ${formatEur(cap.cap)} for ${scopeLabel(cap.scope)} reached: ` +
+      `Daily cost cap of ${formatEur(cap.cap)} for ${scopeLabel(cap.scope)} ${why}: ` +
         `spent ${formatEur(e.spent)} today${held}`,
       { headers: { "retry-after": retryAfter(day) } },
     );
   };
 
-  const checkAlerts = (day: string, caps: readonly Cap[]): void => {
+  const checkAlerts = (
+    day: string,
+    caps: readonly Cap[],
+    spentOf = (scope: string) => ledger.get(scope, day).spent,
+  ): void => {
     for (const { scope, cap } of caps) {
       if (rebuilt.day === day && rebuilt.spent.has(scope)) {
         alerts.markSent(scope, { day, spent: rebuilt.spent.get(scope)!, cap });
         rebuilt.spent.delete(scope);
       }
-      alerts.check(scope, { day, spent: ledger.get(scope).spent, cap });
+      alerts.check(scope, { day, spent: spentOf(scope), cap });
     }
   };
 
   const bill = (
     record: CallRecord,
     who: { scopes: string[]; caps: Cap[] },
-    options: { reservation: Reservation | null; body: Record<string, unknown> | null | undefined },
+    options: {
+      reservation: Reservation | null;
+      body: Record<string, unknown> | null | undefined;
+      plan?: ReservePlan;
+      shared?: SharedReservation | null;
+    },
   ): Settlement => {
     const done = settled.get(record);
     if (done !== undefined) return done;
+    // Priced by the target that served the call, then the model the upstream reported; the name the
+    // client asked for only when no upstream was reached.
+    const model = servedModel(record.upstream, record.deployment);
+    const names = record.deployment === null
+      ? [record.model, record.assembled?.model]
+      : [record.deployment, model, record.assembled?.model];
     let usage = record.usage;
     let estimated = false;
     if (usage === null && billable(record)) {
       if (tokenizer) void loadTokenizer();
       usage = estimateUsage(options.body !== undefined ? options.body : bodyOf(record), record.assembled);
+      // Reasoning tokens are invisible in the text: bill what was reserved for the output, a bound.
+      const bound = options.plan?.usage.completionTokens ?? 0;
+      if (isReasoningModel(model ?? record.model ?? "") && bound > usage.completionTokens) {
+        usage = { ...usage, completionTokens: bound, totalTokens: usage.promptTokens + bound };
+      }
       estimated = true;
     }
-    const costEur = usage === null
-      ? 0
-      : costOf(usage, prices.lookup([record.deployment, record.model, record.assembled?.model]).price);
+    const costEur = usage === null ? 0 : costOf(usage, prices.lookup(names).price);
     if (options.reservation !== null) ledger.release(options.reservation);
     const day = recordDays.dayOf(Date.parse(record.ts) || now());
-    if (ledger.add(day, who.scopes, costEur) && costEur > 0) checkAlerts(day, who.caps);
+    if (counters !== undefined) {
+      const booked = counters.settle(options.shared ?? null, { day, scopes: who.scopes, eur: costEur });
+      ledger.add(day, who.scopes, costEur);
+      // Tracked even at zero cost: the release of the reservation must reach Redis before shutdown.
+      const p = booked.then((spent) => {
+        if (spent !== null && costEur > 0) checkAlerts(day, who.caps, (s) => spent[s] ?? 0);
+      }).finally(() => bookings.delete(p));
+      bookings.add(p);
+    } else if (ledger.add(day, who.scopes, costEur) && costEur > 0) checkAlerts(day, who.caps);
     record.costEur = costEur;
     record.costEstimated = estimated;
     if (estimated && record.usage === null) record.usage = usage;
@@ -208,37 +270,110 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     return result;
   };
 
+  const planFor = (
+    caller: CostCaller,
+    model: string | null,
+    request: CostRequest,
+    headroom: number | null,
+  ): ReservePlan => {
+    const limit = caller.policy?.maxTokens ?? null;
+    return planReservation({ model, operation: request.operation, body: request.body }, {
+      prices,
+      settings: limit === null || limit >= reserve.defaultMaxOutput
+        ? reserve
+        : { ...reserve, defaultMaxOutput: limit },
+      headroom,
+      targets: model === null ? undefined : request.targetsOf?.(model),
+    });
+  };
+
   return {
     admit(caller, request) {
       const day = ledger.day;
       const who = scopesOf(caller);
       let worst = 0;
+      let headroom: number | null = null;
       for (const cap of who.caps) {
         const e = ledger.get(cap.scope);
         const committed = e.spent + e.reserved;
         if (committed >= cap.cap) throw refuse(cap, day);
         worst = Math.max(worst, committed / cap.cap);
+        headroom = Math.min(headroom ?? Infinity, cap.cap - committed);
       }
       let model = request.model ?? null;
       const substitute = model === null || downshift === undefined ? undefined : downshift.models[model];
       const shifted = substitute !== undefined && worst >= (downshift?.at ?? Infinity);
       if (shifted) model = substitute;
-      const usage = admissionUsage(request.body, { operation: request.operation, defaultMaxTokens });
-      const reservationEur = costOf(usage, prices.lookup([model], { quiet: true }).price);
+      const plan = planFor(caller, model, request, headroom);
+      for (const cap of who.caps) {
+        const e = ledger.get(cap.scope);
+        // A reservation is an upper bound, so refusing what does not fit keeps settled spend under the cap.
+        if (roundEur(e.spent + e.reserved + plan.eur) > cap.cap) throw refuse(cap, day, { need: plan.eur });
+      }
+      const reservationEur = plan.eur;
       const reservation = ledger.reserve(who.scopes, reservationEur);
       const body = request.body;
       const admission: CostAdmission = {
         reservationEur,
-        settle: (record) => bill(record, who, { reservation, body }),
+        ...(plan.set !== null ? { set: plan.set } : {}),
+        settle: (record) => bill(record, who, { reservation, body, plan: plan }),
       };
       return shifted ? { ...admission, downshiftTo: substitute } : admission;
+    },
+    async admitShared(caller, request) {
+      const who = scopesOf(caller);
+      // Without a cap there is nothing to check: the shared counters only learn the cost at settlement.
+      if (counters === undefined || who.caps.length === 0) return this.admit(caller, request);
+      const day = ledger.day;
+      // The output share is planned from the last shared totals this replica saw (the local ledger where it
+      // saw none); the script then admits the reservation only if it fits every cap at that moment.
+      let headroom: number | null = null;
+      for (const cap of who.caps) {
+        const e = ledger.get(cap.scope);
+        const spent = Math.max(counters.spent(cap.scope) ?? 0, e.spent);
+        headroom = Math.min(headroom ?? Infinity, Math.max(0, cap.cap - spent - e.reserved));
+      }
+      const model = request.model ?? null;
+      const substitute = model === null || downshift === undefined ? undefined : downshift.models[model];
+      const plan = planFor(caller, model, request, headroom);
+      const altPlan = substitute === undefined ? undefined : planFor(caller, substitute, request, headroom);
+      const outcome = await counters.reserve({
+        day,
+        scopes: who.scopes,
+        caps: who.caps,
+        eur: plan.eur,
+        ...(altPlan ? { alt: { at: downshift!.at, eur: altPlan.eur } } : {}),
+      });
+      if (outcome === null) return this.admit(caller, request);
+      const chosen = outcome.ok && outcome.shifted && altPlan !== undefined ? altPlan : plan;
+      if (!outcome.ok) {
+        throw refuse(outcome.cap, day, { e: outcome, ...(outcome.tooBig ? { need: chosen.eur } : {}) });
+      }
+      const reservation = ledger.reserve(who.scopes, outcome.eur);
+      const shared = { day, scopes: who.scopes, eur: outcome.eur };
+      const body = request.body;
+      const admission: CostAdmission = {
+        reservationEur: outcome.eur,
+        ...(chosen.set !== null ? { set: chosen.set } : {}),
+        settle: (record) => bill(record, who, { reservation, body, plan: chosen, shared }),
+      };
+      return outcome.shifted && substitute !== undefined
+        ? { ...admission, downshiftTo: substitute }
+        : admission;
+    },
+    shared: counters !== undefined,
+    async reseed(logDir, source) {
+      if (counters === undefined) return false;
+      const fresh = new SpendLedger({ dayOf: (ms) => clock.dayOf(ms), now });
+      const stats = await rebuildLedger(fresh, { logDir, prices, warn, ...(source ? { source } : {}) });
+      return await counters.seed(stats.day, stats.spent);
     },
     sink(record) {
       const caller = record.caller as CostCaller | null;
       return bill(record, scopesOf(caller), { reservation: null, body: undefined });
     },
     spendToday(scope = GLOBAL_SCOPE) {
-      return ledger.get(scope).spent;
+      return counters?.spent(scope) ?? ledger.get(scope).spent;
     },
     async rebuild(logDir, source) {
       const stats = await rebuildLedger(ledger, { logDir, prices, warn, ...(source ? { source } : {}) });
@@ -247,24 +382,9 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     },
     ledger,
     prices,
-    idle: () => alerts.idle(),
+    async idle() {
+      while (bookings.size > 0) await Promise.all([...bookings]);
+      await alerts.idle();
+    },
   };
-}
-
-/** Whether a call without reported usage was billed by the upstream (it reached one and got an answer). */
-function billable(record: CallRecord): boolean {
-  if (record.attempts === 0) return false;
-  const s = record.status;
-  if (s === "client_closed" || (s >= 200 && s < 300)) return true;
-  return (record.assembled?.events ?? 0) > 0;
-}
-
-function bodyOf(record: CallRecord): Record<string, unknown> | null {
-  if (record.requestBody === null) return null;
-  try {
-    const v = JSON.parse(new TextDecoder().decode(record.requestBody));
-    return typeof v === "object" && v !== null && !Array.isArray(v) ? v : null;
-  } catch {
-    return null;
-  }
 }

@@ -30,9 +30,18 @@ export {
 export { nextDayStart, secondsUntilDayEnd } from "./day_end.ts";
 export { costStage } from "./stage.ts";
 export { admissionUsage, countTokens, estimateUsage, loadTokenizer, tokenizerReady } from "./estimate.ts";
-export { type Reservation, type ScopeSpend, SpendLedger } from "./ledger.ts";
+export { type Reservation, type ScopeSpend, SpendLedger, todaySpend } from "./ledger.ts";
 export { defaultModelPrices, PRICES_AS_OF, USD_TO_EUR } from "./prices.ts";
-export { defaultPricing, type Price, type PriceMatch, PriceTable, resolvePrice } from "./pricing.ts";
+export {
+  defaultPricing,
+  familyOf,
+  type LongTier,
+  type Price,
+  type PriceMatch,
+  PriceTable,
+  resolvePrice,
+} from "./pricing.ts";
+export { planReservation, type ReservePlan, type ReserveSettings, type ServingTarget } from "./reserve.ts";
 export { rebuildLedger, type RebuildStats } from "./rebuild.ts";
 export { loggedCost } from "./record_cost.ts";
 export { type LogMeta, scanFiles, type ScanStats } from "./scan.ts";

@@ -12,7 +12,7 @@ import type { ScopeCaller } from "./scopes.ts";
 /** A logged usage object back in the normalised shape (missing numbers count as 0). */
 export function usageOfJson(u: UsageJson): Usage {
   const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
-  return {
+  const usage: Usage = {
     promptTokens: n(u.prompt_tokens),
     completionTokens: n(u.completion_tokens),
     cachedTokens: n(u.cached_tokens),
@@ -20,6 +20,9 @@ export function usageOfJson(u: UsageJson): Usage {
     totalTokens: n(u.total_tokens),
     cacheWriteTokens: n(u.cache_write_tokens),
   };
+  if (n(u.cache_write_1h_tokens) > 0) usage.cacheWrite1hTokens = n(u.cache_write_1h_tokens);
+  if (typeof u.service_tier === "string") usage.serviceTier = u.service_tier;
+  return usage;
 }
 
 /** The cost of a logged call in EUR, and whether it was priced now rather than logged. */

@@ -18,7 +18,10 @@ export const GROUP_BY: readonly GroupBy[] = ["day", "model", "key", "project", "
 /** Totals of one group (or of everything). */
 export interface ReportRow {
   key: string;
+  /** Calls sent to an upstream (the ones that can cost). */
   requests: number;
+  /** Calls the gateway refused before any upstream attempt (auth, policy, rate limit, cost cap, bad input). */
+  refused: number;
   promptTokens: number;
   cachedTokens: number;
   cacheWriteTokens: number;
@@ -52,7 +55,7 @@ export interface CostReport {
 
 const NONE = "(none)";
 
-/** The average cost per request of a row (0 without requests). */
+/** The average cost per request sent upstream of a row (0 without requests); refused calls are not requests. */
 export function averageEur(row: ReportRow): number {
   return row.requests === 0 ? 0 : roundEur(row.costEur / row.requests);
 }
@@ -61,6 +64,7 @@ function emptyRow(key: string): ReportRow {
   return {
     key,
     requests: 0,
+    refused: 0,
     promptTokens: 0,
     cachedTokens: 0,
     cacheWriteTokens: 0,
@@ -112,8 +116,10 @@ export class ReportBuilder {
     }
     const cost = loggedCost(meta, this.prices);
     const u = meta.usage && typeof meta.usage === "object" ? usageOfJson(meta.usage) : null;
+    const refused = meta.attempts === 0;
     for (const r of [row, this.#total]) {
-      r.requests++;
+      if (refused) r.refused++;
+      else r.requests++;
       r.costEur += cost.eur;
       if (cost.repriced) r.repriced++;
       if (meta.usage_source === "estimated") r.estimated++;

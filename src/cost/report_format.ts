@@ -1,4 +1,5 @@
 /** Text forms of a cost report: an aligned table for people, CSV for spreadsheets, JSON for programs. */
+import { printable, printableJson } from "../printable.ts";
 import { averageEur, type CostReport, type ReportRow } from "./report.ts";
 
 /** Report output formats. */
@@ -12,6 +13,7 @@ export function rowJson(row: ReportRow): Record<string, string | number> {
   return {
     key: row.key,
     requests: row.requests,
+    refused: row.refused,
     prompt_tokens: row.promptTokens,
     cached_tokens: row.cachedTokens,
     cache_write_tokens: row.cacheWriteTokens,
@@ -27,7 +29,7 @@ export function rowJson(row: ReportRow): Record<string, string | number> {
 /** The report as pretty JSON. */
 export function reportJson(r: CostReport): string {
   return `${
-    JSON.stringify(
+    printableJson(JSON.stringify(
       {
         from: r.from,
         to: r.to,
@@ -43,12 +45,17 @@ export function reportJson(r: CostReport): string {
       },
       null,
       2,
-    )
+    ))
   }\n`;
 }
 
-function csvField(v: string | number): string {
-  const s = String(v);
+/**
+ * One CSV field. A text starting with `=`, `+`, `-`, `@`, tab or CR is a formula to spreadsheets
+ * (`=HYPERLINK(...)` in a model name): it gets a leading `'` so it stays text (OWASP's advice).
+ */
+export function csvField(v: string | number): string {
+  let s = String(v);
+  if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
@@ -71,6 +78,7 @@ export function reportTable(r: CostReport): string {
   const head = [
     r.by.toUpperCase(),
     "REQUESTS",
+    "REFUSED",
     "PROMPT",
     "CACHED",
     "COMPLETION",
@@ -79,8 +87,9 @@ export function reportTable(r: CostReport): string {
     "AVG €/REQ",
   ];
   const line = (row: ReportRow) => [
-    row.key,
+    printable(row.key),
     String(row.requests),
+    String(row.refused),
     String(row.promptTokens),
     String(row.cachedTokens),
     String(row.completionTokens),
@@ -95,7 +104,7 @@ export function reportTable(r: CostReport): string {
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
   const out = [
-    `Cost report ${r.from} to ${r.to} by ${r.by} (EUR; prices as of ${r.pricesAsOf})`,
+    printable(`Cost report ${r.from} to ${r.to} by ${r.by} (EUR; prices as of ${r.pricesAsOf})`),
     "",
     fmt(head),
     ...body.map(fmt),
@@ -109,7 +118,15 @@ export function reportTable(r: CostReport): string {
     );
   }
   if (r.total.estimated > 0) {
-    out.push(`${r.total.estimated} records have estimated usage (the upstream sent none)`);
+    out.push(
+      `${r.total.estimated} records have estimated usage (the upstream sent none, e.g. a stream on an Azure ` +
+        `api-version before 2024-09-01): an upper bound, not an exact figure`,
+    );
+  }
+  if (r.total.refused > 0) {
+    out.push(
+      `REFUSED: calls the gateway refused before any upstream attempt; not counted in REQUESTS or AVG €/REQ`,
+    );
   }
   if (r.skipped > 0) out.push(`${r.skipped} unreadable lines were skipped`);
   return out.join("\n") + "\n";

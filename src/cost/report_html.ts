@@ -8,8 +8,11 @@ import { eurText } from "./report_format.ts";
 /** Models shown separately in the chart; the rest are summed as "other". */
 const TOP_MODELS = 12;
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** HTML text: markup characters as references; NUL and other controls HTML forbids become U+FFFD. */
+export function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+    // deno-lint-ignore no-control-regex -- these control characters are what is checked for
+    .replace(/[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]/g, "\ufffd");
 }
 
 /** A horizontal-label bar chart (one bar per item) as inline SVG. */
@@ -46,6 +49,7 @@ export function reportHtml(r: CostReport): string {
     [
       esc(row.key),
       row.requests,
+      row.refused,
       row.promptTokens,
       row.cachedTokens,
       row.cacheWriteTokens,
@@ -60,7 +64,12 @@ export function reportHtml(r: CostReport): string {
       `* ${r.total.repriced} records had no logged cost and were priced from their usage with the current table.`,
     );
   }
-  if (r.total.estimated > 0) notes.push(`${r.total.estimated} records have estimated usage.`);
+  if (r.total.estimated > 0) {
+    notes.push(`${r.total.estimated} records have estimated usage (an upper bound: the upstream sent none).`);
+  }
+  if (r.total.refused > 0) {
+    notes.push("Refused: calls the gateway refused before any upstream attempt, not counted as requests.");
+  }
   if (r.skipped > 0) notes.push(`${r.skipped} unreadable lines were skipped.`);
   const title = `azmw cost report ${r.from} to ${r.to}`;
   return `<!doctype html>
@@ -78,7 +87,9 @@ svg text.t{font-weight:600;font-size:14px}svg rect{fill:#2f81f7}p.note{color:#57
 grouped by ${esc(r.by)}; EUR, prices as of ${esc(r.pricesAsOf)}.</p>
 ${barChart("Spend per day (EUR)", r.perDay.map((d) => ({ label: d.day, value: d.costEur })))}
 ${barChart("Spend per model (EUR)", models)}
-<table><thead><tr><th>${esc(r.by)}</th><th>requests</th><th>prompt</th><th>cached</th><th>cache writes</th>
+<table><thead><tr><th>${
+    esc(r.by)
+  }</th><th>requests</th><th>refused</th><th>prompt</th><th>cached</th><th>cache writes</th>
 <th>completion</th><th>reasoning</th><th>cost €</th><th>avg €/request</th></tr></thead><tbody>
 ${r.rows.map((row) => `<tr>${cells(row)}</tr>`).join("\n")}
 <tr class="total">${cells({ ...r.total, key: "Total" })}</tr>

@@ -32,7 +32,8 @@ export interface RateLimiter {
   admit(caller: { policy: Pick<ResolvedPolicy, "scopes"> }, options: { estimatedTokens: number }): Admission;
 }
 
-interface Charge {
+/** One bucket a call is charged on. */
+export interface Charge {
   scope: LimitScope;
   kind: "requests" | "tokens";
   limit: number;
@@ -144,7 +145,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   };
 }
 
-function rateHeaders(
+/** `x-ratelimit-*` headers of the tightest request and token charges. */
+export function rateHeaders(
   charges: Charge[],
   t: number,
   windowMs: number,
@@ -169,7 +171,13 @@ function rateHeaders(
   return headers;
 }
 
-function denialMessage(c: Charge, t: number, waitMs: number, bucket: (b: BucketState) => Bucket): string {
+/** The 429 message naming the scope and limit that refused `c`. */
+export function denialMessage(
+  c: Charge,
+  t: number,
+  waitMs: number,
+  bucket: (b: BucketState) => Bucket,
+): string {
   const [kind, id] = c.scope.id.includes(":") ? c.scope.id.split(/:(.*)/s) : [c.scope.id, ""];
   const who = id ? `${kind} "${id}"` : kind;
   const unit = c.kind === "requests" ? "requests per minute (RPM)" : "tokens per minute (TPM)";

@@ -29,6 +29,11 @@ export interface CallerResolverOptions {
   maxEntries?: number;
   /** How token uses are written to the store. */
   tokenUses?: TokenUsesOptions;
+  /**
+   * Use counts shared by replicas: `take` answers `true`/`false`, or `null` to let the local count answer.
+   * Local counts still go to the store.
+   */
+  sharedUses?: { take(tokenId: string, max: number | null, floor: number): Promise<boolean | null> };
 }
 
 /** The hot-path authenticator plus cache control. */
@@ -128,7 +133,10 @@ export function createCallerResolver(
     cache.set(hex, entry);
   };
 
-  const use = (entry: Entry, digest: Buffer): GovernedCaller => {
+  const exhausted = (tokenId: string, max: number | null) =>
+    new GatewayError(403, "token_exhausted", `Token "${tokenId}" has used all of its ${max} requests`);
+
+  const use = (entry: Entry, digest: Buffer): GovernedCaller | Promise<GovernedCaller> => {
     if (!timingSafeEqual(entry.digest, digest)) throw INVALID();
     const outcome = entry.outcome;
     if (!outcome.ok) throw outcome.error;
@@ -141,12 +149,17 @@ export function createCallerResolver(
         `${what} has expired`,
       );
     }
-    if (caller.tokenId !== null && !uses.take(caller.tokenId, outcome.maxRequests)) {
-      throw new GatewayError(
-        403,
-        "token_exhausted",
-        `Token "${caller.tokenId}" has used all of its ${outcome.maxRequests} requests`,
-      );
+    const tokenId = caller.tokenId;
+    if (tokenId !== null && options.sharedUses !== undefined) {
+      return options.sharedUses.take(tokenId, outcome.maxRequests, uses.count(tokenId)).then((taken) => {
+        if (taken === false || !uses.take(tokenId, taken === true ? null : outcome.maxRequests)) {
+          throw exhausted(tokenId, outcome.maxRequests);
+        }
+        return caller;
+      });
+    }
+    if (tokenId !== null && !uses.take(tokenId, outcome.maxRequests)) {
+      throw exhausted(tokenId, outcome.maxRequests);
     }
     return caller;
   };

@@ -11,8 +11,10 @@ import type { Caller } from "../pipeline/auth.ts";
 import type { GovernedCaller } from "./caller.ts";
 import { checkPolicy } from "./check.ts";
 import { estimateTokens } from "./estimate.ts";
+import type { Admission } from "./rate_limit.ts";
+import type { CallRecord } from "../pipeline/record.ts";
 import { type CallerResolver, createCallerResolver } from "./resolver.ts";
-import { type GovernanceOptions, setupGovernance } from "./setup.ts";
+import { type Governance, type GovernanceOptions, setupGovernance } from "./setup.ts";
 
 /** Caller resolution and admission for one config generation. */
 export interface GovernedPipeline {
@@ -26,18 +28,19 @@ export interface GovernanceRuntime {
   forConfig(config: Config, callerKeys: readonly CallerKey[]): GovernedPipeline;
   /** The `/manage/*` handler. */
   manage(req: Request): Promise<Response>;
+  /** The resolved management tokens and in-process management contexts (for the admin UI). */
+  admin: Pick<Governance, "tokens" | "manageContext">;
   /** The store (its health, and the pool records are shipped on with PostgreSQL). */
   store: Store;
   /** Writes pending token uses and closes the store. */
   close(): Promise<void>;
+  /** The audit trail, newest first (the event bus turns new entries into `azmw.caller.changed`). */
+  listAudit?: Store["listAudit"];
 }
 
 /** The policy and rate-limit admission stage over a limiter. */
 export function governanceStage(limiter: {
-  admit(caller: GovernedCaller, o: { estimatedTokens: number }): {
-    headers: Record<string, string>;
-    settle(n: number): void;
-  };
+  admit(caller: GovernedCaller, o: { estimatedTokens: number }): Admission | Promise<Admission>;
 }): AdmissionStage {
   return (ctx) => {
     const caller = ctx.caller as Partial<GovernedCaller>;
@@ -50,11 +53,15 @@ export function governanceStage(limiter: {
       bodyBytes: ctx.bodyBytes,
     });
     const admission = limiter.admit(governed, { estimatedTokens: estimateTokens(ctx.body).total });
-    return {
-      headers: admission.headers,
-      // A failed call has no usage: its estimate is refunded.
-      settle: (record) => admission.settle(record.usage?.totalTokens ?? 0),
-    };
+    return admission instanceof Promise ? admission.then(ticketOf) : ticketOf(admission);
+  };
+}
+
+function ticketOf(admission: Admission) {
+  return {
+    headers: admission.headers,
+    // A failed call has no usage: its estimate is refunded.
+    settle: (record: CallRecord) => admission.settle(record.usage?.totalTokens ?? 0),
   };
 }
 
@@ -67,11 +74,14 @@ export async function openGovernance(
   const gov = await setupGovernance(config, { ...options, onChange: () => current?.invalidate() });
   current = gov.resolver;
   const resolvers = new Set<CallerResolver>([gov.resolver]);
+  const stage = governanceStage(gov.admitter);
+  options.shared?.onNotice(() => {
+    for (const r of resolvers) r.invalidate();
+  });
   // A change made through another replica drops the cached lookups here too (a shared store only).
   const stopListening = gov.store.onChange?.(() => {
     for (const r of resolvers) r.invalidate();
   });
-  const stage = governanceStage(gov.limiter);
   let first = true;
   return {
     forConfig(next, callerKeys) {
@@ -85,6 +95,7 @@ export async function openGovernance(
           ...(options.now ? { now: options.now } : {}),
           cacheTtlMs: next.manage?.cacheTtlMs ?? 1_000,
           tokenUses: { onError: options.onError ?? (() => {}) },
+          ...(options.shared ? { sharedUses: options.shared.uses } : {}),
         });
         resolvers.add(current);
       }
@@ -92,6 +103,8 @@ export async function openGovernance(
       return { authenticate: (h) => resolver.authenticate(h), admission: stage };
     },
     manage: gov.manage,
+    admin: { tokens: gov.tokens, manageContext: gov.manageContext },
+    listAudit: (query) => gov.store.listAudit(query),
     store: gov.store,
     async close() {
       stopListening?.();

@@ -3,13 +3,16 @@
  * rate limiter and the management API (its tokens resolved from their secret references).
  */
 import { createManageApi } from "../admin/api.ts";
+import type { ManageContext } from "../admin/context.ts";
+import { secureRandom } from "./credentials.ts";
 import { resolveSecret, type SecretDeps } from "../config/secrets.ts";
 import type { Config } from "../config/types.ts";
 import type { CallerKey } from "../pipeline/auth.ts";
 import { openStore, storePath } from "../store/mod.ts";
-import type { Store } from "../store/types.ts";
-import { type CallerResolver, createCallerResolver } from "./resolver.ts";
-import { createRateLimiter, type RateLimiter } from "./rate_limit.ts";
+import type { Actor, Store } from "../store/types.ts";
+import type { GovernedCaller } from "./caller.ts";
+import { type CallerResolver, type CallerResolverOptions, createCallerResolver } from "./resolver.ts";
+import { type Admission, createRateLimiter, type RateLimiter } from "./rate_limit.ts";
 
 /** Options of `setupGovernance()`. */
 export interface GovernanceOptions extends SecretDeps {
@@ -25,6 +28,22 @@ export interface GovernanceOptions extends SecretDeps {
   onError?: (err: unknown) => void;
   /** Runs after each change through the management API (default: drop the resolver's cache). */
   onChange?: () => void;
+  /** Limits shared with other replicas (Redis); absent means every limit is local. */
+  shared?: SharedGovernance;
+}
+
+/** What governance takes from counters shared by replicas. */
+export interface SharedGovernance {
+  /** Wraps the local limiter (the fallback) into the shared one. */
+  limiter(local: RateLimiter): {
+    admit(caller: GovernedCaller, o: { estimatedTokens: number }): Admission | Promise<Admission>;
+  };
+  /** Shared token use counts. */
+  uses: NonNullable<CallerResolverOptions["sharedUses"]>;
+  /** Tells the other replicas that callers changed. */
+  announce(): void;
+  /** Runs `listener` when another replica (or this one) changed callers. */
+  onNotice(listener: () => void): void;
 }
 
 /** The governance parts the gateway wires in. */
@@ -32,8 +51,14 @@ export interface Governance {
   store: Store;
   resolver: CallerResolver;
   limiter: RateLimiter;
+  /** The limiter admission uses: the shared one when there is one, else `limiter`. */
+  admitter: ReturnType<SharedGovernance["limiter"]>;
   /** The `/manage/*` handler. */
   manage: (req: Request) => Promise<Response>;
+  /** The management tokens as resolved (the admin UI signs in with them); null when not set. */
+  tokens: { admin: string | null; reader: string | null };
+  /** A context to run management handlers in-process as `actor` (the admin UI's changes). */
+  manageContext(actor: Actor): ManageContext;
   /** Writes pending token uses and closes the store. */
   close(): Promise<void>;
 }
@@ -66,20 +91,21 @@ export async function setupGovernance(config: Config, options: GovernanceOptions
     now,
     cacheTtlMs: manage?.cacheTtlMs ?? 1_000,
     tokenUses: { onError },
+    ...(options.shared ? { sharedUses: options.shared.uses } : {}),
   });
   const limiter = createRateLimiter(options.clock ? { now: options.clock } : {});
-  const api = createManageApi(store, {
-    adminToken,
-    readerToken,
-    now,
-    onChange: options.onChange ?? resolver.invalidate,
-    onError,
-  });
+  const onChange = options.onChange ?? resolver.invalidate;
+  const shared = options.shared;
+  const changed = shared ? () => (onChange(), shared.announce()) : onChange;
+  const api = createManageApi(store, { adminToken, readerToken, now, onChange: changed, onError });
   return {
     store,
     resolver,
     limiter,
+    admitter: shared ? shared.limiter(limiter) : limiter,
     manage: api,
+    tokens: { admin: adminToken, reader: readerToken },
+    manageContext: (actor) => ({ store, now, random: secureRandom, actor, onChange: changed }),
     async close() {
       await resolver.flush();
       await store.close();

@@ -17,6 +17,10 @@ export interface UsageJson {
   reasoning_tokens: number;
   total_tokens: number;
   cache_write_tokens?: number;
+  /** The 1-hour part of `cache_write_tokens` (Anthropic), only when non-zero. */
+  cache_write_1h_tokens?: number;
+  /** The processing tier the provider reported, only when not the standard one (`priority`, `flex` …). */
+  service_tier?: string;
 }
 
 /** One target considered for a call, as logged. */
@@ -68,6 +72,8 @@ export function usageJson(u: Usage): UsageJson {
     total_tokens: u.totalTokens,
   };
   if (u.cacheWriteTokens) out.cache_write_tokens = u.cacheWriteTokens;
+  if (u.cacheWrite1hTokens) out.cache_write_1h_tokens = u.cacheWrite1hTokens;
+  if (u.serviceTier !== undefined) out.service_tier = u.serviceTier;
   return out;
 }
 
@@ -81,7 +87,7 @@ function triedJson(t: TriedTarget, scrub: (text: string) => string): TriedJson {
   };
 }
 
-/** The metadata of a call record, bodies not yet sealed; `scrub` cleans free text (error messages). */
+/** The metadata of a call record, bodies not yet sealed; `scrub` cleans caller text (model, error messages). */
 export function logRecordOf(
   rec: CallRecord,
   instance: string,
@@ -99,7 +105,7 @@ export function logRecordOf(
     },
     dialect: rec.dialect,
     operation: rec.operation,
-    model: rec.model,
+    model: rec.model === null ? null : scrub(rec.model),
     upstream: rec.upstream,
     deployment: rec.deployment,
     status: rec.status,

@@ -90,14 +90,16 @@ export function createTracing(options: TracingOptions = {}) {
   };
   return {
     /** Runs `handler` inside a new span; upstream `fetch` spans become its children. */
-    wrap(handler: (req: Request) => Promise<Response>): (req: Request) => Promise<Response> {
-      return (req) => {
+    wrap<I>(
+      handler: (req: Request, info?: I) => Promise<Response>,
+    ): (req: Request, info?: I) => Promise<Response> {
+      return (req, info) => {
         const span = tracer.startSpan("azmw.call", { kind: SpanKind.INTERNAL });
-        if (!span.isRecording()) return handler(req);
+        if (!span.isRecording()) return handler(req, info);
         const ctx = trace.setSpan(context.active(), span);
         return context.with(ctx, async () => {
           try {
-            const res = await handler(req);
+            const res = await handler(req, info);
             const id = res.headers.get("x-azmw-request-id");
             const done = id === null ? undefined : early.get(id);
             if (id === null) span.end(); // health, metrics, models: no call record

@@ -15,6 +15,10 @@ export interface AdmissionContext {
   model: string | null;
   body: Record<string, unknown>;
   bodyBytes: number;
+  /** The deployments (and their models) that may serve a model or deployment name; none when unknown. */
+  targets?: (model: string) => readonly { deployment: string; model: string }[];
+  /** Whether a stage set body fields (the body must be encoded again). */
+  bodyChanged?: boolean;
 }
 
 /** What a stage hands back when it admits a call. */
@@ -23,6 +27,8 @@ export interface Ticket {
   headers?: Record<string, string>;
   /** Serve this model instead of the one asked for. */
   model?: string;
+  /** Body fields to set before the call goes upstream (the budget's output maximum). */
+  set?: Readonly<Record<string, unknown>>;
   /** EUR held for the call until it settles (the budget stage). */
   reservedEur?: number;
   /** Runs exactly once, when the call has ended (successfully or not), with its final record. */
@@ -45,6 +51,10 @@ export async function admit(
     if (t.model !== undefined && t.model !== ctx.model) {
       ctx = { ...ctx, model: t.model };
       ctx.body.model = t.model;
+    }
+    if (t.set !== undefined && Object.keys(t.set).length > 0) {
+      Object.assign(ctx.body, t.set);
+      ctx = { ...ctx, bodyChanged: true };
     }
   }
   return ctx;

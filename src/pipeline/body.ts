@@ -1,8 +1,88 @@
 /**
  * Request body intake: size-capped reading (413 before reading when `content-length` already says too
- * much) and JSON parsing with errors in the API's own terms.
+ * much), a stall deadline (408), and JSON parsing with errors in the API's own terms.
  */
 import { GatewayError } from "../server/errors.ts";
+
+/**
+ * Requests whose connection must close once their response is out: a stalled body was abandoned, and the
+ * runtime would otherwise keep waiting for the rest of a chunked one. The listener checks it per response.
+ */
+export const CLOSE_AFTER_RESPONSE = new WeakSet<Request>();
+
+/** Bytes a declared-length body must deliver per idle timeout (it is read in one op, so gaps are unseen). */
+export const BODY_RATE_UNIT = 64 * 1024;
+
+interface Pending {
+  since: number;
+  budgetMs: number;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Deadlines of body reads in progress, checked by one timer for all of them: a timer per request costs
+ * ~4 µs, an entry in this set well under one. The timer runs only while reads are pending.
+ */
+export class BodyWatch {
+  readonly idleTimeoutMs: number;
+  #pending = new Set<Pending>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #clock: () => number;
+
+  /** Watches reads with `idleTimeoutMs` as the longest pause; `clock` is monotonic ms. */
+  constructor(idleTimeoutMs: number, options: { clock?: () => number } = {}) {
+    this.idleTimeoutMs = idleTimeoutMs;
+    this.#clock = options.clock ?? (() => performance.now());
+  }
+
+  /** Resolves like `read`, or rejects with a 408 once it has taken more than `budgetMs`. */
+  watch<T>(read: Promise<T>, budgetMs: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const entry: Pending = { since: this.#clock(), budgetMs, reject };
+      this.#pending.add(entry);
+      this.#timer ??= setInterval(() => this.sweep(), Math.max(10, Math.min(1000, this.idleTimeoutMs / 4)));
+      read.then((v) => {
+        this.#pending.delete(entry);
+        resolve(v);
+      }, (err) => {
+        this.#pending.delete(entry);
+        reject(err);
+      });
+    });
+  }
+
+  /** Fails every read past its deadline; stops the timer when nothing is pending. */
+  sweep(): void {
+    const now = this.#clock();
+    for (const p of this.#pending) {
+      if (now - p.since > p.budgetMs) {
+        this.#pending.delete(p);
+        p.reject(stalled(this.idleTimeoutMs));
+      }
+    }
+    if (this.#pending.size === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}
+
+function abandon(req: Request) {
+  return (err: unknown): never => {
+    if (err instanceof GatewayError && err.status === 408) CLOSE_AFTER_RESPONSE.add(req);
+    throw err;
+  };
+}
+
+function stalled(ms: number): GatewayError {
+  return new GatewayError(
+    408,
+    "request_body_timeout",
+    `The request body stalled: no progress within ${ms} ms (server.body_idle_timeout_ms)`,
+    // The rest of the body may still come; the connection cannot carry another request after it.
+    { headers: { connection: "close" } },
+  );
+}
 
 const EMPTY = new Uint8Array(0) as Uint8Array<ArrayBuffer>;
 /** Bodies up to this size are read in one op. */
@@ -12,21 +92,43 @@ function tooLarge(max: number): GatewayError {
   return new GatewayError(413, "request_too_large", `Request body is larger than the limit of ${max} bytes`);
 }
 
-/** Reads the whole body, refusing more than `max` bytes. */
-export async function readBody(req: Request, max: number): Promise<Uint8Array<ArrayBuffer>> {
+/**
+ * Reads the whole body, refusing more than `max` bytes. With `watch`, a body read chunk by chunk (chunked,
+ * or a declared length over 256 KiB) that pauses longer than its idle timeout, or a small declared-length
+ * body slower than `BODY_RATE_UNIT` bytes per idle timeout, fails with 408 (the response then closes the connection, as the body was not read to its end).
+ */
+export async function readBody(
+  req: Request,
+  max: number,
+  watch?: BodyWatch,
+): Promise<Uint8Array<ArrayBuffer>> {
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > max) throw tooLarge(max);
   // With a small declared length, read the body in one op without touching `req.body`: creating that
   // stream leaves a 64 KiB read buffer pending in Deno 2.9 for as long as the request lives (a whole
-  // stream). A large one is read chunk by chunk: `arrayBuffer()` holds about three copies of it at its
-  // peak (measured: 40 concurrent 9.8 MB bodies took 1.5 GB that way, 0.36 GB chunk by chunk).
-  if (declared !== null && Number(declared) <= ONE_OP_MAX) return new Uint8Array(await req.arrayBuffer());
+  // stream). A large one is read chunk by chunk below: `arrayBuffer()` holds about three copies of it at
+  // its peak (measured: 40 concurrent 9.8 MB bodies took 1.5 GB that way, 0.36 GB chunk by chunk).
+  if (declared !== null && Number(declared) <= ONE_OP_MAX) {
+    const read = req.arrayBuffer();
+    if (watch === undefined) return new Uint8Array(await read);
+    read.catch(() => {}); // after a 408 the runtime fails the abandoned read
+    const units = Math.max(1, Math.ceil(Number(declared) / BODY_RATE_UNIT));
+    return new Uint8Array(await watch.watch(read, watch.idleTimeoutMs * units).catch(abandon(req)));
+  }
   if (req.body === null) return EMPTY;
   const chunks: Uint8Array<ArrayBuffer>[] = [];
   let size = 0;
   const reader = req.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    let next = reader.read();
+    if (watch !== undefined) {
+      next.catch(() => {});
+      next = watch.watch(next, watch.idleTimeoutMs).catch((err) => {
+        reader.cancel().catch(() => {});
+        return abandon(req)(err);
+      });
+    }
+    const { done, value } = await next;
     if (done) break;
     size += value.byteLength;
     if (size > max) {
@@ -67,4 +169,38 @@ function jsonReason(err: unknown): string {
   const msg = err instanceof SyntaxError ? err.message : "parse error";
   return msg.replace(/,?\s*"(?:[^"\\]|\\.)*"(?:\.\.\.)?\s*is not valid JSON/, "").replace(/'[^']*'/, "")
     .slice(0, 200);
+}
+
+/** Longest model or deployment name a caller may send; longer ones get 400 (no real name comes close). */
+export const MAX_MODEL_CHARS = 256;
+
+/** Refuses a model or deployment name over `MAX_MODEL_CHARS` with 400 naming `param`. */
+export function checkModelName(name: string, param: "model" | "deployment"): void {
+  if (name.length > MAX_MODEL_CHARS) {
+    throw new GatewayError(
+      400,
+      "model_too_long",
+      `The ${param} name is ${name.length} characters long; the limit is ${MAX_MODEL_CHARS}`,
+      { param },
+    );
+  }
+}
+
+/** What a secret-shaped model name is recorded as. */
+export const SECRET_MODEL = "[SECRET]";
+
+const KEY_PREFIX =
+  /\b(?:sk-|sk_|azmw_|pk_|rk_|xox[abpr]-|gh[pousr]_|github_pat_|AKIA|AIza|eyJ)[A-Za-z0-9_-]{8,}|bearer\s/i;
+
+/**
+ * A caller's model name as plain metadata may keep it (records, metrics, cost reports): capped, and
+ * `[SECRET]` when it looks like a credential — a known key prefix, or a run of 28+ letters and digits
+ * mixing both (a hex or base64 key; model names are short words and numbers between separators).
+ */
+export function plainModel(name: string): string {
+  if (KEY_PREFIX.test(name)) return SECRET_MODEL;
+  for (const run of name.match(/[A-Za-z0-9]{28,}/g) ?? []) {
+    if (/\d/.test(run) && /[A-Za-z]/.test(run)) return SECRET_MODEL;
+  }
+  return name.length > MAX_MODEL_CHARS ? `${name.slice(0, MAX_MODEL_CHARS)}…` : name;
 }

@@ -3,6 +3,7 @@
  * `Connection` are not forwarded; caller credentials never leave; body framing headers are recomputed
  * because the gateway may re-serialise the body and `fetch` decodes compressed responses.
  */
+import { GatewayError } from "../server/errors.ts";
 import { CALLER_AUTH_HEADERS } from "./auth.ts";
 
 const HOP_BY_HOP = new Set([
@@ -93,26 +94,46 @@ export class HeaderList implements HeaderMap {
   }
 }
 
-function copyInto<T extends { append(name: string, value: string): void }>(
+/** Copies the headers `from` that are not dropped into `out`; returns the size of all of them. */
+function copyInto(
   from: Headers,
   drop: Set<string>,
-  out: T,
-): T {
+  out: { append(name: string, value: string): void },
+): number {
   const extra = connectionTokens(from);
+  let size = 0;
   from.forEach((value, name) => {
+    size += name.length + value.length + 4;
     if (!drop.has(name) && !extra?.has(name)) out.append(name, value);
   });
-  return out;
+  return size;
 }
+
+/**
+ * Largest request head the gateway forwards, as the sum of `name: value\r\n` over the headers. The
+ * runtime itself refuses heads over 64 KiB or with more than about 128 headers with an empty 400 before
+ * the gateway sees them; between the two limits the caller gets a 431 in the API's error shape.
+ */
+export const MAX_REQUEST_HEADER_BYTES = 32 * 1024;
 
 /** Headers to send upstream: the caller's, minus hop-by-hop, credentials, cookies and framing. */
 export function upstreamRequestHeaders(incoming: Headers): HeaderList {
-  const out = copyInto(incoming, DROP_REQUEST, new HeaderList());
+  const out = new HeaderList();
+  const size = copyInto(incoming, DROP_REQUEST, out);
+  if (size > MAX_REQUEST_HEADER_BYTES) {
+    throw new GatewayError(
+      431,
+      "request_headers_too_large",
+      `The request headers take ${size} bytes; the limit is ${MAX_REQUEST_HEADER_BYTES}`,
+    );
+  }
   if (!out.has("content-type")) out.set("content-type", "application/json");
   return out;
 }
 
 /** Headers to send to the client: the upstream's, minus hop-by-hop, cookies and framing. */
 export function clientResponseHeaders(upstream: Headers): Headers {
-  return copyInto(upstream, DROP_RESPONSE, new Headers());
+  const out = new Headers();
+  copyInto(upstream, DROP_RESPONSE, out);
+  return out;
 }

@@ -5,7 +5,7 @@
  */
 import type { Config, UpstreamConfig } from "../config/types.ts";
 import type { UpstreamAuth } from "../providers/auth.ts";
-import { requireApiVersion } from "../providers/azure/request.ts";
+import { optionalApiVersion, requireApiVersion } from "../providers/azure/request.ts";
 import type { ProjectAuthCache } from "../providers/project_auth.ts";
 import { providerOf } from "../providers/registry.ts";
 import { type Dialect, errorResponse, GatewayError } from "../server/errors.ts";
@@ -13,7 +13,14 @@ import type { InferenceRoute } from "../server/routes.ts";
 import { type AdmissionStage, admit, settleAll, type Ticket } from "./admission.ts";
 import { type Answer, runAttempt } from "./attempt.ts";
 import type { Caller } from "./auth.ts";
-import { parseJsonObject, readBody } from "./body.ts";
+import {
+  type BodyWatch,
+  checkModelName,
+  parseJsonObject,
+  plainModel,
+  readBody,
+  SECRET_MODEL,
+} from "./body.ts";
 import { failover } from "./failover.ts";
 import { type FetchLike, shutdownError } from "./forward.ts";
 import type { CallRecord, CallSink } from "./record.ts";
@@ -49,6 +56,8 @@ export interface PipelineDeps {
   projectAuth?: ProjectAuthCache;
   /** Aborted when the shutdown grace ends: open upstream calls end with a `shutdown` error (503). */
   shutdown?: AbortSignal;
+  /** Deadlines of body reads (`server.body_idle_timeout_ms`); none without one. */
+  bodyWatch?: BodyWatch;
 }
 
 function newRecord(deps: PipelineDeps, route: InferenceRoute): CallRecord {
@@ -58,7 +67,7 @@ function newRecord(deps: PipelineDeps, route: InferenceRoute): CallRecord {
     caller: null,
     dialect: route.dialect,
     operation: route.operation,
-    model: route.deployment ?? null,
+    model: route.deployment === undefined ? null : plainModel(route.deployment),
     upstream: null,
     deployment: null,
     status: 0,
@@ -87,6 +96,8 @@ export async function handleInference(
   const rec = newRecord(deps, route);
   const tried = rec.tried!;
   const tickets: Ticket[] = [];
+  // A secret-shaped model name stays out of the record's error message too (errors quote the model).
+  let hidden = rec.model === SECRET_MODEL ? route.deployment ?? null : null;
   const finalize = () => {
     rec.latencyMs = round(deps.clock() - start);
     if (tickets.length > 0) settleAll(tickets, rec, (err) => deps.onInternalError(err, rec));
@@ -99,13 +110,20 @@ export async function handleInference(
   try {
     const caller = deps.authenticate(req.headers);
     rec.caller = caller instanceof Promise ? await caller : caller;
-    let bytes: Uint8Array<ArrayBuffer> = await readBody(req, deps.config.server.maxBodyBytes);
+    let bytes: Uint8Array<ArrayBuffer> = await readBody(req, deps.config.server.maxBodyBytes, deps.bodyWatch);
     rec.requestBody = bytes;
     const body = parseJsonObject(bytes);
-    if (typeof body.model === "string" && route.style !== "deployment") rec.model = body.model;
+    if (route.deployment !== undefined) checkModelName(route.deployment, "deployment");
+    if (typeof body.model === "string") {
+      checkModelName(body.model, "model");
+      if (route.style !== "deployment") rec.model = plainModel(body.model);
+      if (rec.model === SECRET_MODEL) hidden = body.model;
+    }
     rec.stream = body.stream === true;
     const apiVersion = route.style === "deployment" || route.style === "azure_responses"
       ? requireApiVersion(url.searchParams)
+      : route.style === "azure_v1" && url.search !== ""
+      ? optionalApiVersion(url.searchParams)
       : null;
     if (deps.admission?.length) {
       const asked = route.style === "deployment"
@@ -117,10 +135,12 @@ export async function handleInference(
         model: asked,
         body,
         bodyBytes: bytes.byteLength,
+        targets: (name) => servingTargets(deps.targets, route, name),
       }, tickets);
-      if (ctx.model !== asked && ctx.model !== null) {
-        // A stage substituted the model (budget downshift): address the new one and send the new body.
-        if (route.style === "deployment") route = { ...route, deployment: ctx.model };
+      const shifted = ctx.model !== asked && ctx.model !== null;
+      // A stage substituted the model (budget downshift): address the new one.
+      if (shifted && route.style === "deployment") route = { ...route, deployment: ctx.model! };
+      if (shifted || ctx.bodyChanged) {
         bytes = new TextEncoder().encode(JSON.stringify(body)) as Uint8Array<ArrayBuffer>;
       }
     }
@@ -221,8 +241,21 @@ export async function handleInference(
       rec.deployment = last.deployment;
     }
     const response = failure(err, rec, route.dialect, deps);
+    if (hidden !== null && rec.error) rec.error.message = rec.error.message.replaceAll(hidden, SECRET_MODEL);
     finalize();
     return response;
+  }
+}
+
+/** The deployments that may serve `name` on this route (none when it names no known model). */
+function servingTargets(index: TargetIndex, route: InferenceRoute, name: string) {
+  try {
+    const r = route.style === "deployment" ? { ...route, deployment: name } : route;
+    return index.resolve(r, name).targets
+      .filter((t) => providerOf(t.upstream).operations.has(route.operation))
+      .map((t) => ({ deployment: t.deployment.name, model: t.deployment.model }));
+  } catch {
+    return [];
   }
 }
 

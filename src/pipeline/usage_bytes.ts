@@ -20,7 +20,10 @@ export function usageFromBytes(op: Operation, bytes: Uint8Array): Usage | undefi
     const close = matchBrace(text, open);
     if (close > 0) {
       try {
-        return usageFromBody(op, { usage: JSON.parse(text.slice(open, close + 1)) });
+        return usageFromBody(op, {
+          usage: JSON.parse(text.slice(open, close + 1)),
+          service_tier: tierOf(text),
+        });
       } catch { /* fall through to the full parse */ }
     }
   }
@@ -30,6 +33,19 @@ export function usageFromBytes(op: Operation, bytes: Uint8Array): Usage | undefi
     return undefined;
   }
 }
+
+/**
+ * The top-level `service_tier` of an OpenAI body (priced apart when not the standard one). An unescaped
+ * `"service_tier"` only occurs as a key: inside string values its quotes are escaped.
+ */
+function tierOf(text: string): string | undefined {
+  const at = text.lastIndexOf(TIER_KEY);
+  if (at < 0) return undefined;
+  return TIER_VALUE.exec(text.slice(at + TIER_KEY.length, at + TIER_KEY.length + 64))?.[1];
+}
+
+const TIER_KEY = '"service_tier"';
+const TIER_VALUE = /^\s*:\s*"([A-Za-z_-]{1,32})"/;
 
 function matchBrace(text: string, open: number): number {
   let depth = 0;

@@ -4,17 +4,18 @@
  */
 import type { Config } from "../config/types.ts";
 import type { UpstreamAuth } from "../providers/azure/auth.ts";
-import { type CallerKey, createAuthenticator } from "../pipeline/auth.ts";
+import { type CallerKey, createAuthenticator, sha256Hex } from "../pipeline/auth.ts";
 import type { FetchLike } from "../pipeline/forward.ts";
 import type { AdmissionStage } from "../pipeline/admission.ts";
 import type { BreakerState } from "../pipeline/breaker.ts";
 import type { ProjectAuthCache } from "../providers/project_auth.ts";
+import { BodyWatch } from "../pipeline/body.ts";
 import { handleInference, type PipelineDeps } from "../pipeline/inference.ts";
 import type { CallRecord, CallSink } from "../pipeline/record.ts";
 import { TargetIndex } from "../pipeline/target.ts";
 import { VERSION } from "../version.ts";
 import { errorResponse, GatewayError } from "./errors.ts";
-import { matchRoute } from "./routes.ts";
+import { allowedMethods, matchRoute } from "./routes.ts";
 
 /** Everything the app needs; tests pass fakes for the I/O. */
 export interface AppDeps {
@@ -50,10 +51,38 @@ export interface AppDeps {
   projectAuth?: ProjectAuthCache;
   /** Aborted when the shutdown grace ends: open calls and streams end with a `shutdown` error. */
   shutdown?: AbortSignal;
+  /** The admin web UI behind `/admin/*`, given the live state; without one those paths answer 404. */
+  admin?: (req: Request, live: AdminLive) => Promise<Response>;
+  /** SHA-256 hex digests of the management tokens (admin, reader): they may read `/health` in detail. */
+  managementDigests?: readonly string[];
+}
+
+/** Live state of the gateway shown by the admin UI. */
+export interface AdminLive {
+  inFlight: number;
+  targets: TargetHealth[];
+  upstreams: UpstreamStatus[];
+}
+
+/** Readiness of one upstream's credentials (an Entra token's expiry, or why there is none). */
+export interface UpstreamStatus {
+  name: string;
+  kind: string;
+  auth: string;
+  ready: boolean;
+  tokenExpiresAt?: string;
+  error?: string;
+}
+
+/** What the listener knows of the connection a request came on. */
+export interface ConnectionInfo {
+  remoteAddr?: Deno.Addr;
+  /** The gateway's end; a client whose address is the same runs on this machine. */
+  localAddr?: Deno.Addr;
 }
 
 /** The request handler, plus counters for health. */
-export type App = ((req: Request) => Promise<Response>) & {
+export type App = ((req: Request, info?: ConnectionInfo) => Promise<Response>) & {
   readonly inFlight: number;
   /** State of every upstream deployment: breaker and calls in flight. */
   readonly targets: TargetHealth[];
@@ -93,6 +122,7 @@ export function createApp(deps: AppDeps): App {
     ...(deps.random ? { random: deps.random } : {}),
     ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
     targets: new TargetIndex(deps.config),
+    bodyWatch: new BodyWatch(deps.config.server.bodyIdleTimeoutMs),
     upstreamAuth: deps.upstreamAuth,
     fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
     now: deps.now ?? Date.now,
@@ -132,19 +162,33 @@ export function createApp(deps: AppDeps): App {
       inFlight: t.health.inFlight,
     }));
   };
-  const health = (url: URL): Response => {
-    const upstreams = deps.config.upstreams.map((u) => {
+  const managers = new Set(deps.managementDigests ?? []);
+  // Anonymous callers learn liveness and readiness; the config path, upstream names and spend need a
+  // management token or a client on this machine.
+  const mayReadDetail = (req: Request, info: ConnectionInfo | undefined): boolean => {
+    if (isLocal(info)) return true;
+    const auth = req.headers.get("authorization");
+    return managers.size > 0 && auth !== null && /^bearer /i.test(auth) &&
+      managers.has(sha256Hex(auth.slice(7).trim()));
+  };
+  const upstreamStatus = (): (UpstreamStatus & { deployments: number })[] =>
+    deps.config.upstreams.map((u) => {
       const s = deps.upstreamAuth.get(u.name)?.status() ?? { ok: false, expiresAt: null, error: "no auth" };
       return {
         name: u.name,
         kind: u.kind,
         auth: u.auth.type,
         ready: s.ok,
-        ...(s.expiresAt ? { token_expires_at: s.expiresAt } : {}),
+        ...(s.expiresAt ? { tokenExpiresAt: s.expiresAt } : {}),
         ...(s.error ? { error: s.error } : {}),
         deployments: u.deployments.length,
       };
     });
+  const health = (url: URL, detail: boolean): Response => {
+    const upstreams = upstreamStatus().map(({ tokenExpiresAt, ...u }) => ({
+      ...u,
+      ...(tokenExpiresAt ? { token_expires_at: tokenExpiresAt } : {}),
+    }));
     const ready = upstreams.every((u) => u.ready) && (deps.ready?.() ?? true);
     const body = {
       status: ready ? "ok" : "degraded",
@@ -164,26 +208,19 @@ export function createApp(deps: AppDeps): App {
     };
     // Liveness is 200 whenever the process answers; `?ready` turns "not ready" into 503 for probes.
     const status = !ready && url.searchParams.has("ready") ? 503 : 200;
-    return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+    return new Response(JSON.stringify(detail ? body : { status: body.status }), {
+      status,
+      headers: JSON_HEADERS,
+    });
   };
 
-  const app = (async (req: Request): Promise<Response> => {
+  const app = (async (req: Request, info?: ConnectionInfo): Promise<Response> => {
     const url = new URL(req.url);
     const route = matchRoute(req.method, url.pathname);
-    if (route === null) {
-      const dialect = url.pathname === "/v1/messages" ? "anthropic" : "openai";
-      return errorResponse(
-        new GatewayError(
-          501,
-          "unsupported_endpoint",
-          `The gateway does not serve ${req.method} ${url.pathname}`,
-        ),
-        dialect,
-      );
-    }
+    if (route === null) return unmatched(req.method, url.pathname);
     switch (route.kind) {
       case "health":
-        return health(url);
+        return health(url, mayReadDetail(req, info));
       case "models":
         try {
           await pipeline.authenticate(req.headers);
@@ -196,6 +233,11 @@ export function createApp(deps: AppDeps): App {
           return errorResponse(new GatewayError(404, "manage_disabled", "The management API is not enabled"));
         }
         return await deps.manage(req);
+      case "admin":
+        if (deps.admin === undefined) {
+          return errorResponse(new GatewayError(404, "admin_disabled", "The admin UI is not enabled"));
+        }
+        return await deps.admin(req, { inFlight, targets: targetHealth(), upstreams: upstreamStatus() });
       case "metrics":
         if (deps.metrics === undefined) {
           return errorResponse(
@@ -211,4 +253,32 @@ export function createApp(deps: AppDeps): App {
   Object.defineProperty(app, "inFlight", { get: () => inFlight });
   Object.defineProperty(app, "targets", { get: targetHealth });
   return app;
+}
+
+/** 405 with `Allow` for a served path and the wrong method, 501 for a path the gateway does not serve. */
+function unmatched(method: string, pathname: string): Response {
+  const dialect = pathname === "/v1/messages" ? "anthropic" : "openai";
+  const allow = allowedMethods(pathname);
+  if (allow !== null) {
+    return errorResponse(
+      new GatewayError(405, "method_not_allowed", `${pathname} takes ${allow}, not ${method}`, {
+        headers: { allow },
+      }),
+      dialect,
+    );
+  }
+  return errorResponse(
+    new GatewayError(501, "unsupported_endpoint", `The gateway does not serve ${method} ${pathname}`),
+    dialect,
+  );
+}
+
+/** A loopback client, or one connecting from this machine's own address (`azmw status` on a LAN bind). */
+function isLocal(info: ConnectionInfo | undefined): boolean {
+  const remote = info?.remoteAddr;
+  if (remote === undefined || remote.transport !== "tcp") return false;
+  const h = remote.hostname;
+  if (h === "::1" || h.startsWith("127.") || h.startsWith("::ffff:127.")) return true;
+  const local = info?.localAddr;
+  return local !== undefined && local.transport === "tcp" && local.hostname === h;
 }

@@ -13,8 +13,10 @@ import { createTracing } from "../observability/tracing.ts";
 import type { GovernanceRuntime } from "../governance/runtime.ts";
 import type { AdmissionStage } from "../pipeline/admission.ts";
 import type { CallSink } from "../pipeline/record.ts";
-import { type App, createApp } from "./app.ts";
+import { type App, type AppDeps, type ConnectionInfo, createApp } from "./app.ts";
 import { errorResponse } from "./errors.ts";
+import { serveGuarded } from "./listener.ts";
+import { connectionCapWarning, listenerEvents } from "./listener_log.ts";
 import { buildAppDeps, type RuntimeOptions } from "./runtime.ts";
 
 /** How long calls ended at the shutdown deadline get to deliver their error event and close. */
@@ -59,6 +61,8 @@ export interface GatewayOptions extends RuntimeOptions {
   admission?: readonly AdmissionStage[] | ((config: Config) => readonly AdmissionStage[]);
   /** Extra fields for `/health` (today's spend). */
   health?: () => Record<string, unknown>;
+  /** The admin web UI behind `/admin/*`. */
+  admin?: AppDeps["admin"];
   /** Whether the gateway can serve besides its upstreams (a shared store loaded); default true. */
   ready?: () => boolean;
 }
@@ -70,6 +74,8 @@ export interface RunningGateway {
   metrics: GatewayMetrics;
   /** Builds the new config's pipeline and swaps it in; throws (and keeps the old one) on failure. */
   reload(next: Config): Promise<void>;
+  /** Breaker state of every upstream deployment of the live config (the event bus watches it). */
+  breakers(): { upstream: string; deployment: string; state: string }[];
   /**
    * Stops accepting and waits for open calls up to `deadlineMs`; then ends the ones still open with a
    * `shutdown` error (streams get an error event in their dialect; every call gets its record), waits up
@@ -102,6 +108,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       ...(governed ? { authenticate: governed.authenticate } : {}),
       ...(options.governance ? { manage: options.governance.manage } : {}),
       ...(options.health ? { health: options.health } : {}),
+      ...(options.admin ? { admin: options.admin } : {}),
       ...(options.ready ? { ready: options.ready } : {}),
     });
     return { config: c, app, close: deps.close };
@@ -148,23 +155,50 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     () => current.app.targets.map((t) => [{ upstream: t.upstream, deployment: t.deployment }, t.inFlight]),
   );
 
-  const handler = tracing.wrap(async (req: Request): Promise<Response> => {
-    const res = await current.app(req);
+  const handler = tracing.wrap(async (req: Request, info?: ConnectionInfo): Promise<Response> => {
+    const res = await current.app(req, info);
     const overhead = res.headers.get("x-azmw-overhead-ms");
     if (overhead !== null) metrics.observeOverhead(Number(overhead) / 1000);
     return res;
   });
-  const listening = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({
+  const server = serveGuarded({
     hostname: config.server.host,
     port: config.server.port,
-    onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+    maxConnections: config.server.maxConnections,
+    headerTimeoutMs: config.server.headerTimeoutMs,
     onError: (err) => {
       options.log.error("Unhandled request error", { error: err instanceof Error ? err : String(err) });
       return errorResponse(err);
     },
+    onEvent: listenerEvents(options.log),
   }, handler);
-  const addr = await listening.promise;
+  const addr = server.addr;
+  const capWarning = connectionCapWarning(config.server.maxConnections, await readLimits());
+  if (capWarning !== null) options.log.warn(capWarning);
+  const conn = (pick: (s: ReturnType<typeof server.stats>) => number) => () =>
+    [[undefined, pick(server.stats())]] as [undefined, number][];
+  metrics.gauge("azmw_client_connections", "Open client connections", [], conn((s) => s.open));
+  metrics.gauge(
+    "azmw_client_connections_refused_total",
+    "Client connections refused at server.max_connections",
+    [],
+    conn((s) => s.refused),
+    { counter: true },
+  );
+  metrics.gauge(
+    "azmw_client_connections_timed_out_total",
+    "Client connections closed for a stalled request head (server.header_timeout_ms) or body",
+    [],
+    conn((s) => s.timedOut),
+    { counter: true },
+  );
+  metrics.gauge(
+    "azmw_accept_errors_total",
+    "Failed accepts (EMFILE and the like); the listener backs off and retries",
+    [],
+    conn((s) => s.acceptErrors),
+    { counter: true },
+  );
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   const url = `http://${host}:${addr.port}`;
 
@@ -174,6 +208,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       return current.config;
     },
     metrics,
+    breakers: () =>
+      current.app.targets.map((t) => ({ upstream: t.upstream, deployment: t.deployment, state: t.breaker })),
     async reload(next) {
       const generation = await build(next);
       if (
@@ -182,6 +218,16 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
         options.log.warn("The listen address changes only on restart", {
           listening: url,
           configured: `${next.server.host}:${next.server.port}`,
+        });
+      }
+      const was = current.config.server;
+      if (
+        next.server.headerTimeoutMs !== was.headerTimeoutMs ||
+        next.server.maxConnections !== was.maxConnections
+      ) {
+        options.log.warn("server.header_timeout_ms and server.max_connections change only on restart", {
+          header_timeout_ms: was.headerTimeoutMs,
+          max_connections: was.maxConnections,
         });
       }
       retired.add(current);
@@ -207,4 +253,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       return { graceful, ended };
     },
   };
+}
+
+function readLimits(): Promise<string | null> {
+  return Deno.readTextFile("/proc/self/limits").catch(() => null);
 }

@@ -1,6 +1,6 @@
 /**
  * The route table: which inbound paths the gateway serves, as pure data, matched without regexes on the
- * hot path. Unknown paths or methods return `null` and become 501 in the caller.
+ * hot path. Unknown paths or methods return `null`; the caller answers 405 (`allowedMethods()`) or 501.
  */
 import type { Dialect } from "./errors.ts";
 import type { Operation } from "../streams/types.ts";
@@ -25,7 +25,7 @@ export interface InferenceRoute {
 
 /** A matched non-inference route. */
 export interface SimpleRoute {
-  kind: "models" | "health" | "metrics" | "manage";
+  kind: "models" | "health" | "metrics" | "manage" | "admin";
   dialect: Dialect;
 }
 
@@ -45,6 +45,7 @@ const DEPLOYMENTS_PREFIX = "/openai/deployments/";
 export function matchRoute(method: string, pathname: string): RouteMatch | null {
   const path = pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname;
   if (path === "/manage" || path.startsWith("/manage/")) return { kind: "manage", dialect: "openai" };
+  if (path === "/admin" || path.startsWith("/admin/")) return { kind: "admin", dialect: "openai" };
   if (method === "GET" || method === "HEAD") {
     if (path === "/health") return { kind: "health", dialect: "openai" };
     if (path === "/metrics") return { kind: "metrics", dialect: "openai" };
@@ -81,5 +82,12 @@ export function matchRoute(method: string, pathname: string): RouteMatch | null 
     }
     return { kind: "inference", dialect: "azure", style: "deployment", operation: op, deployment };
   }
+  return null;
+}
+
+/** The methods a served path takes (for `Allow` on a 405), or null when the path is not served at all. */
+export function allowedMethods(pathname: string): string | null {
+  if (matchRoute("POST", pathname) !== null) return "POST";
+  if (matchRoute("GET", pathname) !== null) return "GET, HEAD";
   return null;
 }

@@ -7,6 +7,7 @@ import { ProjectAuthCache } from "../providers/project_auth.ts";
 import type { AzureAuthConfig, Config } from "../config/types.ts";
 import { resolveCallerKeys } from "../config/load.ts";
 import { resolveSecret } from "../config/secrets.ts";
+import { sha256Hex } from "../pipeline/auth.ts";
 import type { UpstreamAuth } from "../providers/auth.ts";
 import type { TokenCredentialLike } from "../providers/azure/token_cache.ts";
 import { createUpstreamPool } from "../providers/pool.ts";
@@ -29,7 +30,7 @@ export interface RuntimeOptions {
 
 /** The parts of `AppDeps` that come from the config, and `close()` for the connection pools. */
 export type RuntimeDeps =
-  & Pick<AppDeps, "config" | "callerKeys" | "upstreamAuth" | "fetch" | "projectAuth">
+  & Pick<AppDeps, "config" | "callerKeys" | "upstreamAuth" | "fetch" | "projectAuth" | "managementDigests">
   & {
     /** Closes the upstream connection pools; call when the app is retired (reload) or shut down. */
     close(): void;
@@ -53,7 +54,17 @@ export async function buildAppDeps(config: Config, options: RuntimeOptions = {})
     upstreamAuth.set(u.name, auth);
   }
   const projectAuth = new ProjectAuthCache((ref, path) => resolveSecret(ref, { ...secretDeps, path }));
-  if (options.pool === false) return { config, callerKeys, upstreamAuth, projectAuth, close() {} };
+  const managementDigests: string[] = [];
+  for (
+    const [ref, path] of [[config.manage?.token, "manage.token"], [
+      config.manage?.readerToken,
+      "manage.reader_token",
+    ]]
+  ) {
+    if (ref) managementDigests.push(sha256Hex(await resolveSecret(ref, { ...secretDeps, path: path! })));
+  }
+  const base = { config, callerKeys, upstreamAuth, projectAuth, managementDigests };
+  if (options.pool === false) return { ...base, close() {} };
   const pool = createUpstreamPool(config.upstreams);
-  return { config, callerKeys, upstreamAuth, projectAuth, fetch: pool.fetch, close: pool.close };
+  return { ...base, fetch: pool.fetch, close: pool.close };
 }

@@ -75,12 +75,20 @@ export async function copySqliteToPostgres(from: string, to: Sql): Promise<CopyS
         stats[table] = { copied: 0, present: 0 };
         if (!tables.has(table)) continue;
         const rows = source.prepare(`SELECT * FROM ${table} ORDER BY seq`).all();
-        const cols = table === "audit" ? [...columns, "origin"] : [...columns];
+        // Stores written by an azmw with project ids and deletion carry them along; older ones get new ids.
+        const extra = table === "projects" && hasColumn(source, "projects", "id") ? ["id", "deleted_at"] : [];
+        const from = [...columns, ...extra];
+        const cols = table === "audit"
+          ? [...from, "origin"]
+          : table === "projects" && extra.length === 0
+          ? [...from, "id"]
+          : from;
         const text = `INSERT INTO ${table} (${cols.join(", ")}) VALUES (${
           cols.map((_, i) => `$${i + 1}`).join(", ")
         }) ON CONFLICT DO NOTHING`;
         for (const row of rows) {
-          const values = columns.map((c) => row[c] ?? null) as (string | number | null)[];
+          const values = from.map((c) => row[c] ?? null) as (string | number | null)[];
+          if (table === "projects" && extra.length === 0) values.push(crypto.randomUUID());
           if (table === "audit") {
             values.push(`sqlite:${row.seq}:${row.at}:${row.target_type}:${row.target_id}:${row.action}`);
           }
@@ -94,4 +102,8 @@ export async function copySqliteToPostgres(from: string, to: Sql): Promise<CopyS
   } finally {
     source.close();
   }
+}
+
+function hasColumn(db: DatabaseSync, table: string, column: string): boolean {
+  return db.prepare(`PRAGMA table_info(${table})`).all().some((c) => c.name === column);
 }

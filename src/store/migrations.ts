@@ -82,6 +82,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tokens_by_project ON tokens(project, seq);
     `,
   },
+  {
+    version: 3,
+    name: "project ids and deletion",
+    // Random UUIDs (version 4 layout) for the projects that exist; new ones get theirs from the store.
+    sql: `
+      ALTER TABLE projects ADD COLUMN id TEXT;
+      ALTER TABLE projects ADD COLUMN deleted_at INTEGER;
+      UPDATE projects SET id = lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' ||
+        substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) ||
+        substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)));
+      CREATE UNIQUE INDEX projects_by_id ON projects(id);
+    `,
+  },
 ];
 
 /** Version of the newest migration this build knows. */

@@ -50,8 +50,23 @@ export class PostgresStore implements Store {
     return guard(() => rec.getProject(this.sql, name));
   }
 
+  getProjectById(id: string): Promise<Project | null> {
+    return guard(() => rec.getProjectById(this.sql, id));
+  }
+
   listProjects(query: ListQuery): Promise<Page<Project>> {
-    return guard(async () => toPage(await list(this.sql, "projects", query), query.limit, projectFromRow));
+    return guard(async () => {
+      const rows = await all(
+        this.sql,
+        "SELECT * FROM projects WHERE seq > $1 AND deleted_at IS NULL ORDER BY seq LIMIT $2",
+        [decodeCursor(query.cursor) ?? 0, query.limit + 1],
+      );
+      return toPage(rows, query.limit, projectFromRow);
+    });
+  }
+
+  deleteProject(name: string, ctx: ChangeContext): Promise<Project> {
+    return change(this.sql, ctx, (tx) => rec.deleteProject(tx, name, ctx));
   }
 
   updateProject(name: string, patch: ProjectPatch, ctx: ChangeContext): Promise<Project> {

@@ -22,27 +22,53 @@ import {
 } from "./types.ts";
 import { keyView, projectView, tokenView } from "./views.ts";
 
-/** The project called `name`, or `null`. */
+/** The project called `name` (deleted ones excluded), or `null`. */
 export async function getProject(q: Query, name: string): Promise<Project | null> {
-  const row = await one(q, "SELECT * FROM projects WHERE name = $1", [name]);
+  const row = await one(q, "SELECT * FROM projects WHERE name = $1 AND deleted_at IS NULL", [name]);
   return row === undefined ? null : projectFromRow(row);
 }
 
+/** The project with this id (deleted ones excluded), or `null`. */
+export async function getProjectById(q: Query, id: string): Promise<Project | null> {
+  const row = await one(q, "SELECT * FROM projects WHERE id = $1 AND deleted_at IS NULL", [id]);
+  return row === undefined ? null : projectFromRow(row);
+}
+
+async function nameTaken(q: Query, name: string): Promise<StoreError | null> {
+  const row = await one(q, "SELECT deleted_at FROM projects WHERE name = $1", [name]);
+  if (row === undefined) return null;
+  return new StoreError(
+    "conflict",
+    row.deleted_at === null
+      ? `Project "${name}" already exists`
+      : `Project name "${name}" belonged to a deleted project (its records keep it); choose another name`,
+  );
+}
+
 async function projectOrFail(q: Query, name: string, lock = false): Promise<Project> {
-  const row = await one(q, `SELECT * FROM projects WHERE name = $1${lock ? " FOR SHARE" : ""}`, [name]);
+  const row = await one(
+    q,
+    `SELECT * FROM projects WHERE name = $1 AND deleted_at IS NULL${lock ? " FOR SHARE" : ""}`,
+    [name],
+  );
   if (row === undefined) throw new StoreError("not_found", `Project "${name}" does not exist`);
   return projectFromRow(row);
 }
 
 /** Adds a project. */
 export async function createProject(tx: TransactionSql, p: NewProject, ctx: ChangeContext) {
-  if (await getProject(tx, p.name) !== null) {
-    throw new StoreError("conflict", `Project "${p.name}" already exists`);
-  }
-  const project: Project = { ...p, disabled: false, createdAt: ctx.at, updatedAt: ctx.at };
+  const taken = await nameTaken(tx, p.name);
+  if (taken !== null) throw taken;
+  const project: Project = {
+    ...p,
+    id: p.id ?? crypto.randomUUID(),
+    disabled: false,
+    createdAt: ctx.at,
+    updatedAt: ctx.at,
+  };
   await tx.unsafe(
-    `INSERT INTO projects (name, description, metadata, policy, upstream_credentials, disabled, created_at,
-     updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $6)`,
+    `INSERT INTO projects (id, name, description, metadata, policy, upstream_credentials, disabled, created_at,
+     updated_at) VALUES ($7, $1, $2, $3, $4, $5, 0, $6, $6)`,
     [
       p.name,
       p.description,
@@ -50,6 +76,7 @@ export async function createProject(tx: TransactionSql, p: NewProject, ctx: Chan
       JSON.stringify(p.policy),
       JSON.stringify(p.upstreamCredentials),
       ctx.at,
+      project.id,
     ],
   );
   return changed("project.create", "project", p.name, p.name, null, projectView(project), project);
@@ -62,29 +89,71 @@ export async function updateProject(
   patch: ProjectPatch,
   ctx: ChangeContext,
 ) {
-  const row = await one(tx, "SELECT * FROM projects WHERE name = $1 FOR UPDATE", [name]);
+  const row = await one(tx, "SELECT * FROM projects WHERE name = $1 AND deleted_at IS NULL FOR UPDATE", [
+    name,
+  ]);
   if (row === undefined) throw new StoreError("not_found", `Project "${name}" does not exist`);
   const before = projectFromRow(row);
-  const after: Project = { ...before, ...patch, name, updatedAt: ctx.at };
+  const rename = patch.name !== undefined && patch.name !== name ? patch.name : null;
+  if (rename !== null) {
+    const taken = await nameTaken(tx, rename);
+    if (taken !== null) throw taken;
+    // Keys and tokens reference the name: their references are checked at commit, once they all follow.
+    await tx.unsafe("SET CONSTRAINTS api_keys_project_fkey, tokens_project_fkey DEFERRED");
+  }
+  const after: Project = { ...before, ...patch, id: before.id, name: rename ?? name, updatedAt: ctx.at };
   await tx.unsafe(
-    `UPDATE projects SET description = $1, metadata = $2, policy = $3, upstream_credentials = $4, disabled = $5,
-     updated_at = $6, rev = nextval('azmw_rev') WHERE name = $7`,
+    `UPDATE projects SET name = $1, description = $2, metadata = $3, policy = $4, upstream_credentials = $5,
+     disabled = $6, updated_at = $7, rev = nextval('azmw_rev') WHERE id = $8`,
     [
+      after.name,
       after.description,
       JSON.stringify(after.metadata),
       JSON.stringify(after.policy),
       JSON.stringify(after.upstreamCredentials),
       after.disabled ? 1 : 0,
       ctx.at,
-      name,
+      before.id,
     ],
   );
-  const action = !before.disabled && after.disabled
+  if (rename !== null) {
+    for (const table of ["api_keys", "tokens"]) {
+      await tx.unsafe(`UPDATE ${table} SET project = $1, rev = nextval('azmw_rev') WHERE project = $2`, [
+        rename,
+        name,
+      ]);
+    }
+  }
+  const action = rename !== null
+    ? "project.rename"
+    : !before.disabled && after.disabled
     ? "project.disable"
     : before.disabled && !after.disabled
     ? "project.enable"
     : "project.update";
-  return changed(action, "project", name, name, projectView(before), projectView(after), after);
+  return changed(action, "project", after.name, after.name, projectView(before), projectView(after), after);
+}
+
+/** Deletes a project: its keys and tokens stop working at `ctx.at`; it leaves lookups and lists. */
+export async function deleteProject(tx: TransactionSql, name: string, ctx: ChangeContext) {
+  const before = await projectOrFail(tx, name, true);
+  await tx.unsafe(
+    `UPDATE api_keys SET disabled_at = $1, updated_at = $1, rev = nextval('azmw_rev')
+     WHERE project = $2 AND disabled_at IS NULL`,
+    [ctx.at, name],
+  );
+  await tx.unsafe(
+    `UPDATE tokens SET revoked_at = $1, updated_at = $1, rev = nextval('azmw_rev')
+     WHERE project = $2 AND revoked_at IS NULL`,
+    [ctx.at, name],
+  );
+  await tx.unsafe(
+    `UPDATE projects SET deleted_at = $1, disabled = 1, updated_at = $1, rev = nextval('azmw_rev')
+     WHERE id = $2`,
+    [ctx.at, before.id],
+  );
+  const result: Project = { ...before, disabled: true, updatedAt: ctx.at };
+  return changed("project.delete", "project", name, name, projectView(before), null, result);
 }
 
 /** The key with `id`, or `null`. */

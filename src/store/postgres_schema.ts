@@ -147,6 +147,23 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE audit ADD COLUMN origin TEXT UNIQUE;
     `,
   },
+  {
+    version: 4,
+    name: "project ids and deletion",
+    sql: `
+      ALTER TABLE projects ADD COLUMN id TEXT;
+      ALTER TABLE projects ADD COLUMN deleted_at BIGINT;
+      UPDATE projects SET id = gen_random_uuid()::text;
+      CREATE UNIQUE INDEX projects_by_id ON projects(id);
+      -- A rename moves keys and tokens along in the same transaction: their references are checked at commit.
+      ALTER TABLE api_keys DROP CONSTRAINT api_keys_project_fkey,
+        ADD CONSTRAINT api_keys_project_fkey FOREIGN KEY (project) REFERENCES projects(name)
+        DEFERRABLE INITIALLY IMMEDIATE;
+      ALTER TABLE tokens DROP CONSTRAINT tokens_project_fkey,
+        ADD CONSTRAINT tokens_project_fkey FOREIGN KEY (project) REFERENCES projects(name)
+        DEFERRABLE INITIALLY IMMEDIATE;
+    `,
+  },
 ];
 
 /** Version of the newest PostgreSQL migration this build knows. */

@@ -214,13 +214,25 @@ export class SharedStore implements Store {
     return this.#fromSnapshot((s) => s.project(name));
   }
 
+  getProjectById(id: string): Promise<Project | null> {
+    return this.direct.getProjectById(id);
+  }
+
   listProjects(query: ListQuery): Promise<Page<Project>> {
     return this.direct.listProjects(query);
   }
 
   async updateProject(name: string, patch: ProjectPatch, ctx: ChangeContext): Promise<Project> {
     const p = await this.direct.updateProject(name, patch, ctx);
-    this.#snapshot?.putProject(p);
+    // A rename moves keys and tokens too: read every change back rather than patch the snapshot.
+    if (p.name !== name) await this.refresh();
+    else this.#snapshot?.putProject(p);
+    return p;
+  }
+
+  async deleteProject(name: string, ctx: ChangeContext): Promise<Project> {
+    const p = await this.direct.deleteProject(name, ctx);
+    await this.refresh(); // its keys and tokens stopped working with it
     return p;
   }
 

@@ -17,6 +17,7 @@ export interface SnapshotRows {
 /** Credentials by digest, kept current by `apply()`. */
 export class CredentialSnapshot {
   readonly #projects = new Map<string, Project>();
+  readonly #nameOf = new Map<string, string>();
   readonly #keys = new Map<string, ApiKey>();
   readonly #tokens = new Map<string, Token>();
   readonly #tokenDigest = new Map<string, string>();
@@ -25,14 +26,22 @@ export class CredentialSnapshot {
 
   /** Applies rows read from the tables (newer or equal versions of what is known). */
   apply(rows: SnapshotRows): void {
-    for (const r of rows.projects) this.putProject(projectFromRow(r), revOf(r));
+    for (const r of rows.projects) this.putProject(projectFromRow(r), revOf(r), r.deleted_at != null);
     for (const r of rows.keys) this.putKey(keyFromRow(r), revOf(r));
     for (const r of rows.tokens) this.putToken(tokenFromRow(r), revOf(r));
   }
 
-  /** Records a project (after a local write, or from a refresh). */
-  putProject(p: Project, rev = 0): void {
-    this.#projects.set(p.name, p);
+  /** Records a project (after a local write, or from a refresh); a deleted one leaves lookups. */
+  putProject(p: Project, rev = 0, deleted = false): void {
+    const old = this.#nameOf.get(p.id);
+    if (old !== undefined && old !== p.name) this.#projects.delete(old); // renamed
+    if (deleted) {
+      this.#projects.delete(p.name);
+      this.#nameOf.delete(p.id);
+    } else {
+      this.#projects.set(p.name, p);
+      this.#nameOf.set(p.id, p.name);
+    }
     this.#seen(rev);
   }
 

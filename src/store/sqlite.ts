@@ -7,7 +7,14 @@ import { DatabaseSync } from "node:sqlite";
 import { migrate, type Migration } from "./migrations.ts";
 import { Db, run } from "./sqlite_db.ts";
 import { createKey, getKey, listKeys, rotateKey, updateKey } from "./sqlite_keys.ts";
-import { createProject, getProject, listProjects, updateProject } from "./sqlite_projects.ts";
+import {
+  createProject,
+  deleteProject,
+  getProject,
+  getProjectById,
+  listProjects,
+  updateProject,
+} from "./sqlite_projects.ts";
 import { auditFromRow, decodeCursor, keyFromRow, type Row, tokenFromRow, toPage } from "./sqlite_rows.ts";
 import {
   addTokenUses,
@@ -83,6 +90,16 @@ export class SqliteStore implements Store {
 
   getProject(name: string): Promise<Project | null> {
     return run(() => getProject(this.#db, name));
+  }
+
+  /** @inheritdoc */
+  getProjectById(id: string): Promise<Project | null> {
+    return run(() => getProjectById(this.#db, id));
+  }
+
+  /** @inheritdoc */
+  deleteProject(name: string, ctx: ChangeContext): Promise<Project> {
+    return run(() => deleteProject(this.#db, name, ctx));
   }
 
   listProjects(query: ListQuery): Promise<Page<Project>> {

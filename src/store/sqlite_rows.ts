@@ -14,6 +14,7 @@ const json = <T>(v: unknown, fallback: T): T =>
 /** A `projects` row as a record. */
 export function projectFromRow(r: Row): Project {
   return {
+    id: text(r.id),
     name: text(r.name),
     description: text(r.description),
     metadata: json(r.metadata, {}),

@@ -10,6 +10,8 @@ export type Policy = PolicyConfig;
 
 /** A project: the unit that keys, tokens, limits and costs belong to. */
 export interface Project {
+  /** Stable id (a UUID): stays when the project is renamed. */
+  id: string;
   /** Unique name, `[a-z0-9][a-z0-9_-]*` (what logs and reports show). */
   name: string;
   description: string;
@@ -68,7 +70,7 @@ export interface Token {
 /** Who made a change: a management token role, or the local CLI. */
 export interface Actor {
   role: "admin" | "reader" | "local";
-  /** `manage:admin`, `manage:reader` or `cli:<user>`. */
+  /** `manage:admin`, `manage:reader`, `ui:admin` (the admin UI) or `cli:<user>`. */
   id: string;
 }
 
@@ -110,10 +112,13 @@ export type Credential =
   | { kind: "key"; key: ApiKey; project: Project | null }
   | { kind: "token"; token: Token; project: Project | null };
 
-/** Fields of a new project. */
-export type NewProject = Omit<Project, "createdAt" | "updatedAt" | "disabled">;
-/** Changeable fields of a project. */
-export type ProjectPatch = Partial<Omit<Project, "name" | "createdAt" | "updatedAt">>;
+/** Fields of a new project; the store assigns a random UUID when `id` is absent. */
+export type NewProject = Omit<Project, "createdAt" | "updatedAt" | "disabled" | "id"> & { id?: string };
+/**
+ * Changeable fields of a project. A new `name` renames it: its keys and tokens follow; its logged calls and
+ * costs stay filed under the old name.
+ */
+export type ProjectPatch = Partial<Omit<Project, "id" | "createdAt" | "updatedAt">>;
 /** Fields of a new key. */
 export type NewApiKey = Omit<ApiKey, "createdAt" | "updatedAt" | "disabledAt" | "replacedBy">;
 /** Changeable fields of a key. */
@@ -159,8 +164,15 @@ export interface StoreHealth {
 export interface Store {
   createProject(project: NewProject, ctx: ChangeContext): Promise<Project>;
   getProject(name: string): Promise<Project | null>;
+  /** The project with this id (a UUID), or `null`. */
+  getProjectById(id: string): Promise<Project | null>;
   listProjects(query: ListQuery): Promise<Page<Project>>;
   updateProject(name: string, patch: ProjectPatch, ctx: ChangeContext): Promise<Project>;
+  /**
+   * Deletes a project: revokes its keys and tokens at `ctx.at` and removes it from lookups and lists, in
+   * one transaction. Its name stays taken (records and costs keep referring to it).
+   */
+  deleteProject(name: string, ctx: ChangeContext): Promise<Project>;
 
   createKey(key: NewApiKey, ctx: ChangeContext): Promise<ApiKey>;
   getKey(id: string): Promise<ApiKey | null>;

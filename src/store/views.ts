@@ -46,6 +46,7 @@ export function tokenStatus(t: Token, now: number): TokenStatus {
 export function projectView(p: Project): Record<string, unknown> {
   return {
     object: "project",
+    project_id: p.id,
     name: p.name,
     description: p.description,
     metadata: p.metadata,

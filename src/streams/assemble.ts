@@ -6,7 +6,7 @@
 import type { SseEvent } from "./sse.ts";
 import type { Assembled, Operation, ToolCall } from "./types.ts";
 import { errorOf, isObject, type JsonObject, num, str } from "./_read.ts";
-import { normalizeUsage } from "./usage.ts";
+import { normalizeUsage, withTier } from "./usage.ts";
 
 /** Accumulates a stream's events into an {@link Assembled} result. */
 export interface StreamAssembler {
@@ -72,7 +72,7 @@ export function createAssembler(op: Operation): StreamAssembler {
     setMeta(d.id, d.model);
     if (d.usage != null) {
       const u = normalizeUsage(op, d.usage);
-      if (u !== undefined) out.usage = u;
+      if (u !== undefined) out.usage = withTier(u, d.service_tier);
     }
     const choices = d.choices;
     if (!Array.isArray(choices)) return;
@@ -128,7 +128,7 @@ export function createAssembler(op: Operation): StreamAssembler {
     const finish = (isObject(incomplete) ? str(incomplete.reason) : undefined) ?? str(r.status);
     if (finish !== undefined) out.finishReason = finish;
     const u = normalizeUsage(op, r.usage);
-    if (u !== undefined) out.usage = u;
+    if (u !== undefined) out.usage = withTier(u, r.service_tier);
     if (isObject(r.error)) out.error = errorOf(r.error)!;
   }
 

@@ -12,6 +12,10 @@ export interface Usage {
   reasoningTokens: number;
   totalTokens: number;
   cacheWriteTokens: number;
+  /** The part of `cacheWriteTokens` written for one hour (Anthropic `ephemeral_1h_input_tokens`). */
+  cacheWrite1hTokens?: number;
+  /** A non-standard processing tier the provider reports (`service_tier`: `priority`, `flex` …). */
+  serviceTier?: string;
 }
 
 /** One tool (function) call of a response; `arguments` is the raw JSON text as sent by the model. */

@@ -22,7 +22,9 @@ export function normalizeUsage(op: Operation, u: unknown): Usage | undefined {
 
 /** Normalised usage of a non-streaming JSON response body, or undefined when it carries none. */
 export function usageFromBody(op: Operation, body: unknown): Usage | undefined {
-  return isObject(body) ? normalizeUsage(op, body.usage) : undefined;
+  if (!isObject(body)) return undefined;
+  const u = normalizeUsage(op, body.usage);
+  return u === undefined ? undefined : withTier(u, body.service_tier);
 }
 
 function chatUsage(u: JsonObject): Usage {
@@ -60,7 +62,7 @@ function anthropicUsage(u: JsonObject): Usage {
   const cacheWriteTokens = num(u.cache_creation_input_tokens);
   const promptTokens = num(u.input_tokens) + cachedTokens + cacheWriteTokens;
   const completionTokens = num(u.output_tokens);
-  return {
+  const usage: Usage = {
     promptTokens,
     completionTokens,
     cachedTokens,
@@ -68,6 +70,25 @@ function anthropicUsage(u: JsonObject): Usage {
     totalTokens: promptTokens + completionTokens,
     cacheWriteTokens,
   };
+  // The 1-hour part of the cache writes, billed at 2 × input (the 5-minute ones at 1.25 ×).
+  const hour = isObject(u.cache_creation)
+    ? Math.min(num(u.cache_creation.ephemeral_1h_input_tokens), cacheWriteTokens)
+    : 0;
+  if (hour > 0) usage.cacheWrite1hTokens = hour;
+  return withTier(usage, u.service_tier);
+}
+
+/** Processing tiers billed at the standard price: not kept on the usage. */
+const STANDARD_TIERS = new Set(["default", "standard", "auto"]);
+
+/**
+ * `usage` with a non-standard `service_tier` (`priority`, `flex`, `batch` …) the provider reports: beside
+ * the usage on OpenAI bodies and chunks, inside it on Anthropic's.
+ */
+export function withTier(usage: Usage, tier: unknown): Usage {
+  const t = str(tier);
+  if (t === undefined || STANDARD_TIERS.has(t) || usage.serviceTier !== undefined) return usage;
+  return { ...usage, serviceTier: t };
 }
 
 /** Content, tool calls, finish reason, id, model, usage and error of a non-streaming JSON body. */
@@ -79,7 +100,7 @@ export function assembleBody(op: Operation, body: unknown): Assembled {
   const model = str(body.model);
   if (model !== undefined) out.model = model;
   const usage = usageFromBody(op, body);
-  if (usage !== undefined) out.usage = usage;
+  if (usage !== undefined) out.usage = withTier(usage, body.service_tier);
   const error = errorOf(body.error);
   if (error !== undefined) out.error = error;
   if (op === "responses") readResponses(body, out);

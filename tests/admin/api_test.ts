@@ -20,7 +20,7 @@ Deno.test("createManageApi() checks the management token and the role", async (t
     ]);
   });
   await t.step("the reader reads", async () => {
-    const r = await api.call("GET", "/manage/projects", undefined, READER);
+    const r = await api.call("GET", "/manage/projects?limit=20", undefined, READER);
     assert.deepEqual([r.status, r.body.object, r.body.data], [200, "list", []]);
   });
   await t.step("the reader cannot write", async () => {
@@ -229,7 +229,7 @@ Deno.test("keys and tokens through the API: the secret is shown once, then only 
   const revokedToken = await api.call("POST", `/manage/tokens/${token.body.id}/revoke`);
   assert.equal(revokedToken.body.status, "revoked");
   assert.equal((await api.call("GET", `/manage/tokens/${token.body.id}`)).body.status, "revoked");
-  assert.equal((await api.call("GET", "/manage/tokens?project=demo")).body.data.length, 2);
+  assert.equal((await api.call("GET", "/manage/tokens?project=demo&limit=20")).body.data.length, 2);
   assert.ok(api.changes.length >= 8, "every change notifies");
 });
 
@@ -248,6 +248,6 @@ Deno.test("projects through the API: update, disable and credentials", async () 
   assert.deepEqual([updated.body.disabled, updated.body.description, updated.body.metadata], [true, "", {
     owner: "data",
   }]);
-  const listed = await api.call("GET", "/manage/projects");
+  const listed = await api.call("GET", "/manage/projects?limit=20");
   assert.equal(listed.body.data[0].disabled, true);
 });

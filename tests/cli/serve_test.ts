@@ -49,6 +49,22 @@ Deno.test("azmw serve starts on the embedded default and its curl example works 
     assert.equal((await res.json()).object, "chat.completion");
     const health = await (await fetch(`${url}/health`)).json();
     assert.equal(health.status, "ok");
+    // The admin UI: a generated admin token, printed once with the UI's URL, kept 0600 in the data dir.
+    const admin = /Admin UI: (\S+) — admin token \(shown once, kept in [^)]*\): (\S+)/.exec(out);
+    assert.ok(admin, out);
+    assert.equal(admin[1], `${url}/admin/`);
+    assert.equal((await Deno.readTextFile(`${dir}/state/admin_token`)).trim(), admin[2]);
+    assert.equal((await Deno.stat(`${dir}/state/admin_token`)).mode! & 0o777, 0o600);
+    const ui = await fetch(`${url}/admin/`, {
+      headers: { authorization: `Basic ${btoa(`admin:${admin[2]}`)}` },
+    });
+    assert.equal(ui.status, 200);
+    const page = await ui.text();
+    assert.ok(page.includes("<h1>Overview</h1>"));
+    assert.ok(page.includes("<td>gpt-4o-mini</td>"), "the call above is on the overview");
+    const refused = await fetch(`${url}/admin/`, { redirect: "manual" });
+    await refused.body?.cancel();
+    assert.equal(refused.status, 303);
   } finally {
     child.kill("SIGTERM");
     const status = await child.status;

@@ -142,7 +142,7 @@ Deno.test("configCheckCommand.run() resolves secrets only when asked, never prin
     assert.equal(code, 1);
     assert.match(
       stdout,
-      /invalid \(1 problem\)\n {2}- upstreams\[0\]\.auth\.key: environment variable "AZURE_OPENAI_API_KEY" is not set\n$/,
+      /invalid \(1 problem\)\n {2}- upstreams\[0\]\.auth\.key: environment variable "AZURE_OPENAI_API_KEY" is not set: set it to the secret \(export AZURE_OPENAI_API_KEY=\.\.\.\) before starting\n$/,
     );
     assert.ok(!stdout.includes(SECRET));
   });

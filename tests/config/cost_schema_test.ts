@@ -25,12 +25,17 @@ Deno.test("validateConfig() fills the pricing and budget defaults", () => {
   const cfg = config({});
   assert.deepEqual(cfg.pricing, {
     currency: "EUR",
-    asOf: "2026-11-01",
+    asOf: "2026-12-04",
     defaults: true,
     models: {},
-    fallback: { input: 4.3, cachedInput: 0.43, output: 25.8 },
+    // The highest shipped price per kind (o1-pro: USD 150 / 600), never understating an unknown model.
+    fallback: { input: 129, cachedInput: 129, output: 516, cacheWrite: 161.25, cacheWrite1h: 258 },
   });
-  assert.deepEqual(cfg.budget, { alertThresholds: [0.8, 1], defaultMaxOutputTokens: 4096 });
+  assert.deepEqual(cfg.budget, {
+    alertThresholds: [0.8, 1],
+    defaultMaxOutputTokens: 4096,
+    reserve: { enforceMaxTokens: true, share: 0.01, minOutputTokens: 16 },
+  });
 });
 
 Deno.test("validateConfig() reads every pricing and budget key", () => {
@@ -42,6 +47,20 @@ Deno.test("validateConfig() reads every pricing and budget key", () => {
       models: {
         "gpt-4o*": { input: 2, cached_input: 1, output: 8, reasoning: 9, cache_write: 2.5 },
         "llama3.1:8b": { input: 0, output: 0 },
+        "claude-x": {
+          input: 3,
+          output: 15,
+          cache_write_1h: 6,
+          long_context: {
+            above: 200000,
+            input: 6,
+            cached_input: 0.6,
+            output: 22.5,
+            cache_write: 7.5,
+            cache_write_1h: 12,
+          },
+          service_tiers: { priority: { input: 6, output: 30 } },
+        },
       },
       fallback: { input: 10, output: 30 },
     },
@@ -51,6 +70,7 @@ Deno.test("validateConfig() reads every pricing and budget key", () => {
       webhook: { url: "https://hooks.example/x", headers: { "X-Api-Key": "env:HOOK_KEY", "X-Team": "ops" } },
       downshift: { "gpt-4o": "gpt-4o-mini", "o3": "o4-mini", at: 0.75 },
       default_max_output_tokens: 1024,
+      reserve: { enforce_max_tokens: false, share: 0.1, min_output_tokens: 64 },
     },
   });
   assert.deepEqual(cfg.pricing, {
@@ -60,6 +80,20 @@ Deno.test("validateConfig() reads every pricing and budget key", () => {
     models: {
       "gpt-4o*": { input: 2, cachedInput: 1, output: 8, reasoning: 9, cacheWrite: 2.5 },
       "llama3.1:8b": { input: 0, output: 0 },
+      "claude-x": {
+        input: 3,
+        output: 15,
+        cacheWrite1h: 6,
+        longContext: {
+          above: 200000,
+          input: 6,
+          cachedInput: 0.6,
+          output: 22.5,
+          cacheWrite: 7.5,
+          cacheWrite1h: 12,
+        },
+        serviceTiers: { priority: { input: 6, output: 30 } },
+      },
     },
     fallback: { input: 10, output: 30 },
   });
@@ -69,6 +103,7 @@ Deno.test("validateConfig() reads every pricing and budget key", () => {
     webhook: { url: "https://hooks.example/x", headers: { "x-api-key": "env:HOOK_KEY", "x-team": "ops" } },
     downshift: { at: 0.75, models: { "gpt-4o": "gpt-4o-mini", o3: "o4-mini" } },
     defaultMaxOutputTokens: 1024,
+    reserve: { enforceMaxTokens: false, share: 0.1, minOutputTokens: 64 },
   });
   assert.equal(config({ budget: { webhook: { url: "env:HOOK" } } }).budget?.webhook?.url, "env:HOOK");
 });
@@ -120,13 +155,30 @@ Deno.test("validateConfig() names the key path of every bad pricing and budget v
   assert.deepEqual(issues({ budget: { downshift: { m: "m" } } }), [
     { path: "budget.downshift.m", message: 'expected a model other than "m"' },
   ]);
+  assert.deepEqual(
+    issues({
+      budget: { reserve: { enforce_max_tokens: "yes", share: 2, min_output_tokens: 0 } },
+      pricing: { models: { m: { input: 1, output: 1, long_context: { input: 2, output: 2 } } } },
+    }),
+    [
+      {
+        path: "pricing.models.m.long_context.above",
+        message: "required, expected an integer from 1 to 100000000",
+      },
+      { path: "budget.reserve.enforce_max_tokens", message: 'expected true or false, got "yes"' },
+      { path: "budget.reserve.share", message: "expected a number from 0.001 to 1, got 2" },
+      { path: "budget.reserve.min_output_tokens", message: "expected an integer from 1 to 100000000, got 0" },
+    ],
+  );
 });
 
 Deno.test("config.example.yaml documents pricing and budget, and its commented budget keys validate", async () => {
   const text = await Deno.readTextFile(EXAMPLE);
   // deno-fmt-ignore
   const keys = ["pricing", "currency", "as_of", "defaults", "models", "fallback", "budget", "daily_eur",
-    "alert_thresholds", "webhook", "url", "headers", "downshift", "at", "default_max_output_tokens"];
+    "alert_thresholds", "webhook", "url", "headers", "downshift", "at", "default_max_output_tokens", "reserve",
+    "enforce_max_tokens", "share", "min_output_tokens", "cache_write_1h", "long_context", "above",
+    "service_tiers"];
   for (const key of keys) {
     const line = text.split("\n").find((l) => new RegExp(`^[\\s#-]*"?${key}"?:.*#`).test(l));
     assert.ok(line !== undefined, `config.example.yaml has no commented line for "${key}"`);
@@ -149,5 +201,12 @@ Deno.test("config.example.yaml documents pricing and budget, and its commented b
   });
   assert.deepEqual(full.pricing?.models, {
     "gpt-4o-prod": { input: 2.15, cachedInput: 1.075, output: 8.6, reasoning: 8.6, cacheWrite: 2.6875 },
+    "claude-sonnet-4-5*": {
+      input: 2.58,
+      output: 12.9,
+      cacheWrite1h: 5.16,
+      longContext: { above: 200000, input: 5.16, output: 19.35 },
+      serviceTiers: { priority: { input: 5.16, output: 25.8 } },
+    },
   });
 });

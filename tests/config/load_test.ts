@@ -160,6 +160,9 @@ Deno.test("embeddedConfig() builds the no-config default", () => {
         timezone: "UTC",
         instance: "i",
         shutdownGraceMs: 30000,
+        headerTimeoutMs: 30000,
+        bodyIdleTimeoutMs: 30000,
+        maxConnections: 10000,
       },
       auth: { required: true, keys: [{ id: "local", sha256: "ab".repeat(32) }] },
       upstreams: [{

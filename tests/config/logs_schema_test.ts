@@ -31,8 +31,9 @@ Deno.test("validateConfig() fills the logs defaults", () => {
   assert.deepEqual(logs(undefined), defaultLogsConfig());
   assert.deepEqual(logs(null), defaultLogsConfig());
   const d = defaultLogsConfig();
-  assert.deepEqual([d.dir, d.bodies, d.keys, d.retentionDays, d.maxBodyBytes], [
-    "./logs",
+  assert.deepEqual([d.dir, d.dirFromDataDir, d.bodies, d.keys, d.retentionDays, d.maxBodyBytes], [
+    "./.azmw/logs",
+    true,
     true,
     [],
     30,

@@ -63,6 +63,9 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         timezone: "UTC",
         instance: "test-host",
         shutdownGraceMs: 30000,
+        headerTimeoutMs: 30000,
+        bodyIdleTimeoutMs: 30000,
+        maxConnections: 10000,
       },
       auth: { required: true, keys: [] },
       upstreams: [{
@@ -82,7 +85,8 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         breaker: { failures: 5, cooldownMs: 30000 },
       },
       logs: {
-        dir: "./logs",
+        dir: "./.azmw/logs",
+        dirFromDataDir: true,
         bodies: true,
         keys: [],
         maxBodyBytes: 65536,
@@ -101,13 +105,25 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
       policy: {},
       pricing: {
         currency: "EUR",
-        asOf: "2026-11-01",
+        asOf: "2026-12-04",
         defaults: true,
         models: {},
-        fallback: { input: 4.3, cachedInput: 0.43, output: 25.8 },
+        fallback: { input: 129, cachedInput: 129, output: 516, cacheWrite: 161.25, cacheWrite1h: 258 },
       },
-      budget: { alertThresholds: [0.8, 1], defaultMaxOutputTokens: 4096 },
+      budget: {
+        alertThresholds: [0.8, 1],
+        defaultMaxOutputTokens: 4096,
+        reserve: { enforceMaxTokens: true, share: 0.01, minOutputTokens: 16 },
+      },
       secrets: { ttlS: 300, keyVault: { credential: "default", url: "https://{vault}.vault.azure.net" } },
+      shared: {},
+      events: {
+        bus: "memory",
+        sinks: [],
+        deadLetterDir: "./events/dead-letter",
+        watchIntervalMs: 1000,
+        redis: { prefix: "azmw:events:", maxLen: 1000000, claimIdleMs: 60000 },
+      },
       source: "test.yaml",
     } satisfies Config,
   );
@@ -122,6 +138,9 @@ Deno.test("validateConfig() reads every server key", () => {
     timezone: "Europe/Berlin",
     instance: "gw-1",
     shutdown_grace_ms: 5000,
+    header_timeout_ms: 2000,
+    body_idle_timeout_ms: 3000,
+    max_connections: 50,
   };
   assert.deepEqual(validate(doc({}, { server })).server, {
     host: "0.0.0.0",
@@ -131,6 +150,9 @@ Deno.test("validateConfig() reads every server key", () => {
     timezone: "Europe/Berlin",
     instance: "gw-1",
     shutdownGraceMs: 5000,
+    headerTimeoutMs: 2000,
+    bodyIdleTimeoutMs: 3000,
+    maxConnections: 50,
   });
 });
 
@@ -268,7 +290,7 @@ Deno.test("validateConfig() checks endpoints", async (t) => {
     ) {
       assert.equal(
         issueAt(doc({ endpoint: url }), "upstreams[0].endpoint"),
-        "expected an https URL (http only for localhost, 127.0.0.1 or ::1), got a URL with user info, a query or a fragment",
+        'expected an https URL (http only for localhost, 127.0.0.1 or ::1), got a URL with user info, a query or a fragment: write "https://r.example" (api-version goes under api_version, the key under auth)',
       );
     }
   });

@@ -129,3 +129,25 @@ Deno.test("BudgetAlerts.markSent() keeps thresholds crossed before a restart qui
   alerts.check("global", { day: "20261126", spent: 8, cap: 10 });
   assert.equal(warnings.length, 2, "100% today, then 80% again on the next day");
 });
+
+Deno.test("one call crossing 80% and 100% sends both alerts; a reload over the same ledger sends none again", async () => {
+  const hook = fakeHook();
+  const warnings: string[] = [];
+  const config = costConfig({
+    pricing: FLAT_PRICING,
+    budget: { daily_eur: 1, webhook: { url: "https://hooks.example/budget" } },
+  });
+  const deps = { now: () => NOW, fetch: hook.fetch, warn: (m: string) => warnings.push(m), tokenizer: false };
+  const cost = createCostControl(config, deps);
+  cost.sink(callRecord({ caller: null, usage: usage(1000, 0), usageSource: "upstream" }));
+  await cost.idle();
+  assert.deepEqual(hook.calls.map((c) => c.body.threshold), [0.8, 1]);
+  assert.deepEqual(warnings, [
+    "Daily cost of the gateway reached 80% of its cap: €1.00 of €1.00 spent on 20261125",
+    "Daily cost of the gateway reached 100% of its cap: €1.00 of €1.00 spent on 20261125",
+  ]);
+  const reloaded = createCostControl(config, { ...deps, ledger: cost.ledger });
+  reloaded.sink(callRecord({ caller: null, usage: usage(10, 0), usageSource: "upstream" }));
+  await reloaded.idle();
+  assert.equal(hook.calls.length, 2, "the reload does not repeat alerts already sent");
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { PriceTable } from "../../src/cost/pricing.ts";
-import { buildReport, GROUP_BY, type GroupBy } from "../../src/cost/report.ts";
+import { averageEur, buildReport, GROUP_BY, type GroupBy } from "../../src/cost/report.ts";
 import { reportCsv, reportJson, reportTable } from "../../src/cost/report_format.ts";
 import { reportHtml } from "../../src/cost/report_html.ts";
 import type { LogRecord } from "../../src/logs/record.ts";
@@ -112,17 +112,17 @@ Deno.test("report formats: table, CSV, JSON and a self-contained HTML page", asy
     ]);
     const report = await buildReport(dir, { days: ["20261124", "20261125"], by: "model", prices });
     const table = reportTable(report);
-    assert.match(table, /^Cost report 20261124 to 20261125 by model \(EUR; prices as of 2026-11-01\)/);
-    assert.match(table, /\nTOTAL\s+2\s+20\s+0\s+10\s+0\s+0\.5300\*\s+0\.2650\n/);
+    assert.match(table, /^Cost report 20261124 to 20261125 by model \(EUR; prices as of 2026-12-04\)/);
+    assert.match(table, /\nTOTAL\s+2\s+0\s+20\s+0\s+10\s+0\s+0\.5300\*\s+0\.2650\n/);
     assert.match(table, /\* 1 records had no logged cost/);
     const csv = reportCsv(report).trimEnd().split("\n");
     assert.equal(
       csv[0],
-      "model,requests,prompt_tokens,cached_tokens,cache_write_tokens,completion_tokens,reasoning_tokens,cost_eur,avg_cost_eur,repriced,estimated",
+      "model,requests,refused,prompt_tokens,cached_tokens,cache_write_tokens,completion_tokens,reasoning_tokens,cost_eur,avg_cost_eur,repriced,estimated",
     );
-    assert.equal(csv[1], "gpt-4o,1,10,0,0,5,0,0.5,0.5,0,0");
-    assert.equal(csv[2], '"a ""quoted"", <model>",1,10,0,0,5,0,0.03,0.03,1,0');
-    assert.equal(csv[3], "TOTAL,2,20,0,0,10,0,0.53,0.265,1,0");
+    assert.equal(csv[1], "gpt-4o,1,0,10,0,0,5,0,0.5,0.5,0,0");
+    assert.equal(csv[2], '"a ""quoted"", <model>",1,0,10,0,0,5,0,0.03,0.03,1,0');
+    assert.equal(csv[3], "TOTAL,2,0,20,0,0,10,0,0.53,0.265,1,0");
     const json = JSON.parse(reportJson(report));
     assert.equal(json.total.cost_eur, 0.53);
     assert.deepEqual(json.per_day, [{ day: "20261124", cost_eur: 0 }, { day: "20261125", cost_eur: 0.53 }]);
@@ -131,6 +131,28 @@ Deno.test("report formats: table, CSV, JSON and a self-contained HTML page", asy
     assert.equal(html.match(/<svg /g)?.length, 2);
     assert.match(html, /a &#34;quoted&#34;, &#60;model&#62;/);
     assert.doesNotMatch(html, /<script|\bsrc=|\bhref=|url\(|@import|https?:/i, "no external assets");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("refused calls are shown apart and do not lower the average cost per request", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const refused = (status: number) =>
+      logRecord({ attempts: 0, status, usage: null, cost_eur: 0, upstream: null, deployment: null });
+    await writeDay(dir, "20261125", [
+      logRecord({ cost_eur: 0.4 }),
+      logRecord({ cost_eur: 0.2 }),
+      ...Array.from({ length: 18 }, () => refused(429)),
+    ]);
+    const report = await buildReport(dir, { days: ["20261125"], by: "model", prices });
+    assert.equal(report.total.requests, 2);
+    assert.equal(report.total.refused, 18);
+    assert.equal(averageEur(report.total), 0.3);
+    assert.match(reportTable(report), /\nTOTAL\s+2\s+18\s/);
+    assert.match(reportTable(report), /REFUSED: calls the gateway refused before any upstream attempt/);
+    assert.match(reportHtml(report), /<th>refused<\/th>/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -119,7 +119,7 @@ Deno.test("serve -d, status, reload, stop with an open stream, stale pid (subpro
       const out = await Deno.readTextFile(`${dir}/data/azmw.out`);
       assert.match(out, /"msg":"Gateway stopped"/);
       const days = [];
-      for await (const d of Deno.readDir(`${dir}/logs`)) days.push(d.name);
+      for await (const d of Deno.readDir(`${dir}/logs`)) if (d.isDirectory) days.push(d.name);
       const lines = [];
       for (const day of days) {
         for await (const f of Deno.readDir(`${dir}/logs/${day}`)) {

@@ -251,9 +251,10 @@ Deno.test("logsDecryptCommand.run() finds keys through the config and the data d
     assert.equal(r.code, 0);
     assert.equal(r.records[0].request.model, "gpt-4o");
   });
-  await t.step("the default ./.azmw and ./logs, in a subprocess", async () => {
+  await t.step("the default ./.azmw and ./.azmw/logs, in a subprocess", async () => {
     await Deno.mkdir(`${root}/.azmw`);
     await Deno.writeTextFile(`${root}/.azmw/log_key`, key);
+    await Deno.rename(dir, `${root}/.azmw/logs`);
     const r = await runAzmw(["logs", "decrypt", "20251214", "--key", "dev"], { cwd: root });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).request.model, "gpt-4o");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseJsonObject, readBody } from "../../src/pipeline/body.ts";
+import { BODY_RATE_UNIT, BodyWatch, parseJsonObject, readBody } from "../../src/pipeline/body.ts";
 import type { GatewayError } from "../../src/server/errors.ts";
 
 const enc = new TextEncoder();
@@ -73,4 +73,62 @@ Deno.test("parseJsonObject() explains bad bodies without echoing them", () => {
     return true;
   });
   assert.throws(() => parseJsonObject(enc.encode('{"a":')), (e: GatewayError) => e.code === "invalid_json");
+});
+
+Deno.test("readBody() fails a chunked body that stalls past the idle timeout with 408", async () => {
+  let now = 0;
+  const second = Promise.withResolvers<void>();
+  let reads = 0;
+  const watch = new (class extends BodyWatch {
+    override watch<T>(read: Promise<T>, budgetMs: number): Promise<T> {
+      if (++reads === 2) second.resolve();
+      return super.watch(read, budgetMs);
+    }
+  })(1000, { clock: () => now });
+  let cancelled = false;
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(new TextEncoder().encode('{"a":'));
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  const reading = readBody(
+    new Request("http://x", { method: "POST", body, duplex: "half" } as RequestInit),
+    100,
+    watch,
+  );
+  await second.promise;
+  now = 999;
+  watch.sweep();
+  now = 1001;
+  watch.sweep();
+  await assert.rejects(reading, (err: GatewayError) => {
+    assert.equal(err.status, 408);
+    assert.equal(err.code, "request_body_timeout");
+    assert.match(err.message, /server\.body_idle_timeout_ms/);
+    return true;
+  });
+  assert.equal(cancelled, true);
+});
+
+Deno.test("readBody() gives a declared-length body one idle timeout per 64 KiB", async () => {
+  let now = 0;
+  const watch = new BodyWatch(1000, { clock: () => now });
+  const never = new Promise<ArrayBuffer>(() => {});
+  const req = {
+    headers: new Headers({ "content-length": String(BODY_RATE_UNIT * 2 + 1) }),
+    arrayBuffer: () => never,
+  } as unknown as Request;
+  const reading = readBody(req, 10 * BODY_RATE_UNIT, watch);
+  now = 2999;
+  watch.sweep();
+  now = 3001;
+  watch.sweep();
+  await assert.rejects(reading, (err: GatewayError) => err.status === 408);
+  // A body that arrives in time resolves and leaves nothing pending (the timer stops).
+  const ok = await readBody(new Request("http://x", { method: "POST", body: "{}" }), 100, watch);
+  assert.equal(new TextDecoder().decode(ok), "{}");
+  watch.sweep();
 });

@@ -113,7 +113,9 @@ Deno.test("createApp() lists models entries first and falls back across provider
       ["llama", "local"],
     ],
   );
-  const health = await (await app(new Request("http://gw/health"))).json();
+  const health = await (await app(new Request("http://gw/health"), {
+    remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
+  })).json();
   assert.deepEqual(
     health.upstreams.map((
       u: { name: string; kind: string; auth: string; ready: boolean },

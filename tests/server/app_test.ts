@@ -171,7 +171,9 @@ Deno.test("createApp() lists public models and reports health", async () => {
   ]);
   const denied = await app(new Request("http://gw/openai/v1/models"));
   assert.equal(denied.status, 401);
-  const health = await app(new Request("http://gw/health"));
+  const health = await app(new Request("http://gw/health"), {
+    remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
+  });
   assert.equal(health.status, 200);
   const h = await health.json();
   assert.equal(h.status, "ok");

@@ -24,7 +24,7 @@ const chat = (url: string, extra: Record<string, string> = {}, body: Record<stri
   });
 
 Deno.test("startGateway() serves, counts metrics and reloads a new config", async () => {
-  const { mock, config, log, env } = setup();
+  const { mock, config, lines, log, env } = setup();
   let closed = false;
   const gw = await startGateway(config, { log, env, onClose: () => Promise.resolve(void (closed = true)) });
   try {
@@ -60,7 +60,9 @@ Deno.test("startGateway() serves, counts metrics and reloads a new config", asyn
     const next = structuredClone(config);
     next.upstreams[0]!.deployments.push({ name: "gpt-4.1", model: "gpt-4.1", aliases: [] });
     next.server.port = 1; // the listener does not move on reload; a warning says so
+    next.server.maxConnections = 5; // nor do its limits
     await gw.reload(next);
+    assert.ok(lines.some((l) => l.includes("server.max_connections change only on restart")));
     assert.equal(gw.config, next);
     const models = await (await fetch(`${gw.url}/v1/models`, { headers: { "api-key": CALLER_KEY } })).json();
     assert.ok(models.data.some((m: { id: string }) => m.id === "gpt-4.1"));

@@ -19,7 +19,7 @@ Deno.test("openStore() creates a fresh file in WAL mode with every migration app
     assert.deepEqual({ ...db.prepare("PRAGMA journal_mode").get() }, { journal_mode: "wal" });
     const versions = db.prepare("SELECT version, name FROM schema_migrations ORDER BY version").all();
     assert.deepEqual(versions.map((v) => v.version), MIGRATIONS.map((m) => m.version));
-    assert.equal(SCHEMA_VERSION, 2);
+    assert.equal(SCHEMA_VERSION, 3);
     db.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -30,23 +30,30 @@ Deno.test("openSqliteStore() upgrades an existing version-1 database and keeps i
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/azmw.db`;
-    const old = openSqliteStore(path, { migrations: MIGRATIONS.slice(0, 1) });
-    assert.deepEqual(old.schemaVersions(), [1]);
-    await old.createProject(PROJECT, CTX);
-    await old.createKey({
-      id: "key_1",
-      project: "demo",
-      name: "ci",
-      prefix: "abcdefgh",
-      sha256: "a".repeat(64),
-      policy: {},
-      expiresAt: null,
-    }, CTX);
-    await old.close();
+    // A version-1 database as an older azmw wrote it.
+    const old = new DatabaseSync(path);
+    migrate(old, { now: () => 1, migrations: MIGRATIONS.slice(0, 1) });
+    old.prepare(
+      `INSERT INTO projects (name, description, metadata, policy, upstream_credentials, disabled, created_at,
+       updated_at) VALUES ('demo', '', '{}', '{"rpm":5}', '{}', 0, 1, 1), ('other', '', '{}', '{}', '{}', 0, 1, 1)`,
+    ).run();
+    old.prepare(
+      `INSERT INTO api_keys (id, project, name, prefix, sha256, policy, expires_at, disabled_at, replaced_by,
+       created_at, updated_at) VALUES ('key_1', 'demo', 'ci', 'abcdefgh', ?, '{}', NULL, NULL, NULL, 1, 1)`,
+    ).run("a".repeat(64));
+    old.close();
 
     const store = openSqliteStore(path);
-    assert.deepEqual(store.schemaVersions(), [1, 2]);
-    assert.equal((await store.getProject("demo"))?.policy.rpm, 5);
+    assert.deepEqual(store.schemaVersions(), [1, 2, 3]);
+    const demo = (await store.getProject("demo"))!;
+    assert.equal(demo.policy.rpm, 5);
+    // Version 3 gave the existing projects random UUIDs (version 4 layout), each its own.
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    assert.match(demo.id, uuid);
+    const other = (await store.getProject("other"))!;
+    assert.match(other.id, uuid);
+    assert.notEqual(demo.id, other.id);
+    assert.equal((await store.getProjectById(demo.id))?.name, "demo");
     assert.equal((await store.getKey("key_1"))?.name, "ci");
     const token = await store.createToken({
       id: "tok_1",
@@ -62,7 +69,7 @@ Deno.test("openSqliteStore() upgrades an existing version-1 database and keeps i
     await store.close();
 
     const again = openSqliteStore(path);
-    assert.deepEqual(again.schemaVersions(), [1, 2], "reopening applies nothing");
+    assert.deepEqual(again.schemaVersions(), [1, 2, 3], "reopening applies nothing");
     await again.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -75,22 +82,22 @@ Deno.test("migrate() refuses a database from a newer azmw and rolls back a faile
   db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 1)").run();
   assert.throws(
     () => migrate(db, { now: () => 1 }),
-    /schema is version 99, newer than this azmw knows \(2\)/,
+    /schema is version 99, newer than this azmw knows \(3\)/,
   );
   db.close();
 
   const fresh = new DatabaseSync(":memory:");
   const broken = [...MIGRATIONS, {
-    version: 3,
+    version: SCHEMA_VERSION + 1,
     name: "broken",
     sql: "CREATE TABLE x (a); CREATE TABLE x (a);",
   }];
   assert.throws(
     () => migrate(fresh, { now: () => 1, migrations: broken }),
-    /Cannot apply store migration 3 \("broken"\)/,
+    new RegExp(`Cannot apply store migration ${SCHEMA_VERSION + 1} \\("broken"\\)`),
   );
   const max = fresh.prepare("SELECT MAX(version) AS v FROM schema_migrations").get();
-  assert.equal(max?.v, 2);
+  assert.equal(max?.v, SCHEMA_VERSION);
   assert.equal(fresh.prepare("SELECT name FROM sqlite_master WHERE name = 'x'").get(), undefined);
   fresh.close();
 });

@@ -28,6 +28,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20
 async function fileLines(dir: string): Promise<number> {
   let n = 0;
   for await (const day of Deno.readDir(dir)) {
+    if (!day.isDirectory) continue; // the log lock file
     for await (const f of Deno.readDir(`${dir}/${day.name}`)) {
       n += (await Deno.readTextFile(`${dir}/${day.name}/${f.name}`)).split("\n").filter((l) => l).length;
     }

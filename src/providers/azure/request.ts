@@ -30,28 +30,74 @@ export interface AzurePlan {
   injectedUsage: boolean;
 }
 
+/** Whether `v` is `YYYY-MM-DD` or `YYYY-MM-DD-preview` with a date that exists. */
+export function isApiVersion(v: string): boolean {
+  if (!API_VERSION.test(v)) return false;
+  const y = Number(v.slice(0, 4));
+  const m = Number(v.slice(5, 7));
+  const d = Number(v.slice(8, 10));
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+function badVersion(v: string, expected: string): GatewayError {
+  return new GatewayError(
+    400,
+    "invalid_api_version",
+    `Unsupported api-version ${JSON.stringify(v.slice(0, 40))}: expected ${expected}`,
+    { param: "api-version" },
+  );
+}
+
+function single(search: URLSearchParams): string | null {
+  const all = search.getAll("api-version");
+  if (all.length > 1) {
+    throw new GatewayError(
+      400,
+      "duplicate_api_version",
+      'Query parameter "api-version" is given more than once',
+      {
+        param: "api-version",
+      },
+    );
+  }
+  return all[0] ?? null;
+}
+
 /** Validates the caller's `api-version` for the routes that require one; returns it. */
 export function requireApiVersion(search: URLSearchParams): string {
-  const v = search.get("api-version");
+  const v = single(search);
   if (v === null || v === "") {
     throw new GatewayError(400, "missing_api_version", 'Missing required query parameter "api-version"', {
       param: "api-version",
     });
   }
-  if (!API_VERSION.test(v)) {
-    throw new GatewayError(
-      400,
-      "invalid_api_version",
-      `Unsupported api-version "${v.slice(0, 40)}": expected YYYY-MM-DD or YYYY-MM-DD-preview`,
-      { param: "api-version" },
-    );
-  }
+  if (!isApiVersion(v)) throw badVersion(v, "a real date as YYYY-MM-DD or YYYY-MM-DD-preview");
   return v;
+}
+
+/** Validates an optional `api-version` (Azure v1 routes: `preview`, `latest` or a date); returns it or null. */
+export function optionalApiVersion(search: URLSearchParams): string | null {
+  const v = single(search);
+  if (v === null || v === "preview" || v === "latest" || isApiVersion(v)) return v;
+  throw badVersion(v, '"preview", "latest" or a real date as YYYY-MM-DD or YYYY-MM-DD-preview');
+}
+
+/**
+ * The query sent upstream: only `api-version` (the one parameter Azure OpenAI's inference API defines),
+ * never the rest of the caller's query — a key or signature there (`api-key`, `key`, `code`,
+ * `subscription-key`, `sig` …) must not reach the upstream or its logs.
+ */
+export function upstreamQuery(search: string): string {
+  if (search === "") return "";
+  if (search.startsWith("?api-version=") && !search.includes("&")) return search;
+  const v = new URLSearchParams(search).get("api-version");
+  return v === null ? "" : `?api-version=${encodeURIComponent(v)}`;
 }
 
 /**
  * Plans the upstream call and mutates `body` where the upstream needs it. `search` is the caller's raw
- * query string (with `?`), passed on unchanged where the route style keeps it.
+ * query string (with `?`); its `api-version` is passed on where the route style keeps it.
  */
 export function planAzureRequest(
   route: InferenceRoute,
@@ -63,20 +109,21 @@ export function planAzureRequest(
   const op = OP_PATH[route.operation];
   const base = upstream.endpoint;
   const dep = encodeURIComponent(deployment.name);
+  const search = upstreamQuery(options.search);
   let url: string;
   let rewrite = false;
   let usageOk = true;
   switch (route.style) {
     case "deployment":
-      url = `${base}/openai/deployments/${dep}/${op}${options.search}`;
+      url = `${base}/openai/deployments/${dep}/${op}${search}`;
       usageOk = (options.apiVersion ?? "") >= STREAM_OPTIONS_SINCE;
       break;
     case "azure_responses":
-      url = `${base}/openai/responses${options.search}`;
+      url = `${base}/openai/responses${search}`;
       rewrite = setModel(body, deployment.name);
       break;
     case "azure_v1":
-      url = `${base}/openai/v1/${op}${options.search}`;
+      url = `${base}/openai/v1/${op}${search}`;
       rewrite = setModel(body, deployment.name);
       break;
     case "openai":

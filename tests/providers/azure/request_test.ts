@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { injectUsage, planAzureRequest, requireApiVersion } from "../../../src/providers/azure/request.ts";
+import {
+  injectUsage,
+  optionalApiVersion,
+  planAzureRequest,
+  requireApiVersion,
+  upstreamQuery,
+} from "../../../src/providers/azure/request.ts";
 import type { GatewayError } from "../../../src/server/errors.ts";
 import type { InferenceRoute } from "../../../src/server/routes.ts";
 import { azureUpstream } from "../../_helpers/config.ts";
@@ -17,7 +23,7 @@ const route = (
   ...(style === "deployment" ? { deployment: "gpt-4o-prod" } : {}),
 });
 
-Deno.test("planAzureRequest() keeps the caller's path and query on deployment routes", () => {
+Deno.test("planAzureRequest() keeps the caller's path and api-version, and drops the rest of the query", () => {
   const body = { messages: [] };
   const plan = planAzureRequest(route("deployment"), target, {
     body,
@@ -26,7 +32,7 @@ Deno.test("planAzureRequest() keeps the caller's path and query on deployment ro
   });
   assert.equal(
     plan.url,
-    "https://res.openai.azure.com/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21&x=1",
+    "https://res.openai.azure.com/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21",
   );
   assert.equal(plan.rewrite, false);
 });
@@ -113,5 +119,64 @@ Deno.test("requireApiVersion() requires a well-formed api-version", () => {
   assert.throws(
     () => requireApiVersion(new URLSearchParams("api-version=latest")),
     (e: GatewayError) => e.code === "invalid_api_version",
+  );
+});
+
+Deno.test("upstreamQuery() never forwards caller credentials in the query", () => {
+  assert.equal(upstreamQuery(""), "");
+  assert.equal(upstreamQuery("?api-version=2024-10-21"), "?api-version=2024-10-21");
+  for (
+    const name of [
+      "api-key",
+      "key",
+      "subscription-key",
+      "code",
+      "sig",
+      "access_token",
+      "Ocp-Apim-Subscription-Key",
+    ]
+  ) {
+    assert.equal(
+      upstreamQuery(`?api-version=2024-10-21&${name}=caller-secret`),
+      "?api-version=2024-10-21",
+      name,
+    );
+    assert.equal(
+      upstreamQuery(`?${name}=caller-secret&api-version=2024-10-21`),
+      "?api-version=2024-10-21",
+      name,
+    );
+    assert.equal(upstreamQuery(`?${name}=caller-secret`), "", name);
+  }
+  assert.equal(upstreamQuery("?api-version=preview&x=1"), "?api-version=preview");
+});
+
+Deno.test("requireApiVersion() refuses impossible dates and repeated api-version with 400", () => {
+  for (const v of ["2024-13-45", "2024-02-30", "2023-02-29-preview", "2024-00-10"]) {
+    assert.throws(() => requireApiVersion(new URLSearchParams({ "api-version": v })), (e: GatewayError) => {
+      assert.equal(e.status, 400, v);
+      assert.equal(e.code, "invalid_api_version");
+      assert.match(e.message, /real date/);
+      return true;
+    });
+  }
+  assert.equal(requireApiVersion(new URLSearchParams({ "api-version": "2024-02-29" })), "2024-02-29");
+  assert.throws(
+    () => requireApiVersion(new URLSearchParams("api-version=2024-10-21&api-version=2024-10-21")),
+    (e: GatewayError) => e.status === 400 && e.code === "duplicate_api_version" && e.param === "api-version",
+  );
+});
+
+Deno.test("optionalApiVersion() takes preview, latest or a real date once", () => {
+  assert.equal(optionalApiVersion(new URLSearchParams("")), null);
+  assert.equal(optionalApiVersion(new URLSearchParams("api-version=preview")), "preview");
+  assert.equal(
+    optionalApiVersion(new URLSearchParams("api-version=2025-04-01-preview")),
+    "2025-04-01-preview",
+  );
+  assert.throws(() => optionalApiVersion(new URLSearchParams("api-version=2024-13-45")), /real date/);
+  assert.throws(
+    () => optionalApiVersion(new URLSearchParams("api-version=preview&api-version=latest")),
+    /more than once/,
   );
 });
