@@ -4,6 +4,7 @@ import { openPostgresPool, openPostgresStore } from "../../src/store/postgres_op
 import { migratePostgres, PG_MIGRATIONS, PG_SCHEMA_VERSION } from "../../src/store/postgres_schema.ts";
 import { dropAtEnd, freshDatabase } from "../_helpers/postgres.ts";
 import { storeContract } from "./_contract.ts";
+import { projectLifecycle } from "./project_lifecycle_test.ts";
 
 const db = await freshDatabase();
 
@@ -167,5 +168,24 @@ Deno.test({
     await b.close();
   },
 });
+
+for (
+  const [label, open] of [
+    ["PostgresStore", async () => new PostgresStore(openPostgresPool(db.url, { max: 4 }))],
+    ["SharedStore", () => openPostgresStore(db.url, { max: 4, refreshMs: 600_000 })],
+  ] as const
+) {
+  Deno.test({
+    name: `${label}: a project keeps its id through a rename, and a delete revokes its callers`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      await db.truncate();
+      const store = await open();
+      await projectLifecycle(store);
+      await store.close();
+    },
+  });
+}
 
 dropAtEnd(db);
