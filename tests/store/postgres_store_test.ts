@@ -171,7 +171,7 @@ Deno.test({
 
 for (
   const [label, open] of [
-    ["PostgresStore", async () => new PostgresStore(openPostgresPool(db.url, { max: 4 }))],
+    ["PostgresStore", () => Promise.resolve(new PostgresStore(openPostgresPool(db.url, { max: 4 })))],
     ["SharedStore", () => openPostgresStore(db.url, { max: 4, refreshMs: 600_000 })],
   ] as const
 ) {
