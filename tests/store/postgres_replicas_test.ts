@@ -86,23 +86,24 @@ Deno.test({
       const shipped = async () => (await rows()).reduce((n, r) => n + (r[1] as number), 0);
       await until("every call shipped", async () => await shipped() === await written());
       const cfg = `${root}/r1/azmw.yaml`;
-      const io = fakeIo(env);
-      const code = await costReportCommand.run(
-        costReportCommand.parseArgs(["-c", cfg, "--by", "key", "--format", "json"]),
-        io,
-      );
-      assert.equal(code, 0, io.err);
-      const report = JSON.parse(io.out);
-      // The same as reading both replicas' files.
-      let fromFiles = 0;
-      for (const r of ["r1", "r2"]) {
-        const fio = fakeIo(env);
-        const args = ["-c", cfg, "--by", "key", "--format", "json", "--logs-dir", `${root}/${r}/logs`];
-        assert.equal(await costReportCommand.run(costReportCommand.parseArgs(args), fio), 0, fio.err);
-        fromFiles += JSON.parse(fio.out).total.requests;
-      }
-      assert.ok(fromFiles > 0);
-      assert.equal(report.total.requests, fromFiles, "every replica's calls");
+      const report = async (extra: string[]) => {
+        const io = fakeIo(env);
+        const code = await costReportCommand.run(
+          costReportCommand.parseArgs(["-c", cfg, "--by", "key", "--format", "json", ...extra]),
+          io,
+        );
+        assert.equal(code, 0, io.err);
+        return JSON.parse(io.out).total.requests as number;
+      };
+      // The same as reading both replicas' files, once the last records written have been shipped (a call
+      // answered just before can still be on its way to the file and then to PostgreSQL).
+      const fromFiles = async () =>
+        (await report(["--logs-dir", `${root}/r1/logs`])) + (await report(["--logs-dir", `${root}/r2/logs`]));
+      await until("the report from PostgreSQL to match the files", async () => {
+        const files = await fromFiles();
+        return files > 0 && await report([]) === files;
+      });
+      assert.equal(await report([]), await fromFiles(), "every replica's calls");
     } finally {
       for (const r of [r1, r2]) {
         const s = await r.stop();
