@@ -60,7 +60,7 @@ export function notFound(what: string, id: string): GatewayError {
   return new GatewayError(404, "not_found", `${what} "${id}" does not exist`);
 }
 
-/** Runs a store call, turning `StoreError`s into 404 / 409 / 400. */
+/** Runs a store call, turning `StoreError`s into 404 / 409 / 400 / 503. */
 export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -68,6 +68,11 @@ export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
     if (!(err instanceof StoreError)) throw err;
     if (err.code === "not_found") throw new GatewayError(404, "not_found", err.message, { cause: err });
     if (err.code === "conflict") throw new GatewayError(409, "conflict", err.message, { cause: err });
+    if (err.code === "unavailable") {
+      throw new GatewayError(503, "store_unavailable", "The store is unavailable right now; try again", {
+        cause: err,
+      });
+    }
     throw new GatewayError(400, "invalid_value", err.message, { param: "cursor", cause: err });
   }
 }

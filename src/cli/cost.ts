@@ -17,6 +17,8 @@ import {
 } from "../cost/report_format.ts";
 import { reportHtml } from "../cost/report_html.ts";
 import { addDays, DayClock, dayRange, parseDay } from "../logs/day.ts";
+import { CallRecordTable } from "../cost/call_records.ts";
+import { openPostgresPool, postgresUrlOf } from "../store/postgres_open.ts";
 import { type Command, UsageError, usageError } from "../core/command.ts";
 
 /** Parsed arguments of `azmw cost report`. */
@@ -45,6 +47,9 @@ network are needed. Each group shows requests, prompt, cached, completion and re
 cost in EUR and the average cost per request, with a total. Records logged without a cost (older logs)
 are priced from their usage with the current price table and marked with "*". The html format is one
 self-contained page with charts of spend per day and per model.
+
+When the config's manage.store is PostgreSQL (several replicas), the report reads every replica's
+records from there instead; --logs-dir reads the files of one folder.
 
 Options:
       --from DAY         First day, YYYYMMDD (default: 29 days before --to)
@@ -141,9 +146,24 @@ export const costReportCommand: Command<CostReportArgs> = {
     const to = args.to ?? new DayClock(config?.server.timezone ?? DEFAULTS.timezone).dayOf(Date.now());
     const from = args.from ?? addDays(to, 1 - DEFAULT_DAYS);
     if (from > to) throw new UsageError(`Invalid day range: "${from}" is after "${to}"`);
-    const report = await buildReport(dir, { days: dayRange(from, to), by: args.by, prices, warn });
+    const url = args.logsDir === undefined && config ? await postgresUrlOf(config, { env: io.env }) : null;
+    const sql = url === null ? null : openPostgresPool(url, { max: 2 });
+    let report;
+    try {
+      const table = sql === null ? null : new CallRecordTable(sql);
+      report = await buildReport(dir, {
+        days: dayRange(from, to),
+        by: args.by,
+        prices,
+        warn,
+        ...(table ? { source: (day, onRecord) => table.scanDay(day, onRecord) } : {}),
+      });
+    } finally {
+      await sql?.end({ timeout: 5 });
+    }
     if (report.files === 0) {
-      io.stderr(`azmw cost report: No request logs from ${from} to ${to} in "${dir}"\n`);
+      const where = sql === null ? `in "${dir}"` : "in PostgreSQL (manage.store)";
+      io.stderr(`azmw cost report: No request logs from ${from} to ${to} ${where}\n`);
       return 1;
     }
     const text = args.format === "json"

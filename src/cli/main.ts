@@ -17,6 +17,7 @@ import { MANAGE_SEED_COMMANDS } from "./manage_seed.ts";
 import { mockCommand } from "./mock.ts";
 import { PROJECTS_COMMANDS } from "./projects.ts";
 import { serveCommand } from "./serve.ts";
+import { storeMigrateCommand } from "./store.ts";
 import { TOKENS_COMMANDS } from "./tokens.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -37,6 +38,7 @@ const COMMANDS: Command<any>[] = [
   ...MANAGE_SEED_COMMANDS,
   dispatchCommand,
   eventsReplayCommand,
+  storeMigrateCommand,
 ];
 
 /** Top-level help: every subcommand with its summary. */

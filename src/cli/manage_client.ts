@@ -66,7 +66,7 @@ export async function localStorePath(
 }
 
 async function localClient(path: string, io: CliIo): Promise<ManageClient> {
-  const store = await openStore(path);
+  const store = await openStore(path, { env: io.env });
   const ctx = {
     store,
     now: Date.now,

@@ -26,7 +26,6 @@ const SEED_OPTIONS = `Seed CLI options (azmw's own names work too):
       --management-token TOKEN    Management token (as --token; env AZMW_MANAGE_TOKEN)
       --json                      Print JSON`;
 
-// deno-lint-ignore no-explicit-any
 function alias<A>(name: string, summary: string, target: Command<A>, usage: string): Command<A> {
   return {
     name,

@@ -25,6 +25,7 @@ import { createGatewayMetrics } from "../observability/metrics.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { newApiKey } from "../admin/credentials.ts";
 import { settlesWithin, SHUTDOWN_CLOSE_MS, SHUTDOWN_DRAIN_MS, startGateway } from "../server/gateway.ts";
+import { openReplica } from "../server/replica.ts";
 import { openSharedCounters } from "../shared/mod.ts";
 import { ConfigError } from "../core/errors.ts";
 import { logsDirOf, unauthenticatedPublic } from "../config/schema.ts";
@@ -256,9 +257,16 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     env,
     onError,
   });
+  // With the PostgreSQL store, records are shipped there and today's spend is every replica's.
+  const replica = openReplica(governance.store, {
+    dir: config.logs.dir,
+    instance: config.server.instance,
+    warn: (msg) => log.warn(msg),
+  });
+  replica?.register(metrics);
   const sharedCost = shared ? { counters: shared.spend, claimAlert: shared.claimAlert } : {};
   let cost = createCostControl(config, { env, warn: (msg) => log.warn(msg), emit, ...sharedCost });
-  const rebuilt = await cost.rebuild(config.logs.dir);
+  const rebuilt = await cost.rebuild(config.logs.dir, await replica?.rebuildSource());
   // A reload takes the new pricing and budget; today's spend and open reservations carry over.
   const costFor = (c: Config) => {
     if (c !== config) {
@@ -285,7 +293,11 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
     const seeded = (done: boolean) => {
       if (done) log.info("Today's shared spend rebuilt from the request log", { day: rebuilt.day });
     };
-    shared.client.onReady(() => void cost.reseed(config.logs.dir).then(seeded).catch(onError));
+    // With PostgreSQL, every replica's records (not only this machine's files) seed the counters again.
+    const source = () => replica ? replica.rebuildSource() : Promise.resolve(undefined);
+    shared.client.onReady(() =>
+      void source().then((s) => cost.reseed(config.logs.dir, s)).then(seeded).catch(onError)
+    );
     await shared.spend.seed(rebuilt.day, rebuilt.spent).then(seeded);
     const freed = await shared.spend.recover();
     if (freed > 0) log.info("Gave back reservations of calls open when this replica last stopped", { freed });
@@ -301,10 +313,12 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       });
     }
     logLock.release();
-    await settlesWithin(
-      Promise.all([cost.idle(), governance.close(), onClose(), eventsClosed]),
-      SHUTDOWN_CLOSE_MS,
-    );
+    // The last shipping pass goes before the store's pool closes; what it misses waits in the files.
+    const closing = async () => {
+      await replica?.close();
+      await Promise.all([cost.idle(), governance.close(), onClose(), eventsClosed]);
+    };
+    await settlesWithin(closing(), SHUTDOWN_CLOSE_MS);
     // After cost.idle(): the last settlements go out before the connection closes.
     if (shared) {
       await settlesWithin(shared.spend.drain(), SHUTDOWN_CLOSE_MS);
@@ -345,8 +359,10 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
           spend_today_eur: cost.spendToday(),
           ...(vault.secrets.length > 0 ? { key_vault: vault } : {}),
           ...(shared ? { shared: shared.health() } : {}),
+          ...replica?.health(),
         };
       },
+      ...(replica ? { ready: () => replica.ready() } : {}),
       sinks: [requestLog.sink, calls.sink, events.callSink],
       onClose: closeAll,
       ...(ui ? { admin: ui } : {}),

@@ -55,11 +55,34 @@ export const POLICY = record({
   daily_cost_eur: opt(num(0, 1_000_000_000)),
 });
 
+const PG_URL = /^postgres(ql)?:\/\//i;
+/** A password inside a URL in the config would be a literal secret. */
+const URL_PASSWORD = /^postgres(ql)?:\/\/[^/@]*:[^/@]*@/i;
+
+/** `manage.store`: a SQLite path, a PostgreSQL URL without a password, or a secret reference to a URL. */
+export const STORE: Field<string> = hidden(
+  {
+    test: (s) =>
+      s.trim() !== "" && !URL_PASSWORD.test(s) &&
+      (/^(env|file):/.test(s) ? isSecretRef(s) : PG_URL.test(s) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(s)),
+  },
+  'a SQLite file path, a "postgres://" URL without a password, or a secret reference such as ' +
+    '"env:AZMW_DATABASE_URL"',
+  (bad) =>
+    URL_PASSWORD.test(bad)
+      ? "a URL with a literal password (put the URL in a secret reference)"
+      : /^(env|file):/.test(bad)
+      ? "a malformed reference"
+      : bad.trim() === ""
+      ? "an empty string"
+      : "an unsupported URL",
+);
+
 /** The `manage` section. */
 export const MANAGE = record({
   token: opt(secret()),
   reader_token: opt(secret()),
-  store: opt(str()),
+  store: opt(STORE),
   // Capped at one second: a disabled key or revoked token must stop working within that time.
   cache_ttl_ms: def(int(0, 1_000), MANAGE_DEFAULTS.cacheTtlMs),
 });

@@ -21,7 +21,7 @@ import type { Cap, SharedReservation, SpendCounters } from "./counters.ts";
 import { type Reservation, type ScopeSpend, SpendLedger } from "./ledger.ts";
 import { PriceTable } from "./pricing.ts";
 import { planReservation, type ReservePlan, reserveSettings, type ServingTarget } from "./reserve.ts";
-import { rebuildLedger, type RebuildStats } from "./rebuild.ts";
+import { rebuildLedger, type RebuildStats, type RecordSource } from "./rebuild.ts";
 import { callerScopes, formatEur, GLOBAL_SCOPE, type ScopeCaller, scopeLabel } from "./scopes.ts";
 
 /** I/O of `createCostControl()`; every field has a real default. */
@@ -110,13 +110,13 @@ export interface CostControl {
   /** Whether caps are checked in shared counters. */
   readonly shared: boolean;
   /** Rebuilds today's spend from the logs into the shared counters unless they already have it. */
-  reseed(logDir: string): Promise<boolean>;
+  reseed(logDir: string, source?: RecordSource): Promise<boolean>;
   /** Books a call that was never admitted (like `settle` without a reservation); idempotent per record. */
   sink(record: CallRecord): Settlement;
   /** Settled spend today of a scope (`global`, `project:demo`, `key:dev`, `token:…`); default global. */
   spendToday(scope?: string): number;
   /** Books today's logged calls (call once at start, before serving). */
-  rebuild(logDir: string): Promise<RebuildStats>;
+  rebuild(logDir: string, source?: RecordSource): Promise<RebuildStats>;
   readonly ledger: SpendLedger;
   readonly prices: PriceTable;
   /** Resolves when every shared booking and webhook alert started so far has finished or given up. */
@@ -362,10 +362,10 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
         : admission;
     },
     shared: counters !== undefined,
-    async reseed(logDir) {
+    async reseed(logDir, source) {
       if (counters === undefined) return false;
       const fresh = new SpendLedger({ dayOf: (ms) => clock.dayOf(ms), now });
-      const stats = await rebuildLedger(fresh, { logDir, prices, warn });
+      const stats = await rebuildLedger(fresh, { logDir, prices, warn, ...(source ? { source } : {}) });
       return await counters.seed(stats.day, stats.spent);
     },
     sink(record) {
@@ -375,8 +375,8 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     spendToday(scope = GLOBAL_SCOPE) {
       return counters?.spent(scope) ?? ledger.get(scope).spent;
     },
-    async rebuild(logDir) {
-      const stats = await rebuildLedger(ledger, { logDir, prices, warn });
+    async rebuild(logDir, source) {
+      const stats = await rebuildLedger(ledger, { logDir, prices, warn, ...(source ? { source } : {}) });
       rebuilt = { day: stats.day, spent: new Map(Object.entries(stats.spent)) };
       return stats;
     },

@@ -9,7 +9,7 @@ import { roundEur } from "./calculator.ts";
 import type { SpendLedger } from "./ledger.ts";
 import type { PriceTable } from "./pricing.ts";
 import { callerOfMeta, loggedCost } from "./record_cost.ts";
-import type { LogMeta } from "./scan.ts";
+import type { LogMeta, ScanStats } from "./scan.ts";
 import { scanCosts } from "./scan.ts";
 import { callerScopes, type ScopeCaller } from "./scopes.ts";
 
@@ -33,17 +33,32 @@ export interface RebuildStats {
   ms: number;
 }
 
-/** Books today's logged calls under `logDir` on `ledger`; a missing day folder books nothing. */
+/**
+ * Where a day's records come from instead of the log files (the records every replica shipped to
+ * PostgreSQL): calls `onRecord` per record with its caller as JSON text and its metadata.
+ */
+export type RecordSource = (
+  day: string,
+  onRecord: (caller: string, cost: number | LogMeta) => void,
+) => Promise<ScanStats>;
+
+/** Books today's logged calls under `logDir` (or from `source`) on `ledger`; a missing day books nothing. */
 export async function rebuildLedger(
   ledger: SpendLedger,
-  options: { logDir: string; prices: PriceTable; warn?: (message: string) => void; clock?: () => number },
+  options: {
+    logDir: string;
+    prices: PriceTable;
+    warn?: (message: string) => void;
+    clock?: () => number;
+    source?: RecordSource;
+  },
 ): Promise<RebuildStats> {
   const clock = options.clock ?? (() => performance.now());
   const started = clock();
   const day = ledger.day;
   let files: string[] = [];
   try {
-    files = await dayFiles(options.logDir, day);
+    if (options.source === undefined) files = await dayFiles(options.logDir, day);
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
@@ -59,7 +74,7 @@ export async function rebuildLedger(
     }
     return found;
   };
-  const scan = await scanCosts(files, (text, cost) => {
+  const onRecord = (text: string, cost: number | LogMeta) => {
     let amount: number;
     if (typeof cost === "number") amount = cost;
     else {
@@ -69,7 +84,10 @@ export async function rebuildLedger(
     }
     eur = roundEur(eur + amount);
     ledger.add(day, scopes(text, () => callerOfJson(text)), amount);
-  }, options.warn ? { warn: options.warn } : {});
+  };
+  const scan = options.source
+    ? await options.source(day, onRecord)
+    : await scanCosts(files, onRecord, options.warn ? { warn: options.warn } : {});
   const spent: Record<string, number> = {};
   for (const [scope, e] of Object.entries(ledger.snapshot())) spent[scope] = e.spent;
   return { day, ...scan, repriced, eur, spent, ms: clock() - started };

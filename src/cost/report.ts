@@ -162,15 +162,36 @@ function rounded(row: ReportRow): ReportRow {
   return { ...row, costEur: roundEur(row.costEur) };
 }
 
-/** Reads every log file of `days` under `dir` (missing days are empty) into a report. */
+/**
+ * Where a day's records come from instead of the log files (every replica's records in PostgreSQL):
+ * calls `onRecord` per record's metadata, returns what it read.
+ */
+export type ReportSource = (
+  day: string,
+  onRecord: (meta: LogMeta) => void,
+) => Promise<{ files: number; skipped: number }>;
+
+/** Reads every log file of `days` under `dir` (missing days are empty), or `source`, into a report. */
 export async function buildReport(
   dir: string,
-  options: { days: readonly string[]; by: GroupBy; prices: PriceTable; warn?: (message: string) => void },
+  options: {
+    days: readonly string[];
+    by: GroupBy;
+    prices: PriceTable;
+    warn?: (message: string) => void;
+    source?: ReportSource;
+  },
 ): Promise<CostReport> {
   const builder = new ReportBuilder(options.by, options.prices);
   let files = 0;
   let skipped = 0;
   for (const day of options.days) {
+    if (options.source) {
+      const stats = await options.source(day, (meta) => builder.add(day, meta));
+      files += stats.files;
+      skipped += stats.skipped;
+      continue;
+    }
     let paths: string[];
     try {
       paths = await dayFiles(dir, day);

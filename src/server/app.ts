@@ -47,6 +47,8 @@ export interface AppDeps {
   random?: () => number;
   /** Extra fields for `/health` (today's spend). */
   health?: () => Record<string, unknown>;
+  /** Whether the gateway can serve besides its upstreams (a shared store loaded); default true. */
+  ready?: () => boolean;
   /** Upstream auth from projects' own credentials (resolved with the same secret sources). */
   projectAuth?: ProjectAuthCache;
   /** Aborted when the shutdown grace ends: open calls and streams end with a `shutdown` error. */
@@ -164,7 +166,7 @@ export function createApp(deps: AppDeps): App {
       ...u,
       ...(tokenExpiresAt ? { token_expires_at: tokenExpiresAt } : {}),
     }));
-    const ready = upstreams.every((u) => u.ready);
+    const ready = upstreams.every((u) => u.ready) && (deps.ready?.() ?? true);
     const body = {
       status: ready ? "ok" : "degraded",
       version: VERSION,

@@ -63,6 +63,8 @@ export interface GatewayOptions extends RuntimeOptions {
   health?: () => Record<string, unknown>;
   /** The admin web UI behind `/admin/*`. */
   admin?: AppDeps["admin"];
+  /** Whether the gateway can serve besides its upstreams (a shared store loaded); default true. */
+  ready?: () => boolean;
 }
 
 /** A listening gateway. */
@@ -107,6 +109,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       ...(options.governance ? { manage: options.governance.manage } : {}),
       ...(options.health ? { health: options.health } : {}),
       ...(options.admin ? { admin: options.admin } : {}),
+      ...(options.ready ? { ready: options.ready } : {}),
     });
     return { config: c, app, close: deps.close };
   };

@@ -65,9 +65,13 @@ export async function setupGovernance(config: Config, options: GovernanceOptions
   const readerToken = manage?.readerToken
     ? await resolveSecret(manage.readerToken, { ...secrets, path: "manage.reader_token" })
     : null;
-  const store = options.store ?? await openStore(storePath(config));
   const now = options.now ?? Date.now;
   const onError = options.onError ?? (() => {});
+  const store = options.store ?? await openStore(storePath(config), {
+    ...secrets,
+    // A PostgreSQL store that cannot be reached is reported once per outage (it retries by itself).
+    onStateChange: (up, err) => up ? undefined : onError(err),
+  });
   const resolver = createCallerResolver(store, {
     configKeys: options.callerKeys,
     required: config.auth.required,
@@ -108,6 +112,8 @@ export interface GovernanceRuntime {
     tokens: { admin: string | null; reader: string | null };
     manageContext(actor: Actor): ManageContext;
   };
+  /** The store (its health, and the pool records are shipped on with PostgreSQL). */
+  store: Store;
   /** Writes pending token uses and closes the store. */
   close(): Promise<void>;
   /** The audit trail, newest first (the event bus turns new entries into `azmw.caller.changed`). */
@@ -125,6 +131,10 @@ export async function openGovernance(
   const resolvers = new Set<CallerResolver>([gov.resolver]);
   const stage = governanceStage(gov.admitter);
   options.shared?.onNotice(() => {
+    for (const r of resolvers) r.invalidate();
+  });
+  // A change made through another replica drops the cached lookups here too (a shared store only).
+  const stopListening = gov.store.onChange?.(() => {
     for (const r of resolvers) r.invalidate();
   });
   let first = true;
@@ -150,7 +160,9 @@ export async function openGovernance(
     manage: gov.manage,
     admin: { tokens: gov.tokens, manageContext: gov.manageContext },
     listAudit: (query) => gov.store.listAudit(query),
+    store: gov.store,
     async close() {
+      stopListening?.();
       for (const r of resolvers) await r.flush();
       await gov.store.close();
     },

@@ -129,9 +129,9 @@ export type NewToken = Omit<Token, "createdAt" | "updatedAt" | "revokedAt" | "re
 export type TokenPatch = Partial<Pick<Token, "revokedAt">>;
 
 /** Why a store call failed in a way the caller can act on. */
-export type StoreErrorCode = "not_found" | "conflict" | "invalid_cursor";
+export type StoreErrorCode = "not_found" | "conflict" | "invalid_cursor" | "unavailable";
 
-/** A store failure the management API turns into 404, 409 or 400. */
+/** A store failure the management API turns into 404, 409, 400 or (server out of reach) 503. */
 export class StoreError extends Error {
   /** What went wrong. */
   readonly code: StoreErrorCode;
@@ -142,6 +142,22 @@ export class StoreError extends Error {
     this.name = "StoreError";
     this.code = code;
   }
+}
+
+/** Whether a networked store answers, for `/health` and `/metrics`. */
+export interface StoreHealth {
+  backend: "sqlite" | "postgres";
+  /** Whether the server answered the last attempt. */
+  up: boolean;
+  /** Why the last attempt failed (no secret: the driver's code and message). */
+  error: string | null;
+  /** Age of the credential snapshot the request path reads; `null` before the first load. */
+  snapshotAgeMs: number | null;
+  /** Queries sent so far. */
+  queries: number;
+  projects?: number;
+  keys?: number;
+  tokens?: number;
 }
 
 /** Persistent state of projects, keys, tokens and the audit trail. */
@@ -190,6 +206,11 @@ export interface Store {
   listAudit(
     query: ListQuery & { project?: string; targetType?: AuditEntry["targetType"]; targetId?: string },
   ): Promise<Page<AuditEntry>>;
+
+  /** Reachability of a networked store (absent for the embedded one). */
+  health?(): StoreHealth;
+  /** Calls `fn` after each change made through any replica (a shared store only); returns an unsubscribe. */
+  onChange?(fn: () => void): () => void;
 
   close(): Promise<void>;
 }
