@@ -1,3 +1,5 @@
+/** What a response is reduced to: the API operation, normalised token usage, tool calls and the assembled result. */
+
 /** The API operation a request or response belongs to; selects how bodies and streams are read. */
 export type Operation = "chat" | "completions" | "embeddings" | "responses" | "messages";
 
