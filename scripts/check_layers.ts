@@ -42,8 +42,12 @@ export interface Violation {
   why: "up" | "sideways" | "outside";
 }
 
-const STATIC =
-  /^\s*(?:import|export)\b[^"']*?\bfrom\s*["'](\.{1,2}\/[^"']+)["']|^\s*\}\s*from\s*["'](\.{1,2}\/[^"']+)["']|^\s*import\s*["'](\.{1,2}\/[^"']+)["']/;
+/** `import … from "./x.ts"`, the last line of a multi-line import (`} from "./x.ts"`), `import "./x.ts"`. */
+const STATIC = [
+  /^\s*(?:import|export)\b[^"']*?\bfrom\s*["'](\.{1,2}\/[^"']+)["']/,
+  /^\s*\}\s*from\s*["'](\.{1,2}\/[^"']+)["']/,
+  /^\s*import\s*["'](\.{1,2}\/[^"']+)["']/,
+];
 const DYNAMIC = /\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g;
 
 /** The relative imports of a source text with their line numbers (comment lines are skipped). */
@@ -52,8 +56,7 @@ export function relativeImports(text: string): { spec: string; line: number }[] 
   text.split("\n").forEach((raw, i) => {
     const trimmed = raw.trimStart();
     if (trimmed.startsWith("*") || trimmed.startsWith("//") || trimmed.startsWith("/*")) return;
-    const m = STATIC.exec(raw);
-    const spec = m?.[1] ?? m?.[2] ?? m?.[3];
+    const spec = STATIC.map((re) => re.exec(raw)?.[1]).find((x) => x !== undefined);
     if (spec !== undefined) out.push({ spec, line: i + 1 });
     for (const d of raw.matchAll(DYNAMIC)) out.push({ spec: d[1]!, line: i + 1 });
   });
