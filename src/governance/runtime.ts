@@ -29,7 +29,7 @@ export interface GovernanceRuntime {
   /** The `/manage/*` handler. */
   manage(req: Request): Promise<Response>;
   /** The resolved management tokens and in-process management contexts (for the admin UI). */
-  admin: Pick<Governance, "tokens" | "manageContext">;
+  admin: Pick<Governance, "tokens" | "manageContext" | "refreshTokens">;
   /** The store (its health, and the pool records are shipped on with PostgreSQL). */
   store: Store;
   /** Writes pending token uses and closes the store. */
@@ -103,7 +103,7 @@ export async function openGovernance(
       return { authenticate: (h) => resolver.authenticate(h), admission: stage };
     },
     manage: gov.manage,
-    admin: { tokens: gov.tokens, manageContext: gov.manageContext },
+    admin: { tokens: gov.tokens, manageContext: gov.manageContext, refreshTokens: gov.refreshTokens },
     listAudit: (query) => gov.store.listAudit(query),
     store: gov.store,
     async close() {

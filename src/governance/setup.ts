@@ -3,6 +3,7 @@
  * rate limiter and the management API (its tokens resolved from their secret references).
  */
 import { createManageApi } from "../admin/api.ts";
+import type { ManagementTokens } from "../admin/token_roles.ts";
 import type { ManageContext } from "../admin/context.ts";
 import { secureRandom } from "./credentials.ts";
 import { resolveSecret, type SecretDeps } from "../config/secrets.ts";
@@ -55,8 +56,10 @@ export interface Governance {
   admitter: ReturnType<SharedGovernance["limiter"]>;
   /** The `/manage/*` handler. */
   manage: (req: Request) => Promise<Response>;
-  /** The management tokens as resolved (the admin UI signs in with them); null when not set. */
-  tokens: { admin: string | null; reader: string | null };
+  /** The management tokens as resolved (the admin UI signs in with them); null when not set. Live. */
+  tokens: ManagementTokens;
+  /** Resolves the management tokens again (a rotated Key Vault secret); the API and UI use the new ones. */
+  refreshTokens(): Promise<void>;
   /** A context to run management handlers in-process as `actor` (the admin UI's changes). */
   manageContext(actor: Actor): ManageContext;
   /** Writes pending token uses and closes the store. */
@@ -68,15 +71,18 @@ export async function setupGovernance(config: Config, options: GovernanceOptions
   const secrets = {
     ...(options.env ? { env: options.env } : {}),
     ...(options.readTextFile ? { readTextFile: options.readTextFile } : {}),
+    ...(options.external ? { external: options.external } : {}),
     source: config.source,
   };
   const manage = config.manage;
-  const adminToken = manage?.token
-    ? await resolveSecret(manage.token, { ...secrets, path: "manage.token" })
-    : null;
-  const readerToken = manage?.readerToken
-    ? await resolveSecret(manage.readerToken, { ...secrets, path: "manage.reader_token" })
-    : null;
+  const resolveTokens = async (): Promise<ManagementTokens> => ({
+    admin: manage?.token ? await resolveSecret(manage.token, { ...secrets, path: "manage.token" }) : null,
+    reader: manage?.readerToken
+      ? await resolveSecret(manage.readerToken, { ...secrets, path: "manage.reader_token" })
+      : null,
+  });
+  // Live: a rotation (`refreshTokens`) replaces the values, and the API and the admin UI follow.
+  const tokens = await resolveTokens();
   const now = options.now ?? Date.now;
   const onError = options.onError ?? (() => {});
   const store = options.store ?? await openStore(storePath(config), {
@@ -97,14 +103,17 @@ export async function setupGovernance(config: Config, options: GovernanceOptions
   const onChange = options.onChange ?? resolver.invalidate;
   const shared = options.shared;
   const changed = shared ? () => (onChange(), shared.announce()) : onChange;
-  const api = createManageApi(store, { adminToken, readerToken, now, onChange: changed, onError });
+  const api = createManageApi(store, { tokens, now, onChange: changed, onError });
   return {
     store,
     resolver,
     limiter,
     admitter: shared ? shared.limiter(limiter) : limiter,
     manage: api,
-    tokens: { admin: adminToken, reader: readerToken },
+    tokens,
+    async refreshTokens() {
+      Object.assign(tokens, await resolveTokens());
+    },
     manageContext: (actor) => ({ store, now, random: secureRandom, actor, onChange: changed }),
     async close() {
       await resolver.flush();
