@@ -4,11 +4,11 @@
  * management token: the admin token reads and writes, the reader token only reads. Errors use the
  * OpenAI error shape; every change lands in the audit trail with the acting role.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import { type RandomBytes, secureRandom } from "./credentials.ts";
 import { errorResponse, GatewayError } from "../core/errors.ts";
 import type { Store } from "../store/types.ts";
 import type { ManageContext } from "./context.ts";
+import { type ManagementTokens, TokenRoles } from "./token_roles.ts";
 import { dispatch, isWrite, matchManageRoute } from "./router.ts";
 
 /** Options of `createManageApi()`. */
@@ -17,6 +17,8 @@ export interface ManageApiOptions {
   adminToken?: string | null;
   /** Reader token (read only), resolved from `manage.reader_token`. */
   readerToken?: string | null;
+  /** Live tokens instead of the two above: a rotation replaces their values and applies at once. */
+  tokens?: ManagementTokens;
   /** Wall clock in ms. */
   now?: () => number;
   /** Random bytes for keys, tokens and ids. */
@@ -36,10 +38,9 @@ export function createManageApi(
   store: Store,
   options: ManageApiOptions = {},
 ): (req: Request) => Promise<Response> {
-  const roles = [
-    { role: "admin" as const, digest: digestOf(options.adminToken) },
-    { role: "reader" as const, digest: digestOf(options.readerToken) },
-  ].filter((r): r is { role: "admin" | "reader"; digest: Buffer } => r.digest !== null);
+  const roles = new TokenRoles(
+    options.tokens ?? { admin: options.adminToken ?? null, reader: options.readerToken ?? null },
+  );
   const base = {
     store,
     now: options.now ?? Date.now,
@@ -54,7 +55,7 @@ export function createManageApi(
       if (url.pathname !== "/manage" && !url.pathname.startsWith("/manage/")) {
         throw new GatewayError(404, "not_found", `Unknown management path "${url.pathname}"`);
       }
-      if (roles.length === 0) {
+      if (roles.roles.length === 0) {
         throw new GatewayError(
           404,
           "management_disabled",
@@ -82,14 +83,7 @@ export function createManageApi(
   };
 }
 
-function digestOf(token: string | null | undefined): Buffer | null {
-  return token ? createHash("sha256").update(token).digest() : null;
-}
-
-function authenticate(
-  headers: Headers,
-  roles: { role: "admin" | "reader"; digest: Buffer }[],
-): "admin" | "reader" {
+function authenticate(headers: Headers, roles: TokenRoles): "admin" | "reader" {
   const m = /^\s*bearer\s+(\S+)\s*$/i.exec(headers.get("authorization") ?? "");
   if (m === null) {
     throw new GatewayError(
@@ -101,10 +95,7 @@ function authenticate(
       },
     );
   }
-  const presented = createHash("sha256").update(m[1]!).digest();
-  let found: "admin" | "reader" | null = null;
-  // Compare against every role so the time taken does not tell which one matched.
-  for (const r of roles) if (timingSafeEqual(presented, r.digest) && found === null) found = r.role;
+  const found = roles.roleOf(m[1]!);
   if (found === null) {
     throw new GatewayError(401, "invalid_management_token", "Invalid management token", {
       headers: { "www-authenticate": 'Bearer realm="azmw-manage", error="invalid_token"' },

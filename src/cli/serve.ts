@@ -402,7 +402,8 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   }
 
   onRotation = (ref) => {
-    gateway.reload(gateway.config)
+    governance.admin.refreshTokens()
+      .then(() => gateway.reload(gateway.config))
       .then(() => log.info("Key Vault secret rotated; the pipeline now uses the new value", { secret: ref }))
       .catch((err) =>
         log.error("Rotated Key Vault secret not applied; the previous value stays live", { reason: err })

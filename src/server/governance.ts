@@ -4,6 +4,7 @@
  * generation a fresh resolver over that config's keys.
  */
 import { createManageApi } from "../admin/api.ts";
+import type { ManagementTokens } from "../admin/token_roles.ts";
 import type { ManageContext } from "../admin/context.ts";
 import { secureRandom } from "../admin/credentials.ts";
 import { MANAGE_DEFAULTS } from "../config/schema_manage.ts";
@@ -43,8 +44,10 @@ export interface Governance {
   admitter: ReturnType<SharedGovernance["limiter"]>;
   /** The `/manage/*` handler. */
   manage: (req: Request) => Promise<Response>;
-  /** The management tokens as resolved (the admin UI signs in with them); null when not set. */
-  tokens: { admin: string | null; reader: string | null };
+  /** The management tokens as resolved (the admin UI signs in with them); null when not set. Live. */
+  tokens: ManagementTokens;
+  /** Resolves the management tokens again (a rotated Key Vault secret); the API and UI use the new ones. */
+  refreshTokens(): Promise<void>;
   /** A context to run management handlers in-process as `actor` (the admin UI's changes). */
   manageContext(actor: Actor): ManageContext;
   /** Writes pending token uses and closes the store. */
@@ -56,15 +59,18 @@ export async function setupGovernance(config: Config, options: GovernanceOptions
   const secrets = {
     ...(options.env ? { env: options.env } : {}),
     ...(options.readTextFile ? { readTextFile: options.readTextFile } : {}),
+    ...(options.external ? { external: options.external } : {}),
     source: config.source,
   };
   const manage = config.manage;
-  const adminToken = manage?.token
-    ? await resolveSecret(manage.token, { ...secrets, path: "manage.token" })
-    : null;
-  const readerToken = manage?.readerToken
-    ? await resolveSecret(manage.readerToken, { ...secrets, path: "manage.reader_token" })
-    : null;
+  const resolveTokens = async (): Promise<ManagementTokens> => ({
+    admin: manage?.token ? await resolveSecret(manage.token, { ...secrets, path: "manage.token" }) : null,
+    reader: manage?.readerToken
+      ? await resolveSecret(manage.readerToken, { ...secrets, path: "manage.reader_token" })
+      : null,
+  });
+  // Live: a rotation (`refreshTokens`) replaces the values, and the API and the admin UI follow.
+  const tokens = await resolveTokens();
   const now = options.now ?? Date.now;
   const onError = options.onError ?? (() => {});
   const store = options.store ?? await openStore(storePath(config), {
@@ -85,14 +91,17 @@ export async function setupGovernance(config: Config, options: GovernanceOptions
   const onChange = options.onChange ?? resolver.invalidate;
   const shared = options.shared;
   const changed = shared ? () => (onChange(), shared.announce()) : onChange;
-  const api = createManageApi(store, { adminToken, readerToken, now, onChange: changed, onError });
+  const api = createManageApi(store, { tokens, now, onChange: changed, onError });
   return {
     store,
     resolver,
     limiter,
     admitter: shared ? shared.limiter(limiter) : limiter,
     manage: api,
-    tokens: { admin: adminToken, reader: readerToken },
+    tokens,
+    async refreshTokens() {
+      Object.assign(tokens, await resolveTokens());
+    },
     manageContext: (actor) => ({ store, now, random: secureRandom, actor, onChange: changed }),
     async close() {
       await resolver.flush();
@@ -108,10 +117,7 @@ export interface GovernanceRuntime {
   /** The `/manage/*` handler. */
   manage(req: Request): Promise<Response>;
   /** The resolved management tokens and in-process management contexts (for the admin UI). */
-  admin: {
-    tokens: { admin: string | null; reader: string | null };
-    manageContext(actor: Actor): ManageContext;
-  };
+  admin: Pick<Governance, "tokens" | "manageContext" | "refreshTokens">;
   /** The store (its health, and the pool records are shipped on with PostgreSQL). */
   store: Store;
   /** Writes pending token uses and closes the store. */
@@ -158,7 +164,7 @@ export async function openGovernance(
       return { authenticate: (h) => resolver.authenticate(h), admission: stage };
     },
     manage: gov.manage,
-    admin: { tokens: gov.tokens, manageContext: gov.manageContext },
+    admin: { tokens: gov.tokens, manageContext: gov.manageContext, refreshTokens: gov.refreshTokens },
     listAudit: (query) => gov.store.listAudit(query),
     store: gov.store,
     async close() {

@@ -1,6 +1,7 @@
 /**
- * Several real `azmw serve` processes on port 0 sharing one store file, one log folder and one Redis
- * key prefix, in front of one mock upstream: a small multi-replica deployment for tests and benchmarks.
+ * Several real `azmw serve` processes on port 0 sharing one store (a SQLite file, or PostgreSQL), one log
+ * folder and one Redis key prefix, in front of one mock upstream: a small multi-replica deployment for tests
+ * and benchmarks.
  */
 import { serveMock } from "../../src/mock/mod.ts";
 import { MAIN } from "./cli.ts";
@@ -33,6 +34,8 @@ export interface ReplicaOptions {
   redisUrl?: string;
   /** `shared.timeout_ms`; default 2000 (generous: test machines are busy). */
   timeoutMs?: number;
+  /** A PostgreSQL URL for `manage.store`; default a SQLite file in the temp dir. */
+  storeUrl?: string;
 }
 
 /** Starts `count` replicas and the mock; `close()` stops them all and removes the temp dir. */
@@ -44,7 +47,12 @@ export async function startReplicas(options: ReplicaOptions = {}) {
     for (let i = 1; i <= (options.count ?? 3); i++) {
       const config = `${dir}/r${i}.yaml`;
       await Deno.writeTextFile(config, yaml(i, dir, mock.url, options));
-      replicas.push(await spawn(config, `${dir}/data-r${i}`, options.redisUrl ?? REDIS_URL));
+      replicas.push(
+        await spawn(config, `${dir}/data-r${i}`, {
+          AZMW_REDIS_URL: options.redisUrl ?? REDIS_URL,
+          ...(options.storeUrl ? { AZMW_DATABASE_URL: options.storeUrl } : {}),
+        }),
+      );
     }
   } catch (err) {
     await Promise.all(replicas.map((r) => r.stop()));
@@ -104,7 +112,7 @@ auth:
   keys: []
 manage:
   token: env:AZMW_MANAGE_TOKEN
-  store: ${dir}/azmw.db
+  store: ${options.storeUrl ? "env:AZMW_DATABASE_URL" : `${dir}/azmw.db`}
 logs:
   dir: ${dir}/logs
   bodies: false
@@ -122,10 +130,10 @@ upstreams:
 ${shared}${options.extraYaml ?? ""}`;
 }
 
-async function spawn(config: string, dataDir: string, redisUrl: string): Promise<Replica> {
+async function spawn(config: string, dataDir: string, env: Record<string, string>): Promise<Replica> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, "serve", "-c", config, "--data-dir", dataDir, "--port", "0"],
-    env: { NO_COLOR: "1", AZMW_MANAGE_TOKEN: MANAGE_TOKEN, AZMW_REDIS_URL: redisUrl, MOCK_KEY },
+    env: { NO_COLOR: "1", AZMW_MANAGE_TOKEN: MANAGE_TOKEN, MOCK_KEY, ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

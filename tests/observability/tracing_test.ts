@@ -170,7 +170,14 @@ upstreams:
     try {
       child.kill("SIGTERM");
     } catch { /* already stopped */ }
-    await child.status;
+    // Deno flushes its OpenTelemetry exporters at exit; under heavy load that flush was seen to block the
+    // child's exit. What this test checks has arrived by now, so a child that does not go gets SIGKILL.
+    const exited = await within(child.status, 15_000, "the gateway to exit").catch(() => null);
+    if (exited === null) {
+      console.warn("tracing test: the gateway had not exited 15 s after SIGTERM (OTel flush at exit); killed");
+      child.kill("SIGKILL");
+      await child.status;
+    }
     await reader.cancel();
     await receiver.shutdown();
     await mock.shutdown();

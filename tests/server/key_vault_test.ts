@@ -9,6 +9,9 @@ import { validateConfig } from "../../src/config/schema.ts";
 import { createAppLog } from "../../src/observability/app_log.ts";
 import { startGateway } from "../../src/server/gateway.ts";
 import { createKeyVault } from "../../src/server/key_vault.ts";
+import { setupGovernance } from "../../src/server/governance.ts";
+import { KeyVaultSecrets } from "../../src/providers/azure/key_vault.ts";
+import { openStore } from "../../src/store/mod.ts";
 import { CALLER_KEY, CALLER_SHA } from "../_helpers/app.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 import { fakeCredential, fakeVault } from "../providers/azure/_key_vault_fake.ts";
@@ -146,4 +149,35 @@ Deno.test("config validation accepts kv:// references and the secrets section", 
     (err: Error) =>
       /secrets\.key_vault\.client_secret/.test(String(err.message)) && /\{vault\}/.test(String(err.message)),
   );
+});
+
+Deno.test("a management token in Key Vault: a rotation makes the new token the admin's, the old one is refused", async () => {
+  const vault = fakeVault();
+  vault.state.secrets.set("manage-token", "admin-token-one");
+  const config = testConfig([azureUpstream("http://127.0.0.1:9")]);
+  config.manage = { token: "kv://contoso-kv/manage-token", cacheTtlMs: 1_000 };
+  const kv = new KeyVaultSecrets({
+    credential: fakeCredential(),
+    ttlMs: 60_000,
+    vaultUrl: (v) => `${vault.url}/${v}`,
+  });
+  const store = await openStore(":memory:");
+  const gov = await setupGovernance(config, { callerKeys: [], store, external: kv });
+  const list = (token: string) =>
+    gov.manage(
+      new Request("http://gw/manage/projects?limit=5", { headers: { authorization: `Bearer ${token}` } }),
+    )
+      .then((r) => r.status);
+  try {
+    assert.equal(await list("admin-token-one"), 200);
+    vault.state.secrets.set("manage-token", "admin-token-two");
+    await kv.refreshAll();
+    await gov.refreshTokens();
+    assert.equal(await list("admin-token-two"), 200);
+    assert.equal(await list("admin-token-one"), 401);
+    assert.equal(gov.tokens.admin, "admin-token-two", "the admin UI signs in with the same live tokens");
+  } finally {
+    await store.close();
+    await vault.close();
+  }
 });

@@ -1,26 +1,47 @@
 /**
- * Three real gateway processes sharing one store file and one Redis prefix act as one gateway: a daily
- * cap, an RPM limit, a revocation and a token's `max_requests` hold across them.
+ * Three real gateway processes sharing one PostgreSQL store and one Redis prefix act as one gateway: a
+ * daily cap, an RPM limit, a revocation and a token's `max_requests` hold across them, and `cost report`
+ * sees every replica's calls.
  */
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
+import { costReportCommand } from "../../src/cli/cost.ts";
+import { fakeIo } from "../_helpers/cli.ts";
+import { freshDatabase } from "../_helpers/postgres.ts";
 import { chat, startReplicas } from "../_helpers/replicas.ts";
 import { dropPrefix, REDIS_URL, testPrefix } from "../_helpers/redis.ts";
 
 const DAY = new Date().toISOString().slice(0, 10).replaceAll("-", "");
 
 Deno.test({
-  name: "three replicas share their limits through Redis",
+  name: "three replicas on one PostgreSQL and one Redis share their limits and their records",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
     const prefix = testPrefix();
-    const gw = await startReplicas({ prefix });
+    const db = await freshDatabase();
+    const gw = await startReplicas({ prefix, storeUrl: db.url });
     const [r1, r2, r3] = gw.replicas as [typeof gw.replicas[0], typeof gw.replicas[0], typeof gw.replicas[0]];
     const all = [r1, r2, r3];
+    // A credential created through one replica reaches the others through the store (PostgreSQL announces
+    // each change; a replica's copy also refreshes every 250 ms): wait until every replica knows it.
+    const known = async (secret: string) => {
+      const deadline = Date.now() + 5_000;
+      for (const r of all) {
+        for (;;) {
+          const res = await fetch(`${r.url}/v1/models`, { headers: { authorization: `Bearer ${secret}` } });
+          await res.body?.cancel();
+          if (res.status === 200) break;
+          if (Date.now() > deadline) throw new Error(`${r.url} does not know the new credential`);
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      }
+    };
     const newKey = async (project: string, policy: Record<string, unknown>) => {
       await gw.manage(r1, "POST", "projects", { name: project, policy });
-      return await gw.manage(r2, "POST", "keys", { project }) as { id: string; secret: string };
+      const key = await gw.manage(r2, "POST", "keys", { project }) as { id: string; secret: string };
+      await known(key.secret);
+      return key;
     };
     try {
       await t.step("an RPM limit of 10 admits exactly 10 of 30 calls", async () => {
@@ -41,9 +62,11 @@ Deno.test({
 
       await t.step("a token's max_requests holds across replicas", async () => {
         await gw.manage(r1, "POST", "projects", { name: "tokens", policy: {} });
-        const token = await gw.manage(r3, "POST", "tokens", { project: "tokens", max_requests: 5 }) as {
+        // 8 requests: the 3 that find every replica knows the token (one each) and 5 calls.
+        const token = await gw.manage(r3, "POST", "tokens", { project: "tokens", max_requests: 8 }) as {
           secret: string;
         };
+        await known(token.secret);
         const results = await Promise.all(
           Array.from({ length: 15 }, (_, i) => chat(all[i % 3]!, token.secret)),
         );
@@ -97,9 +120,30 @@ Deno.test({
           redis.disconnect();
         }
       });
+
+      await t.step("cost report reads every replica's calls from PostgreSQL", async () => {
+        const env = {
+          AZMW_DATABASE_URL: db.url,
+          AZMW_MANAGE_TOKEN: "x",
+          MOCK_KEY: "x",
+          AZMW_REDIS_URL: REDIS_URL,
+        };
+        const requests = async (extra: string[]) => {
+          const io = fakeIo(env);
+          const args = ["-c", `${gw.dir}/r1.yaml`, "--format", "json", ...extra];
+          assert.equal(await costReportCommand.run(costReportCommand.parseArgs(args), io), 0, io.err);
+          return JSON.parse(io.out).total;
+        };
+        // Every replica stopped above; each shipped its records before it exited.
+        const files = await requests(["--logs-dir", `${gw.dir}/logs`]);
+        const fromDb = await requests([]);
+        assert.ok(files.requests + files.refused >= 30 + 15 + 90, JSON.stringify(files));
+        assert.deepEqual(fromDb, files);
+      });
     } finally {
       await gw.close();
       await dropPrefix(prefix);
+      await db.drop();
     }
   },
 });

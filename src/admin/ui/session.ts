@@ -6,6 +6,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { RandomBytes } from "../credentials.ts";
+import { TokenRoles } from "../token_roles.ts";
 
 /** What a signed-in user may do: the admin token reads and writes, the reader token only reads. */
 export type Role = "admin" | "reader";
@@ -33,7 +34,7 @@ interface Session {
 
 /** Sessions and token checks of one gateway process (sessions end with the process). */
 export class UiAuth {
-  readonly #roles: { role: Role; digest: Buffer }[];
+  readonly #roles: TokenRoles;
   readonly #sessions = new Map<string, Session>();
   readonly #secret: Uint8Array;
   readonly #now: () => number;
@@ -44,10 +45,7 @@ export class UiAuth {
     tokens: { admin: string | null; reader: string | null },
     options: { now?: () => number; random?: RandomBytes } = {},
   ) {
-    this.#roles = [
-      { role: "admin" as const, token: tokens.admin },
-      { role: "reader" as const, token: tokens.reader },
-    ].filter((r) => r.token).map((r) => ({ role: r.role, digest: digest(r.token!) }));
+    this.#roles = new TokenRoles(tokens);
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? ((n) => crypto.getRandomValues(new Uint8Array(n)));
     this.#secret = this.#random(32);
@@ -55,10 +53,7 @@ export class UiAuth {
 
   /** The role a token grants, or `null`; compares against every role so timing tells nothing. */
   roleOf(token: string): Role | null {
-    const presented = digest(token);
-    let found: Role | null = null;
-    for (const r of this.#roles) if (timingSafeEqual(presented, r.digest) && found === null) found = r.role;
-    return found;
+    return this.#roles.roleOf(token);
   }
 
   /** The principal of a request (session cookie first, then Basic auth), or `null`. */
