@@ -174,7 +174,9 @@ upstreams:
     // child's exit. What this test checks has arrived by now, so a child that does not go gets SIGKILL.
     const exited = await within(child.status, 15_000, "the gateway to exit").catch(() => null);
     if (exited === null) {
-      console.warn("tracing test: the gateway had not exited 15 s after SIGTERM (OTel flush at exit); killed");
+      console.warn(
+        "tracing test: the gateway had not exited 15 s after SIGTERM (OTel flush at exit); killed",
+      );
       child.kill("SIGKILL");
       await child.status;
     }
