@@ -402,7 +402,7 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   }
 
   onRotation = (ref) => {
-    governance.admin.refreshTokens()
+    Promise.all([governance.admin.refreshTokens(), requestLog.rekey()])
       .then(() => gateway.reload(gateway.config))
       .then(() => log.info("Key Vault secret rotated; the pipeline now uses the new value", { secret: ref }))
       .catch((err) =>

@@ -122,6 +122,12 @@ export class LogThread {
     };
   }
 
+  /** Seals the records posted from now on with `keys`, redacting `secrets` (a rotation). */
+  rekey(keys: KeysData, secrets: string[]): void {
+    this.#flush();
+    this.#post({ t: "rekey", keys, secrets });
+  }
+
   /** Posts what is waiting, lets the thread write everything and close its files, then ends it. */
   async close(): Promise<void> {
     if (!this.#closing) {

@@ -8,6 +8,7 @@ import type { WriterStats } from "./writer.ts";
 export type ToLogThread =
   | { t: "init"; config: Config; keys: KeysData; secrets: string[]; retainedFor: string }
   | { t: "records"; records: LogItem[] }
+  | { t: "rekey"; keys: KeysData; secrets: string[] }
   | { t: "close" };
 
 /** Log thread → main thread. */

@@ -10,7 +10,7 @@ import type { FromLogThread, ToLogThread } from "./log_thread_protocol.ts";
 import type { LogWriter } from "./writer.ts";
 
 const post = (msg: FromLogThread) => self.postMessage(msg);
-let writer: LogWriter | null = null;
+let writer: (LogWriter & { rekey: ReturnType<typeof assembleWriter>["rekey"] }) | null = null;
 /** Counters go back at most this often while records arrive (and after every flush). */
 const STATS_EVERY_MS = 20;
 let statsAt = -Infinity;
@@ -25,7 +25,7 @@ async function handle(msg: ToLogThread): Promise<void> {
       const expire = retentionRun(msg.config, Date.now, warn, msg.retainedFor);
       const parts = { config: msg.config, keys, secrets: msg.secrets, now: Date.now, warn, eager: true };
       // After each flush: report the counters, then run retention (as on the main thread).
-      const w: LogWriter = writer = assembleWriter(parts, async () => {
+      const w = writer = assembleWriter(parts, async () => {
         post({ t: "stats", stats: w.stats() });
         await expire();
       });
@@ -41,6 +41,10 @@ async function handle(msg: ToLogThread): Promise<void> {
       }
       return;
     }
+    case "rekey":
+      // Records that arrived before this message were sealed with the previous keys (messages are ordered).
+      writer!.rekey(await keysFromData(msg.keys), msg.secrets);
+      return;
     case "close":
       await writer!.close();
       post({ t: "closed", stats: writer!.stats() });

@@ -21,6 +21,11 @@ export interface RequestLog {
   close(): Promise<void>;
   /** Counters: waiting, written and dropped records, bytes written. */
   stats(): { queued: number; written: number; dropped: number; bytes: number };
+  /**
+   * Resolves the sealing keys and the secrets redaction removes again (a rotated Key Vault secret); records
+   * queued from now on use them. Keys that no longer resolve leave the current ones in place (it throws).
+   */
+  rekey(): Promise<void>;
 }
 
 /** I/O of `openRequestLog()`; tests pass fakes. */
@@ -90,5 +95,13 @@ export async function openRequestLog(config: Config, deps: RequestLogDeps = {}):
     throw new Error(`Cannot start the request log thread: ${(err as Error).message}`);
   }
   const sink: CallSink = Object.assign(thread.sink, { started: thread.started });
-  return { sink, close: () => thread.close(), stats: () => thread.stats() };
+  return {
+    sink,
+    close: () => thread.close(),
+    stats: () => thread.stats(),
+    async rekey() {
+      const next = await loadConfiguredKeys(config, io);
+      thread.rekey(keysToData(next), await knownSecrets(config, io));
+    },
+  };
 }

@@ -54,7 +54,10 @@ export function retentionRun(
 }
 
 /** Builds and starts the writer of `parts.config`'s request log; `afterFlush` runs after each flush. */
-export function assembleWriter(parts: WriterParts, afterFlush: () => Promise<void>): LogWriter {
+export function assembleWriter(
+  parts: WriterParts,
+  afterFlush: () => Promise<void>,
+): LogWriter & { rekey(keys: ConfiguredKeys, secrets: string[]): void } {
   const { config, keys, secrets, now, warn } = parts;
   const logs = config.logs;
   const sealer = new RecordSealer({
@@ -64,7 +67,7 @@ export function assembleWriter(parts: WriterParts, afterFlush: () => Promise<voi
     maxBodyBytes: logs.maxBodyBytes,
     warn,
   });
-  return new LogWriter({
+  const writer = new LogWriter({
     files: new LogFiles(logs.dir, config.server.instance, logs.rotateBytes),
     days: new DayClock(config.server.timezone),
     line: (rec) => sealer.line(rec),
@@ -77,6 +80,14 @@ export function assembleWriter(parts: WriterParts, afterFlush: () => Promise<voi
     warn,
     afterFlush,
     eager: parts.eager ?? false,
+  });
+  // Rotated keys (a Key Vault secret refreshed): records sealed from now on use them, and the known
+  // secrets redaction removes follow the rotated values.
+  return Object.assign(writer, {
+    rekey(next: ConfiguredKeys, nextSecrets: string[]) {
+      sealer.options.policy = new BodyPolicy(config, next);
+      sealer.options.redactor = new Redactor(logs.redact, { secrets: nextSecrets });
+    },
   });
 }
 

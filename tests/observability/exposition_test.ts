@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { serveMock } from "../../src/mock/mod.ts";
-import { MAIN } from "../_helpers/cli.ts";
 import { documentedMetrics } from "../_helpers/docs.ts";
+import { spawnServe } from "../_helpers/serve_process.ts";
 
 Deno.test("/metrics of a running gateway exports exactly the metrics docs/operations.md documents", async () => {
   const mock = serveMock({ apiKey: "up-key" });
@@ -21,21 +21,12 @@ upstreams:
   - { name: mock, kind: azure, endpoint: ${mock.url}, auth: { type: api_key, key: env:T_UP }, deployments: [{ name: gpt-4o-prod, model: gpt-4o }] }
 `,
   );
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "serve", "-c", `${dir}/c.yaml`, "--port", "0", "--data-dir", `${dir}/d`],
+  const gateway = await spawnServe(["-c", `${dir}/c.yaml`, "--port", "0", "--data-dir", `${dir}/d`], {
+    cwd: dir,
     env: { T_CALLER: "caller-key", T_UP: "up-key" },
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
+  });
   try {
-    while (!/listening on \S+/.test(out)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`The gateway exited before listening: ${out}`);
-      out += value;
-    }
-    const url = /listening on (\S+)/.exec(out)![1];
+    const url = gateway.url;
     const res = await fetch(`${url}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: "Bearer caller-key", "content-type": "application/json" },
@@ -80,11 +71,7 @@ upstreams:
     }
     assert.ok(!text.includes("caller-key") && !text.includes("up-key"), "no secret in the exposition");
   } finally {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already stopped */ }
-    await child.status;
-    await reader.cancel();
+    await gateway.stop("SIGTERM");
     await mock.shutdown();
     await Deno.remove(dir, { recursive: true });
   }

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { serveMock } from "../../src/mock/mod.ts";
 import { genAiAttributes } from "../../src/observability/tracing.ts";
 import type { CallRecord } from "../../src/core/record.ts";
-import { MAIN } from "../_helpers/cli.ts";
+import { spawnServe } from "../_helpers/serve_process.ts";
 
 type OtlpSpan = {
   traceId: string;
@@ -87,8 +87,8 @@ upstreams:
   - { name: claude, kind: anthropic, base_url: ${mock.url}, auth: { type: api_key, key: env:T_UP }, deployments: [{ name: claude-sonnet-4-5 }] }
 `,
   );
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "serve", "-c", `${dir}/c.yaml`, "--port", "0", "--data-dir", `${dir}/d`],
+  const gateway = await spawnServe(["-c", `${dir}/c.yaml`, "--port", "0", "--data-dir", `${dir}/d`], {
+    cwd: dir,
     env: {
       T_CALLER: "caller-key",
       T_UP: "up-key",
@@ -100,18 +100,10 @@ upstreams:
       OTEL_DENO_CONSOLE: "ignore",
       OTEL_SERVICE_NAME: "azmw-test",
     },
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
+  });
+  const child = gateway.child;
   try {
-    while (!/listening on \S+/.test(out)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`The gateway exited before listening: ${out}`);
-      out += value;
-    }
-    const url = /listening on (\S+)/.exec(out)![1];
+    const url = gateway.url;
     const res = await fetch(`${url}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: "Bearer caller-key", "content-type": "application/json" },
@@ -174,11 +166,12 @@ upstreams:
     // child's exit. What this test checks has arrived by now, so a child that does not go gets SIGKILL.
     const exited = await within(child.status, 15_000, "the gateway to exit").catch(() => null);
     if (exited === null) {
-      console.warn("tracing test: the gateway had not exited 15 s after SIGTERM (OTel flush at exit); killed");
+      console.warn(
+        "tracing test: the gateway had not exited 15 s after SIGTERM (OTel flush at exit); killed",
+      );
       child.kill("SIGKILL");
       await child.status;
     }
-    await reader.cancel();
     await receiver.shutdown();
     await mock.shutdown();
     await Deno.remove(dir, { recursive: true });
