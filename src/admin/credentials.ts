@@ -1,6 +1,7 @@
 /**
  * Caller credentials, as the management API issues them: API keys (`azmw_…`) and withering tokens
- * (`azmw_t_…`), each 32 random bytes in base64url. The secret is returned once to be shown; only its SHA-256 and a short visible prefix are kept.
+ * (`azmw_t_…`), each 32 random bytes in base64url. The secret is returned once to be shown; only its SHA-256
+ * and a short visible prefix are kept.
  */
 import { sha256Hex } from "../core/sha256.ts";
 import { KEY_PREFIX, TOKEN_PREFIX } from "../store/views.ts";

@@ -1,8 +1,8 @@
 /**
  * The shipping artefacts, checked as far as this machine allows (no container engine, no compile runtime):
  * the Dockerfile's, compose file's and systemd unit's commands are ones azmw accepts, the Grafana dashboard
- * queries only metrics that `/metrics` exports (docs/operations.md's table, itself checked against a running gateway),
- * and the release targets and flags are ones `deno compile` takes.
+ * queries only metrics that `/metrics` exports (docs/operations.md's table, itself checked against a running
+ * gateway), and the release targets and flags are ones `deno compile` takes.
  */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
