@@ -23,6 +23,8 @@ Deno.test("azmw bench --help describes both modes (subprocess)", async () => {
       "--lanes",
       "--quick",
       "--gateway-config",
+      "--no-fail",
+      "bare Deno.serve + fetch relay",
       "{{MOCK_URL}}",
     ]
   ) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createRelayHandler, relayKeysFromEnv, serveRelay } from "../../src/bench/overhead/relay.ts";
+import { relayArgv } from "../../src/bench/overhead/relay_argv.ts";
 
 Deno.test("createRelayHandler() checks the caller key, swaps in the upstream key, passes the body through", async () => {
   const seen: { url: string; auth: string | null; apiKey: string | null; body: string }[] = [];
@@ -68,4 +69,21 @@ Deno.test("serveRelay() announces its port and stops on the signal", async () =>
   await res.body?.cancel();
   stop.abort();
   await served;
+});
+
+Deno.test("relayArgv() runs relay_main.ts from source and the executable when compiled", () => {
+  const source = relayArgv(
+    { execPath: "/bin/deno", standalone: false, mainUrl: "file:///x/main.ts" },
+    "http://u",
+  );
+  assert.deepEqual(source.slice(0, 4), ["/bin/deno", "run", "--allow-net", "--allow-env"]);
+  assert.match(source[4]!, /src\/bench\/overhead\/relay_main\.ts$/);
+  assert.deepEqual(source.slice(5), ["--upstream", "http://u"]);
+  assert.deepEqual(
+    relayArgv(
+      { execPath: "/usr/bin/azmw", standalone: true, mainUrl: "file:///deno-compile-azmw/main.ts" },
+      "http://u",
+    ),
+    ["/usr/bin/azmw", "bench", "--relay-upstream", "http://u"],
+  );
 });

@@ -16,7 +16,8 @@ import { type StreamLane, streamLane } from "./lanes/stream.ts";
 import { type ThroughputLane, throughputLane } from "./lanes/throughput.ts";
 import { cpuSample, type MachineInfo, machineInfo, otherCpuPercent } from "./machine.ts";
 import { type OverheadPlan, overheadPlan } from "./plan.ts";
-import { currentSelf, selfArgv, type SelfInfo } from "./self_argv.ts";
+import { relayArgv } from "./relay_argv.ts";
+import { currentSelf, type SelfInfo } from "./self_argv.ts";
 import type { LaneContext } from "./sides.ts";
 import { type BenchStack, type StackOptions, startStack } from "./stack.ts";
 import { checkTargets, type TargetCheck } from "./targets.ts";
@@ -118,7 +119,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRep
     const self = options.self ?? currentSelf();
     relay = await runSubject(options, plan, relayLanes, {
       label: "bare relay",
-      argv: (mockUrl) => selfArgv(self, ["bench", "--relay-upstream", mockUrl]),
+      argv: (mockUrl) => relayArgv(self, mockUrl),
     });
   }
   const other = [gateway.other, relay?.other ?? { ticks: 0, total: 0 }];
