@@ -218,3 +218,9 @@ Deno.test("CPU accounting from /proc: busy, total, per process and the others' s
   assert.equal(otherCpuPercent({ busy: 0, total: 0, own: 0 }, { busy: 50, total: 200, own: 100 }), 0);
   assert.equal(otherCpuPercent({ busy: 5, total: 5, own: 0 }, { busy: 5, total: 5, own: 0 }), 0);
 });
+
+Deno.test("README states every overhead target as the table does", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  for (const t of OVERHEAD_TARGETS) assert.ok(readme.includes(limitText(t)), `${t.id}: ${limitText(t)}`);
+  assert.doesNotMatch(readme, /DESIGN\.md/);
+});
