@@ -56,10 +56,18 @@ export interface OverheadArgs extends CommonBenchArgs {
   gatewayConfig?: string;
   /** Alternating direct/gateway rounds per measurement (default 3, quick 2). */
   rounds?: number;
+  /** Exit 0 even when a target fails (`--no-fail`, for exploratory runs). */
+  noFail: boolean;
+}
+
+/** `azmw bench --relay-upstream URL` (internal): the bare relay `--overhead` starts as a reference. */
+export interface RelayArgs {
+  mode: "relay";
+  upstream: string;
 }
 
 /** Parsed `azmw bench` arguments. */
-export type BenchArgs = LoadArgs | OverheadArgs;
+export type BenchArgs = LoadArgs | OverheadArgs | RelayArgs;
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -125,10 +133,12 @@ const OPTIONS = {
   quick: { type: "boolean" },
   "gateway-config": { type: "string" },
   rounds: { type: "string" },
+  "no-fail": { type: "boolean" },
+  "relay-upstream": { type: "string" },
 } as const;
 
 const LOAD_ONLY = ["url", "key", "concurrency", "requests", "duration", "stream", "warmup"] as const;
-const OVERHEAD_ONLY = ["lanes", "quick", "gateway-config", "rounds"] as const;
+const OVERHEAD_ONLY = ["lanes", "quick", "gateway-config", "rounds", "no-fail"] as const;
 
 /** Parses `azmw bench` arguments; throws `UsageError` on anything invalid. */
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -137,6 +147,17 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     ({ values } = parseNodeArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (err) {
     throw new UsageError((err as Error).message);
+  }
+  const relayUpstream = values["relay-upstream"];
+  if (relayUpstream !== undefined) {
+    const other = Object.keys(values).find((name) => name !== "relay-upstream");
+    if (other !== undefined) {
+      throw new UsageError(`Option "--${other}" does not apply with "--relay-upstream"`);
+    }
+    if (!/^https?:\/\/\S+$/.test(relayUpstream)) {
+      throw new UsageError(`Option "--relay-upstream" expects an http(s) URL, got "${relayUpstream}"`);
+    }
+    return { mode: "relay", upstream: relayUpstream };
   }
   const dialect = values.dialect ?? "azure";
   if (!BENCH_DIALECTS.includes(dialect as BenchDialect)) {
@@ -172,6 +193,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       mode: "overhead",
       lanes: values.lanes === undefined ? [...OVERHEAD_LANES] : parseLanes(values.lanes),
       quick: values.quick === true,
+      noFail: values["no-fail"] === true,
       ...(gatewayConfig !== undefined && { gatewayConfig }),
       ...(rounds !== undefined && { rounds }),
     };

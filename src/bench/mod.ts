@@ -6,8 +6,8 @@
  * - {@linkcode LoadRecorder}: HDR histograms (µs) of latency, time to first byte, chunk gaps and the
  *   gateway's `x-azmw-overhead-ms`, plus counts by status.
  * - {@linkcode runOverhead}: mock and gateway as separate processes, direct vs through the gateway in
- *   alternating rounds, lanes latency / throughput / frontier / stream / soak / memory, DESIGN.md §5
- *   targets checked.
+ *   alternating rounds, lanes latency / throughput / frontier / stream / soak / memory, then the same
+ *   lanes through a bare relay; the targets of `overhead/targets.ts` checked against it.
  *
  * @example
  * ```ts

@@ -3,7 +3,15 @@
  * of the gateway against a direct call to the same mock upstream. The heavy modules load only when run.
  */
 import * as bench from "../bench/mod.ts";
-import { type BenchArgs, type LoadArgs, type OverheadArgs, parseBenchArgs } from "../bench/args.ts";
+import {
+  type BenchArgs,
+  type LoadArgs,
+  type OverheadArgs,
+  parseBenchArgs,
+  type RelayArgs,
+} from "../bench/args.ts";
+import { overheadExitCode } from "../bench/overhead/targets.ts";
+import { relayKeysFromEnv, serveRelay } from "../bench/overhead/relay.ts";
 import type { CliIo, Command } from "../core/command.ts";
 
 const HELP = `Usage: azmw bench --url URL --key KEY [options]
@@ -39,10 +47,13 @@ Output:
       --html FILE          Also write the report as one self-contained HTML page (inline SVG plots)
 
 Overhead benchmark (--overhead): needs no setup. Starts the mock upstream and a gateway in front of it
-as separate processes of this same program, then measures direct-to-mock against through-the-gateway
-in the same run, in alternating rounds, and checks the DESIGN.md §5 targets (PASS/FAIL). The default
-gateway config runs the full pipeline: caller auth, a policy with (unreachable) rate limits and daily
-cost cap, and the request log with sealed bodies.
+as separate processes of this same program, measures direct-to-mock against through-the-gateway in
+alternating rounds, then the same lanes through a bare Deno.serve + fetch relay (key check, key swap,
+body passed through), and checks the project's targets against the relay of the same run: throughput
+and CPU per request (process, all threads, from /proc) as ratios, added latency as differences, RSS.
+Prints PASS/FAIL per target and exits 1 when one fails. The default gateway config runs the full
+pipeline: caller auth, a policy with (unreachable) rate limits and daily cost cap, and the request log
+with sealed bodies.
       --lanes LIST         Comma-separated, default all:
                              latency     added p50/p99 at concurrency 1
                              throughput  requests/s kept at concurrency 10 and 50, streaming and not
@@ -52,6 +63,7 @@ cost cap, and the request log with sealed bodies.
                              soak        gateway RSS before, at peak and after 100,000 requests
                              memory      gateway RSS with 1,000 streams open at once
       --quick              A short run for CI (fewer requests, shorter rounds)
+      --no-fail            Exit 0 even when a target fails (exploratory runs)
       --rounds N           Alternating direct/gateway rounds per measurement (default 3, quick 2)
       --gateway-config FILE
                            Gateway config to measure instead of the default one. Placeholders:
@@ -178,6 +190,17 @@ async function runOverheadMode(args: OverheadArgs, io: CliIo): Promise<number> {
     await Deno.writeTextFile(args.htmlFile, bench.overheadHtml(report));
     io.stderr(`HTML report written to ${args.htmlFile}\n`);
   }
+  return overheadExitCode(report.targets, args.noFail);
+}
+
+/** The internal relay mode: serves until the process is signalled. */
+async function runRelayMode(args: RelayArgs, io: CliIo): Promise<number> {
+  await serveRelay({
+    upstream: args.upstream,
+    ...relayKeysFromEnv(io.env),
+    signal: io.signal,
+    announce: io.stdout,
+  });
   return 0;
 }
 
@@ -187,5 +210,10 @@ export const benchCommand: Command<BenchArgs> = {
   summary: "Load-test a gateway or provider; --overhead measures the gateway against a direct call",
   help: HELP,
   parseArgs: parseBenchArgs,
-  run: (args, io) => args.mode === "overhead" ? runOverheadMode(args, io) : runLoadMode(args, io),
+  run: (args, io) =>
+    args.mode === "overhead"
+      ? runOverheadMode(args, io)
+      : args.mode === "relay"
+      ? runRelayMode(args, io)
+      : runLoadMode(args, io),
 };

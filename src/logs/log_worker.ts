@@ -11,9 +11,28 @@ import type { LogWriter } from "./writer.ts";
 
 const post = (msg: FromLogThread) => self.postMessage(msg);
 let writer: (LogWriter & { rekey: ReturnType<typeof assembleWriter>["rekey"] }) | null = null;
-/** Counters go back at most this often while records arrive (and after every flush). */
+/**
+ * Counters go back at most this often, the last ones by a trailing timer: one message per flush woke the
+ * gateway thread once per call at low load.
+ */
 const STATS_EVERY_MS = 20;
 let statsAt = -Infinity;
+let statsTimer: ReturnType<typeof setTimeout> | undefined;
+
+function reportStats(): void {
+  const wait = statsAt + STATS_EVERY_MS - performance.now();
+  if (wait <= 0) {
+    if (statsTimer !== undefined) clearTimeout(statsTimer);
+    statsTimer = undefined;
+    statsAt = performance.now();
+    post({ t: "stats", stats: writer!.stats() });
+  } else {
+    statsTimer ??= setTimeout(() => {
+      statsTimer = undefined;
+      reportStats();
+    }, wait);
+  }
+}
 /** Messages are handled one after another: records that arrive while the keys import wait for it. */
 let chain: Promise<void> = Promise.resolve();
 
@@ -25,8 +44,8 @@ async function handle(msg: ToLogThread): Promise<void> {
       const expire = retentionRun(msg.config, Date.now, warn, msg.retainedFor);
       const parts = { config: msg.config, keys, secrets: msg.secrets, now: Date.now, warn, eager: true };
       // After each flush: report the counters, then run retention (as on the main thread).
-      const w = writer = assembleWriter(parts, async () => {
-        post({ t: "stats", stats: w.stats() });
+      writer = assembleWriter(parts, async () => {
+        reportStats();
         await expire();
       });
       post({ t: "ready" });
@@ -34,11 +53,7 @@ async function handle(msg: ToLogThread): Promise<void> {
     }
     case "records": {
       for (const rec of msg.records) writer!.push(rec);
-      const now = performance.now();
-      if (now - statsAt >= STATS_EVERY_MS) {
-        statsAt = now;
-        post({ t: "stats", stats: writer!.stats() });
-      }
+      reportStats();
       return;
     }
     case "rekey":
@@ -47,6 +62,7 @@ async function handle(msg: ToLogThread): Promise<void> {
       return;
     case "close":
       await writer!.close();
+      if (statsTimer !== undefined) clearTimeout(statsTimer);
       post({ t: "closed", stats: writer!.stats() });
       return;
   }

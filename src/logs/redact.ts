@@ -8,7 +8,7 @@
  * instead of the body — never the body unredacted, and never holding up the records behind it for long.
  */
 import type { RedactConfig } from "../config/types.ts";
-import { BUILTIN_ORDER, BUILTIN_PATTERNS, hasKeyRun, type Pattern } from "./redact_patterns.ts";
+import { BUILTIN_ORDER, BUILTIN_PATTERNS, countDigits, hasKeyRun, type Pattern } from "./redact_patterns.ts";
 
 /** What replaces a value at a dropped JSON path. */
 export const DROPPED = "[dropped]";
@@ -160,9 +160,12 @@ export class Redactor {
   text(text: string): string {
     let out = this.secrets(text);
     let run: boolean | undefined;
+    // Counted once: replacements only take digits out, so a stale count never skips a pattern wrongly.
+    let digits: number | undefined;
     for (const p of this.#patterns) {
       if (p.needs === "@" && !out.includes("@")) continue;
       if (p.needs === "run" && !(run ??= hasKeyRun(out, 32))) continue;
+      if (p.minDigits !== undefined && (digits ??= countDigits(out)) < p.minDigits) continue;
       this.#check();
       out = apply(p, out);
     }

@@ -19,6 +19,18 @@ export interface Pattern {
    * least 32 key characters (`hasKeyRun`). Redaction cost is dominated by regexes scanning prose.
    */
   needs?: "@" | "run";
+  /** Every match holds at least this many ASCII digits: text with fewer skips the regex. */
+  minDigits?: number;
+}
+
+/** The number of ASCII digits in `s`. */
+export function countDigits(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
 }
 
 /** Whether `s` has at least `min` consecutive characters of `[A-Za-z0-9+/_=-]` (what keys are made of). */
@@ -162,16 +174,18 @@ export const BUILTIN_PATTERNS: Record<BuiltinRedaction, Pattern[]> = {
     regex: /\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)\b/g,
     replacement: "[IBAN]",
     accept: ibanValid,
+    minDigits: 2,
   }],
-  credit_card: [{ regex: /\b\d(?:[ -]?\d){12,18}\b/g, replacement: "[CARD]", accept: card }],
+  credit_card: [{ regex: /\b\d(?:[ -]?\d){12,18}\b/g, replacement: "[CARD]", accept: card, minDigits: 13 }],
   phone: [
     {
       regex:
         /(?<![\w+])(?:\+|\b00)[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}(?!\w)/g,
       replacement: "[PHONE]",
+      minDigits: 5,
     },
-    { regex: /(?<![\w(])\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}(?!\w)/g, replacement: "[PHONE]" },
-    { regex: /(?<![\w.-])\d{3}[.-]\d{3}[.-]\d{4}(?![\w.-])/g, replacement: "[PHONE]" },
+    { regex: /(?<![\w(])\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}(?!\w)/g, replacement: "[PHONE]", minDigits: 10 },
+    { regex: /(?<![\w.-])\d{3}[.-]\d{3}[.-]\d{4}(?![\w.-])/g, replacement: "[PHONE]", minDigits: 10 },
   ],
 };
 

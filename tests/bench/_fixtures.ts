@@ -42,7 +42,29 @@ export function result(p50Us: number, over: Partial<LoadResult> = {}): LoadResul
 const points = [{ percentile: 0, us: 100 }, { percentile: 90, us: 200 }, { percentile: 100, us: 900 }];
 const spectra = { direct: points, gateway: points.map((p) => ({ ...p, us: p.us + 150 })) };
 
-/** A complete overhead report: latency passes p50 and fails p99, c=50 keeps 40%, memory fails. */
+/** The bare relay's lanes of `fakeReport()`. */
+export function fakeRelayLanes(lanes: OverheadReport["lanes"]): OverheadReport["lanes"] {
+  const relay = structuredClone(lanes);
+  delete relay.frontier;
+  delete relay.soak;
+  Object.assign(relay.latency!, {
+    addedP50Ms: 0.15,
+    addedP99Ms: 1,
+    cost: { cpuUsPerRequest: 100, rssPeak: 2 ** 27 },
+  });
+  Object.assign(relay.throughput!.points[1]!, {
+    keptPct: 50,
+    cost: { cpuUsPerRequest: 80, rssPeak: 120 * 2 ** 20 },
+  });
+  Object.assign(relay.stream!, { addedTtfbP50Ms: 0.2, addedGapP50Ms: 0.05 });
+  return relay;
+}
+
+/**
+ * A complete overhead report with the relay: against it throughput (0.8×), CPU at c=1 (1.4×), p50
+ * (+0.05 ms), first chunk, chunk gap, RSS under load (1.25×) and idle RSS pass; CPU at c=50 (2.5×), p99
+ * (+0.6 ms) and 1,000 streams (200 MiB) fail.
+ */
 export function fakeReport(): OverheadReport {
   const lanes: OverheadReport["lanes"] = {
     latency: {
@@ -51,6 +73,7 @@ export function fakeReport(): OverheadReport {
       direct: result(300),
       gateway: result(500, { overhead: summary(90) }),
       spectra,
+      cost: { cpuUsPerRequest: 140, rssPeak: 150 * 2 ** 20 },
       addedP50Ms: 0.2,
       addedP90Ms: 0.4,
       addedP99Ms: 1.6,
@@ -75,6 +98,7 @@ export function fakeReport(): OverheadReport {
           direct: result(2000, { throughputRps: 10000 }),
           gateway: result(5000, { throughputRps: 4000 }),
           spectra,
+          cost: { cpuUsPerRequest: 200, rssPeak: 150 * 2 ** 20 },
           keptPct: 40,
           addedP50Ms: 3,
           addedP99Ms: 12,
@@ -146,7 +170,8 @@ export function fakeReport(): OverheadReport {
     subject: "gateway",
     gatewayConfig: "default",
     lanes,
-    targets: checkTargets(lanes),
+    relay: fakeRelayLanes(lanes),
+    targets: checkTargets(lanes, fakeRelayLanes(lanes)),
     otherCpuPct: 2.5,
   };
 }

@@ -72,6 +72,7 @@ Deno.test("parseBenchArgs() reads the overhead options", () => {
     "g.yaml",
     "--rounds",
     "4",
+    "--no-fail",
   ]);
   assert.equal(a.mode, "overhead");
   if (a.mode !== "overhead") return;
@@ -79,8 +80,17 @@ Deno.test("parseBenchArgs() reads the overhead options", () => {
   assert.equal(a.quick, true);
   assert.equal(a.gatewayConfig, "g.yaml");
   assert.equal(a.rounds, 4);
+  assert.equal(a.noFail, true);
   const all = parseBenchArgs(["--overhead"]);
   assert.deepEqual(all.mode === "overhead" && all.lanes, [...OVERHEAD_LANES]);
+  assert.equal(all.mode === "overhead" && all.noFail, false);
+});
+
+Deno.test("parseBenchArgs() reads the internal relay mode", () => {
+  assert.deepEqual(parseBenchArgs(["--relay-upstream", "http://127.0.0.1:9"]), {
+    mode: "relay",
+    upstream: "http://127.0.0.1:9",
+  });
 });
 
 Deno.test("parseBenchArgs() rejects bad values with UsageError", async (t) => {
@@ -115,6 +125,13 @@ Deno.test("parseBenchArgs() rejects bad values with UsageError", async (t) => {
     ["unknown lane", ["--overhead", "--lanes", "latency,speed"], /"--lanes" expects a list of .*got "speed"/],
     ["empty lanes", ["--overhead", "--lanes", ","], /at least one lane/],
     ["zero rounds", ["--overhead", "--rounds", "0"], /"--rounds" expects a whole number from 1/],
+    ["no-fail without overhead", [...LOAD, "--no-fail"], /"--no-fail" applies to "--overhead" only/],
+    [
+      "relay with more",
+      ["--relay-upstream", "http://x", "--quick"],
+      /"--quick" does not apply with "--relay/,
+    ],
+    ["relay not a URL", ["--relay-upstream", "x"], /"--relay-upstream" expects an http\(s\) URL, got "x"/],
   ];
   for (const [name, argv, message] of bad) {
     await t.step(

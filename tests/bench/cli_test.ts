@@ -23,6 +23,8 @@ Deno.test("azmw bench --help describes both modes (subprocess)", async () => {
       "--lanes",
       "--quick",
       "--gateway-config",
+      "--no-fail",
+      "bare Deno.serve + fetch relay",
       "{{MOCK_URL}}",
     ]
   ) {
@@ -124,4 +126,18 @@ Deno.test("azmw bench explains a missing key variable and a bad body file", asyn
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("azmw bench --overhead exits 1 exactly when a target fails; --no-fail exits 0", async () => {
+  const argv = ["--overhead", "--quick", "--lanes", "latency", "--rounds", "1"];
+  const io = fakeIo();
+  const code = await benchCommand.run(benchCommand.parseArgs([...argv, "--json"]), io);
+  const json = JSON.parse(io.out);
+  const results: string[] = json.targets.map((t: { result: string }) => t.result);
+  assert.deepEqual(json.targets.map((t: { id: string }) => t.id), ["cpu_c1", "latency_p50", "latency_p99"]);
+  assert.equal(code, results.includes("FAIL") ? 1 : 0);
+  const loose = fakeIo();
+  assert.equal(await benchCommand.run(benchCommand.parseArgs([...argv, "--no-fail"]), loose), 0);
+  assert.match(loose.out, /Targets \(against a bare relay, same run\): \d of 3 PASS/);
+  assert.match(loose.out, /CPU per request at c=1 .* (PASS|FAIL)\n/);
 });

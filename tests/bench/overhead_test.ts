@@ -37,7 +37,7 @@ Deno.test("spawnServer() reports a process that exits without listening", async 
   );
 });
 
-Deno.test("runOverhead() measures the latency lane and checks its targets", async () => {
+Deno.test("runOverhead() measures the latency lane through the gateway and the relay, and checks its targets", async () => {
   const lines: string[] = [];
   const report = await runOverhead({
     lanes: ["latency"],
@@ -52,11 +52,16 @@ Deno.test("runOverhead() measures the latency lane and checks its targets", asyn
   assert.equal(lane.direct.errors + lane.gateway.errors, 0);
   assert.equal(lane.gateway.overhead.count, 300);
   assert.equal(lane.direct.overhead.count, 0);
-  assert.deepEqual(report.targets.map((t) => t.id), ["latency_p50", "latency_p99"]);
+  assert.deepEqual(report.targets.map((t) => t.id), ["cpu_c1", "latency_p50", "latency_p99"]);
+  assert.equal(report.relay!.latency!.gateway.completed, 300);
+  assert.equal(report.relay!.latency!.gateway.overhead.count, 0); // the relay sets no overhead header
+  for (const t of report.targets) assert.notEqual(t.relay, null, t.id);
+  assert.ok(report.lanes.latency!.cost!.cpuUsPerRequest! > 0);
   assert.equal(report.lanes.throughput, undefined);
   assert.equal(report.subject, "gateway");
   assert.equal(typeof report.otherCpuPct, "number");
   assert.ok(lines.some((l) => l.startsWith("latency: concurrency 1")));
+  assert.ok(lines.some((l) => l.startsWith("Starting the mock upstream and the bare relay")));
 });
 
 Deno.test("runOverhead() names a gateway that refuses the request shape", async () => {

@@ -6,6 +6,7 @@ import {
   overheadJson,
   overheadMarkdown,
   overheadText,
+  targetsMarkdown,
 } from "../../src/bench/overhead/render.ts";
 import { decades, ninesOf, spectrumChart } from "../../src/bench/svg.ts";
 import { progressLine } from "../../src/bench/progress.ts";
@@ -102,29 +103,42 @@ Deno.test("overheadText() lists every lane and PASS/FAIL per target", () => {
   const text = overheadText(fakeReport());
   assert.match(text, /2 × Test CPU, 8\.0 GiB RAM/);
   assert.match(text, /Other load on the machine while lanes ran: 2\.5% of its CPU time/);
-  assert.match(text, /Latency, c=1 +p50 +0\.300 ms +0\.500 ms +\+0\.200 ms +≤ 0\.3 ms +PASS/);
-  assert.match(text, /Latency, c=1 +p99 .* +\+1\.600 ms +≤ 1\.5 ms +FAIL/);
-  assert.match(
-    text,
-    /Throughput, c=50 +requests\/s +10000\.0 req\/s +4000\.0 req\/s +40\.0% kept +≥ 50% +FAIL/,
-  );
+  assert.match(text, /Latency, c=1 +p50 +0\.300 ms +0\.500 ms +\+0\.200 ms\n/);
+  assert.match(text, /Latency, c=1 +p99 .* +\+1\.600 ms\n/);
+  assert.match(text, /Latency, c=1 +CPU per request \(all threads\) \/ peak RSS +– +140 µs \/ 150\.0 MiB/);
+  assert.match(text, /Throughput, c=50 +requests\/s +10000\.0 req\/s +4000\.0 req\/s +40\.0% kept\n/);
+  assert.match(text, /Latency, c=1 +p50 +0\.300 ms +0\.500 ms +\+0\.150 ms\n/); // the relay's table
+  assert.match(text, /Through bare relay/);
   assert.match(text, /highest rate with added p99 < 10 ms +– +below 250 req\/s/);
   assert.match(text, /stalls \(gap > 25 ms\) +0 of 6400 +3 of 6400/);
   assert.match(
     text,
     /RSS before \/ peak \/ after .* 60\.0 MiB \/ 90\.0 MiB \/ 70\.0 MiB +\+10\.0 MiB per 100k/,
   );
-  assert.match(text, /Targets \(DESIGN\.md §5\): 3 of 6 PASS/);
-  assert.match(text, /FAIL {2}RSS with 1000 open streams: 200\.000 MiB \(target < 150 MiB\)/);
+  assert.match(text, /Targets \(against a bare relay, same run\): 7 of 10 PASS/);
+  assert.match(text, /CPU per request at c=50 .* +200 µs +80 µs +2\.50× +≤ 1\.5× relay +FAIL/);
+  assert.match(
+    text,
+    /c=1 added p99, minus the relay's +\+1\.600 ms +\+1\.000 ms +\+0\.600 ms +≤ relay \+ 0\.5 ms +FAIL/,
+  );
+  assert.match(text, /RSS with 1,000 open streams +200\.0 MiB +– +200\.0 MiB +≤ 180 MiB +FAIL/);
+  assert.match(
+    text,
+    /Throughput at c=50 .* +40\.0% of direct +50\.0% of direct +0\.80× +≥ 0\.8× relay +PASS/,
+  );
   assert.doesNotMatch(text, /PENDING/);
 });
 
 Deno.test("overheadMarkdown() is a table with the pending logging row", () => {
   const md = overheadMarkdown(fakeReport());
   const lines = md.trimEnd().split("\n");
-  assert.equal(lines[0], "| Lane | Measure | Direct | Through gateway | Added / kept | Target | Result |");
-  assert.equal(lines[1], "|---|---|---|---|---|---|---|");
-  for (const line of lines.slice(2)) assert.equal(line.split(" | ").length, 7, line);
+  assert.equal(lines[0], "| Lane | Measure | Direct | Through gateway | Added / kept |");
+  assert.equal(lines[1], "|---|---|---|---|---|");
+  for (const line of lines.slice(2)) assert.equal(line.split(" | ").length, 5, line);
+  const targets = targetsMarkdown(fakeReport()).trimEnd().split("\n");
+  assert.equal(targets[0], "| Target | Gateway | Bare relay | Compared | Limit | Result |");
+  assert.equal(targets.length, 12);
+  assert.match(targets[11]!, /^\| Idle RSS \| 60\.0 MiB \| – \| 60\.0 MiB \| ≤ 80 MiB \| PASS \|$/);
   assert.match(md, /\| Logging on vs off \| PENDING: lands with the request log \|/);
   assert.doesNotMatch(overheadMarkdown(fakeReport(), { pendingLogging: false }), /PENDING/);
   const off = fakeReport();
@@ -155,13 +169,19 @@ Deno.test("overheadJson() uses snake_case, drops spectra and gives each target a
   assert.equal(json.machine.cpu_model, "Test CPU");
   const byId = Object.fromEntries(json.targets.map((t: { id: string; result: string }) => [t.id, t.result]));
   assert.deepEqual(byId, {
+    throughput_c50: "PASS",
+    cpu_c1: "PASS",
+    cpu_c50: "FAIL",
     latency_p50: "PASS",
     latency_p99: "FAIL",
-    throughput_c50: "FAIL",
     stream_ttfb: "PASS",
     stream_chunk: "PASS",
+    rss_load: "PASS",
     memory_streams: "FAIL",
+    rss_idle: "PASS",
   });
+  assert.equal(json.relay.latency.added_p50_ms, 0.15);
+  assert.equal(json.lanes.latency.cost.cpu_us_per_request, 140);
 });
 
 Deno.test("overheadHtml() is one self-contained page with direct and gateway plotted", () => {

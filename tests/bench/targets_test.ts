@@ -13,29 +13,106 @@ import { overheadPlan } from "../../src/bench/overhead/plan.ts";
 import { parseVmRss } from "../../src/bench/overhead/rss.ts";
 import { renderGatewayConfig } from "../../src/bench/overhead/gateway_config.ts";
 import { bodyFor } from "../../src/bench/overhead/runner.ts";
-import { added, keptPercent } from "../../src/bench/overhead/sides.ts";
-import { checkTargets } from "../../src/bench/overhead/targets.ts";
+import { added, cpuPerRequest, keptPercent } from "../../src/bench/overhead/sides.ts";
+import {
+  checkTargets,
+  compare,
+  figureOf,
+  limitText,
+  meets,
+  OVERHEAD_TARGETS,
+  overheadExitCode,
+} from "../../src/bench/overhead/targets.ts";
 import { parseConfigText } from "../../src/config/load.ts";
 import { DEFAULT_GATEWAY_CONFIG, gatewayConfigTemplate } from "../../src/bench/overhead/gateway_config.ts";
 import { fakeReport, result } from "./_fixtures.ts";
 
-Deno.test("checkTargets() compares against the DESIGN.md §5 limits", () => {
-  const lanes = fakeReport().lanes;
-  const t = checkTargets(lanes);
+Deno.test("checkTargets() compares the gateway with the relay of the same run", () => {
+  const report = fakeReport();
+  const t = checkTargets(report.lanes, report.relay);
   assert.deepEqual(t.map((c) => [c.id, c.pass]), [
+    ["throughput_c50", true],
+    ["cpu_c1", true],
+    ["cpu_c50", false],
     ["latency_p50", true],
     ["latency_p99", false],
-    ["throughput_c50", false],
     ["stream_ttfb", true],
     ["stream_chunk", true],
+    ["rss_load", true],
     ["memory_streams", false],
+    ["rss_idle", true],
   ]);
+  const byId = new Map(t.map((c) => [c.id, c]));
+  assert.equal(byId.get("throughput_c50")!.measured, 0.8);
+  assert.equal(byId.get("cpu_c50")!.measured, 2.5);
+  assert.equal(byId.get("cpu_c50")!.gateway, 200);
+  assert.equal(byId.get("cpu_c50")!.relay, 80);
+  assert.ok(Math.abs(byId.get("latency_p99")!.measured! - 0.6) < 1e-9);
+  assert.equal(byId.get("rss_load")!.measured, 1.25);
+  assert.equal(byId.get("memory_streams")!.measured, 200);
+  assert.equal(byId.get("memory_streams")!.relay, null);
   assert.deepEqual(checkTargets({}), []);
+});
+
+Deno.test("checkTargets() fails a relative target whose relay figure is missing", () => {
+  const lanes = fakeReport().lanes;
+  const t = checkTargets({ latency: lanes.latency! });
+  assert.deepEqual(t.map((c) => c.id), ["cpu_c1", "latency_p50", "latency_p99"]);
+  for (const c of t) {
+    assert.equal(c.pass, false);
+    assert.equal(c.note, "the relay's figure is missing");
+  }
+  const noCost = checkTargets({
+    latency: { ...lanes.latency!, cost: { cpuUsPerRequest: null, rssPeak: null } },
+  }, {
+    latency: lanes.latency!,
+  });
+  assert.equal(noCost[0]!.note, "not measured (no /proc?)");
   const partial = checkTargets({ memory: { ...lanes.memory!, opened: 900, rssOpen: 100 * 2 ** 20 } });
   assert.equal(partial[0]!.pass, false);
   assert.match(partial[0]!.note!, /only 900 of 1000 streams/);
-  const boundary = checkTargets({ latency: { ...lanes.latency!, addedP50Ms: 0.3, addedP99Ms: 1.5 } });
-  assert.deepEqual(boundary.map((c) => c.pass), [true, true]);
+});
+
+Deno.test("compare(), meets() and limitText() follow the table", () => {
+  assert.equal(compare("ratio", 3, 2), 1.5);
+  assert.equal(compare("ratio", 3, 0), null);
+  assert.equal(compare("difference", 3, 2), 1);
+  assert.equal(compare("absolute", 3, null), 3);
+  assert.equal(compare("difference", null, 2), null);
+  assert.equal(compare("ratio", 1, null), null);
+  assert.equal(meets({ comparison: "<=", limit: 1.5 }, 1.5), true);
+  assert.equal(meets({ comparison: "<=", limit: 1.5 }, 1.51), false);
+  assert.equal(meets({ comparison: ">=", limit: 0.8 }, 0.8), true);
+  assert.equal(meets({ comparison: ">=", limit: 0.8 }, null), false);
+  const texts = OVERHEAD_TARGETS.map((t) => limitText(t));
+  assert.deepEqual(texts, [
+    "≥ 0.8× relay",
+    "≤ 1.5× relay",
+    "≤ 1.5× relay",
+    "≤ relay + 0.1 ms",
+    "≤ relay + 0.5 ms",
+    "≤ relay + 0.2 ms",
+    "≤ relay + 0.1 ms",
+    "≤ 1.3× relay",
+    "≤ 180 MiB",
+    "≤ 80 MiB",
+  ]);
+  assert.throws(() => figureOf("speed", {}), /Unknown overhead target "speed"/);
+});
+
+Deno.test("overheadExitCode() is 1 when a target fails, unless told not to", () => {
+  const t = fakeReport().targets;
+  assert.equal(overheadExitCode(t), 1);
+  assert.equal(overheadExitCode(t, true), 0);
+  assert.equal(overheadExitCode(t.filter((c) => c.pass)), 0);
+  assert.equal(overheadExitCode([]), 0);
+});
+
+Deno.test("cpuPerRequest() turns clock ticks into µs per request", () => {
+  assert.equal(cpuPerRequest(50, 2000), 250);
+  assert.equal(cpuPerRequest(50, 2000, 1000), 25);
+  assert.equal(cpuPerRequest(null, 2000), null);
+  assert.equal(cpuPerRequest(10, 0), null);
 });
 
 Deno.test("added() and keptPercent() compare the sides", () => {
@@ -140,4 +217,10 @@ Deno.test("CPU accounting from /proc: busy, total, per process and the others' s
   assert.equal(otherCpuPercent({ busy: 0, total: 0, own: 0 }, { busy: 150, total: 200, own: 100 }), 25);
   assert.equal(otherCpuPercent({ busy: 0, total: 0, own: 0 }, { busy: 50, total: 200, own: 100 }), 0);
   assert.equal(otherCpuPercent({ busy: 5, total: 5, own: 0 }, { busy: 5, total: 5, own: 0 }), 0);
+});
+
+Deno.test("README states every overhead target as the table does", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  for (const t of OVERHEAD_TARGETS) assert.ok(readme.includes(limitText(t)), `${t.id}: ${limitText(t)}`);
+  assert.doesNotMatch(readme, /DESIGN\.md/);
 });

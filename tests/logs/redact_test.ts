@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { RedactConfig } from "../../src/config/types.ts";
 import { parseJsonPath, Redactor } from "../../src/logs/redact.ts";
-import { ibanValid, luhnValid } from "../../src/logs/redact_patterns.ts";
+import { countDigits, ibanValid, luhnValid } from "../../src/logs/redact_patterns.ts";
 
 const ALL: RedactConfig = {
   builtin: ["email", "phone", "iban", "credit_card", "api_key"],
@@ -114,4 +114,26 @@ Deno.test("luhnValid() and ibanValid() check digits", () => {
   assert.ok(ibanValid("gb29nwbk60161331926819"));
   assert.ok(!ibanValid("DE89370400440532013001"));
   assert.ok(!ibanValid("DE89"));
+});
+
+Deno.test("Redactor.text() skips number patterns only where too few digits could match", () => {
+  assert.equal(countDigits("a1b22 c333"), 6);
+  assert.equal(countDigits("none"), 0);
+  const r = new Redactor({
+    builtin: ["api_key", "email", "iban", "credit_card", "phone"],
+    rules: [],
+    dropPaths: [],
+  });
+  // Each at the least number of digits its pattern can match.
+  assert.equal(r.text("call 555-123-4567 now"), "call [PHONE] now");
+  assert.equal(r.text("call (555) 123-4567"), "call [PHONE]");
+  assert.equal(r.text("ring +1 23 45"), "ring [PHONE]");
+  assert.equal(r.text("card 4111111111111111"), "card [CARD]");
+  assert.equal(r.text("IBAN DE89370400440532013000"), "IBAN [IBAN]");
+  // A key taken out first leaves fewer digits; the phone after it is still found.
+  assert.equal(
+    r.text("sk-abcdefghij0123456789XYZ and 555-123-4567"),
+    "[API_KEY] and [PHONE]",
+  );
+  assert.equal(r.text("no numbers here at all"), "no numbers here at all");
 });

@@ -21,7 +21,7 @@ export interface TemplateValues {
 }
 
 /**
- * A gateway config template: the full pipeline DESIGN.md §5 measures — caller auth, a policy with
+ * A gateway config template: the full pipeline the targets are stated for — caller auth, a policy with
  * rate limits and a daily cost cap set far above what the benchmark reaches (so the stages run but never
  * refuse), the request log with sealed bodies (or metadata only), one mock upstream.
  */

@@ -76,6 +76,11 @@ export function parsePidTicks(text: string): number | null {
   return Number.isFinite(ticks) ? ticks : null;
 }
 
+/** User + system ticks of one process, all threads; null where `/proc` is not available or it is gone. */
+export async function pidTicks(pid: number): Promise<number | null> {
+  return parsePidTicks(await read(`/proc/${pid}/stat`));
+}
+
 /** Samples machine and process CPU time; null where `/proc` is not available. */
 export async function cpuSample(pids: number[]): Promise<CpuSample | null> {
   const stat = parseProcStat(await read("/proc/stat"));

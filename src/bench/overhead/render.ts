@@ -5,13 +5,28 @@
 import { htmlPage, type HtmlSection } from "../html.ts";
 import { type ChartSeries, spectrumChart } from "../svg.ts";
 import { machineLine } from "./machine.ts";
-import type { OverheadReport } from "./runner.ts";
-import { cells, columns, reportRows, type RowOptions } from "./table.ts";
 import { verdict } from "./targets.ts";
+import type { OverheadReport } from "./runner.ts";
+import { cells, columns, reportRows, type RowOptions, TARGET_COLUMNS, targetRows } from "./table.ts";
 
-function summaryLine(report: OverheadReport): string {
+/** `Targets (against a bare relay, same run): N of M PASS`. */
+export function summaryLine(report: OverheadReport): string {
   const pass = report.targets.filter((t) => t.pass).length;
-  return `Targets (DESIGN.md §5): ${pass} of ${report.targets.length} PASS`;
+  return `Targets (against a bare relay, same run): ${pass} of ${report.targets.length} PASS`;
+}
+
+/** The relay's lanes as a report of their own (for the reference table), or undefined. */
+export function relayReport(report: OverheadReport): OverheadReport | undefined {
+  if (!report.relay) return undefined;
+  const { relay: _, ...rest } = report;
+  return { ...rest, subject: "bare relay", gatewayConfig: "none", lanes: report.relay, targets: [] };
+}
+
+function aligned(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
+  const line = (r: string[]) =>
+    r.map((c, i) => c + " ".repeat(widths[i]! - [...c].length)).join("  ").trimEnd();
+  return [line(rows[0]!), line(widths.map((w) => "-".repeat(w))), ...rows.slice(1).map(line)];
 }
 
 /** How busy the machine was with other work while the lanes ran. */
@@ -23,28 +38,18 @@ export function otherLoadLine(report: OverheadReport): string {
 
 /** The report as aligned text columns plus the target verdicts. */
 export function overheadText(report: OverheadReport): string {
-  const head = columns(report.subject);
-  const rows = [head, ...reportRows(report).map(cells)];
-  const widths = head.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
-  const line = (r: string[]) =>
-    r.map((c, i) => c + " ".repeat(widths[i]! - [...c].length)).join("  ").trimEnd();
+  const relay = relayReport(report);
   const out = [
     `azmw bench --overhead (${report.plan.quick ? "quick" : "full"} run, ${report.plan.rounds} rounds, ` +
     `${report.durationS} s; ${report.subject} config: ${report.gatewayConfig})`,
     machineLine(report.machine),
     otherLoadLine(report),
     "",
-    line(rows[0]!),
-    line(widths.map((w) => "-".repeat(w))),
-    ...rows.slice(1).map(line),
+    ...aligned([columns(report.subject), ...reportRows(report).map(cells)]),
+    ...(relay ? ["", ...aligned([columns(relay.subject), ...reportRows(relay).map(cells)])] : []),
+    ...(report.targets.length > 0 ? ["", ...aligned([[...TARGET_COLUMNS], ...targetRows(report)])] : []),
     "",
     summaryLine(report),
-    ...report.targets.map((t) =>
-      `  ${verdict(t)}  ${t.target}: ${
-        t.measured === null ? "not measured" : t.measured.toFixed(3)
-      } ${t.unit}` +
-      ` (target ${t.comparison} ${t.limit} ${t.unit})${t.note ? `; ${t.note}` : ""}`
-    ),
   ];
   return out.join("\n") + "\n";
 }
@@ -54,14 +59,8 @@ export function overheadText(report: OverheadReport): string {
  * pending row for them unless `pendingLogging` is false.
  */
 export function overheadMarkdown(report: OverheadReport, options: RowOptions = {}): string {
-  const esc = (c: string) => c.replace(/\|/g, "\\|");
   const rows = reportRows(report, { ...options, pendingLogging: options.pendingLogging ?? true }).map(cells);
-  const head = columns(report.subject);
-  return [
-    `| ${head.join(" | ")} |`,
-    `|${head.map(() => "---").join("|")}|`,
-    ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
-  ].join("\n") + "\n";
+  return markdownTable(columns(report.subject), rows);
 }
 
 const DROP = new Set(["spectra", "ttfbSpectra"]);
@@ -81,6 +80,20 @@ function toJson(value: unknown): unknown {
   return value;
 }
 
+/** The targets as a Markdown table. */
+export function targetsMarkdown(report: OverheadReport): string {
+  return markdownTable([...TARGET_COLUMNS], targetRows(report));
+}
+
+function markdownTable(head: string[], rows: string[][]): string {
+  const esc = (c: string) => c.replace(/\|/g, "\\|");
+  return [
+    `| ${head.join(" | ")} |`,
+    `|${head.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
+  ].join("\n") + "\n";
+}
+
 /** The report as a JSON-ready object (spectra left out; each target carries `"result": "PASS"|"FAIL"`). */
 export function overheadJson(report: OverheadReport): Record<string, unknown> {
   const json = toJson(report) as Record<string, unknown>;
@@ -91,12 +104,17 @@ export function overheadJson(report: OverheadReport): Record<string, unknown> {
 
 /** The report as one self-contained HTML page. */
 export function overheadHtml(report: OverheadReport): string {
+  const relay = relayReport(report);
   const sections: HtmlSection[] = [
     {
-      title: "Figures",
-      rows: [columns(report.subject), ...reportRows(report).map(cells)],
+      title: "Targets",
+      rows: [[...TARGET_COLUMNS], ...targetRows(report)],
       note: summaryLine(report),
     },
+    { title: "Figures", rows: [columns(report.subject), ...reportRows(report).map(cells)] },
+    ...(relay
+      ? [{ title: "Bare relay", rows: [columns(relay.subject), ...reportRows(relay).map(cells)] }]
+      : []),
   ];
   const charts: string[] = [];
   const pair = (title: string, s: { direct: ChartSeries["points"]; gateway: ChartSeries["points"] }) =>

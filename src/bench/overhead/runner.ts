@@ -1,6 +1,7 @@
 /**
  * `azmw bench --overhead`: starts the mock and a gateway in front of it as separate processes, runs the
- * selected lanes (direct vs through the gateway, same run), checks the DESIGN.md §5 targets.
+ * selected lanes (direct vs through the gateway), then the same lanes through a bare relay in front of a
+ * fresh mock, and checks the targets of `targets.ts` (gateway against relay, same run).
  */
 import { VERSION } from "../../version.ts";
 import type { OverheadLane } from "../args.ts";
@@ -15,7 +16,8 @@ import { type StreamLane, streamLane } from "./lanes/stream.ts";
 import { type ThroughputLane, throughputLane } from "./lanes/throughput.ts";
 import { cpuSample, type MachineInfo, machineInfo, otherCpuPercent } from "./machine.ts";
 import { type OverheadPlan, overheadPlan } from "./plan.ts";
-import type { SelfInfo } from "./self_argv.ts";
+import { relayArgv } from "./relay_argv.ts";
+import { currentSelf, type SelfInfo } from "./self_argv.ts";
 import type { LaneContext } from "./sides.ts";
 import { type BenchStack, type StackOptions, startStack } from "./stack.ts";
 import { checkTargets, type TargetCheck } from "./targets.ts";
@@ -44,6 +46,8 @@ export interface OverheadOptions {
   gatewayArgv?: StackOptions["gatewayArgv"];
   /** What to call it in progress lines (default "gateway"). */
   gatewayLabel?: string;
+  /** Also run the reference lanes through the bare relay (default true; only with the default subject). */
+  relay?: boolean;
   shape: RequestShape;
   /** Progress lines for people. */
   log: (line: string) => void;
@@ -73,6 +77,8 @@ export interface OverheadReport {
   subject: string;
   gatewayConfig: string;
   lanes: OverheadLanes;
+  /** The same lanes through the bare relay (latency, throughput, stream, memory), when it ran. */
+  relay?: OverheadLanes;
   targets: TargetCheck[];
   /**
    * Share of the machine's CPU time used by processes other than the benchmark, the mock and the
@@ -93,32 +99,80 @@ export function bodyFor(shape: RequestShape, stream: boolean): string | undefine
   });
 }
 
-/** Runs the selected lanes and returns the report. */
+/** Lanes the bare relay runs for the targets. */
+export const RELAY_LANES: readonly OverheadLane[] = ["latency", "throughput", "stream", "memory"];
+
+/** Runs the selected lanes (gateway, then the relay) and returns the report. */
 export async function runOverhead(options: OverheadOptions): Promise<OverheadReport> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const plan = overheadPlan(options.quick, options.rounds);
   const machine = await machineInfo();
+  const label = options.gatewayLabel ?? "gateway";
+  const gateway = await runSubject(options, plan, options.lanes, {
+    label,
+    ...(options.gatewayArgv && { argv: options.gatewayArgv }),
+  });
+  let relay: SubjectRun | undefined;
+  const relayLanes = options.lanes.filter((lane) => RELAY_LANES.includes(lane));
+  if (options.relay !== false && options.gatewayArgv === undefined && relayLanes.length > 0) {
+    const self = options.self ?? currentSelf();
+    relay = await runSubject(options, plan, relayLanes, {
+      label: "bare relay",
+      argv: (mockUrl) => relayArgv(self, mockUrl),
+    });
+  }
+  const other = [gateway.other, relay?.other ?? { ticks: 0, total: 0 }];
+  const total = other.reduce((n, o) => n + (o?.total ?? 0), 0);
+  const ticks = other.reduce((n, o) => n + (o?.ticks ?? 0), 0);
+  return {
+    version: VERSION,
+    startedAt,
+    durationS: Math.round((performance.now() - started) / 1000),
+    machine,
+    plan,
+    dialect: options.shape.dialect,
+    subject: label,
+    gatewayConfig: options.configSource ?? "default",
+    lanes: gateway.lanes,
+    ...(relay && { relay: relay.lanes }),
+    targets: checkTargets(gateway.lanes, relay?.lanes),
+    otherCpuPct: other.includes(null) || total <= 0 ? null : (100 * ticks) / total,
+  };
+}
+
+interface SubjectRun {
+  lanes: OverheadLanes;
+  other: { ticks: number; total: number } | null;
+}
+
+async function runSubject(
+  options: OverheadOptions,
+  plan: OverheadPlan,
+  wanted: readonly OverheadLane[],
+  subject: { label: string; argv?: StackOptions["gatewayArgv"] },
+): Promise<SubjectRun> {
   const { shape, log, signal } = options;
   const lanes: OverheadLanes = {};
-  const want = new Set(options.lanes);
+  const want = new Set(wanted);
   let other: { ticks: number; total: number } | null = { ticks: 0, total: 0 };
   // Soak and memory each get a fresh gateway, so their RSS figures do not depend on earlier lanes.
   for (const group of LANE_GROUPS) {
     const selected = group.filter((lane) => want.has(lane));
     if (selected.length === 0 || signal?.aborted) continue;
-    log(`Starting the mock upstream and the ${options.gatewayLabel ?? "gateway"} (separate processes)…`);
+    log(`Starting the mock upstream and the ${subject.label} (separate processes)…`);
     const stack = await startStack({
       ...(options.self && { self: options.self }),
       ...(options.configTemplate !== undefined && { configTemplate: options.configTemplate }),
-      ...(options.gatewayArgv && { gatewayArgv: options.gatewayArgv }),
+      ...(subject.argv && { gatewayArgv: subject.argv }),
     });
     try {
       log(
-        `  mock ${stack.mock.url} (pid ${stack.mock.pid}), gateway ${stack.gateway.url} (pid ${stack.gateway.pid})`,
+        `  mock ${stack.mock.url} (pid ${stack.mock.pid}), ${subject.label} ${stack.gateway.url} ` +
+          `(pid ${stack.gateway.pid})`,
       );
       const request = requestBuilder(shape, stack);
-      await preflight(request);
+      await preflight(request, subject.label);
       const ctx: LaneContext = {
         request,
         gatewayPid: stack.gateway.pid,
@@ -144,19 +198,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRep
       await stack.stop();
     }
   }
-  return {
-    version: VERSION,
-    startedAt,
-    durationS: Math.round((performance.now() - started) / 1000),
-    machine,
-    plan,
-    dialect: shape.dialect,
-    subject: options.gatewayLabel ?? "gateway",
-    gatewayConfig: options.configSource ?? "default",
-    lanes,
-    targets: checkTargets(lanes),
-    otherCpuPct: other && other.total > 0 ? (100 * other.ticks) / other.total : null,
-  };
+  return { lanes, other };
 }
 
 /** Lanes that share one mock + gateway pair, in order. */
@@ -208,7 +250,7 @@ function requestBuilder(shape: RequestShape, stack: BenchStack): LaneContext["re
 }
 
 /** One request per side and mode must succeed before measuring anything. */
-async function preflight(request: LaneContext["request"]): Promise<void> {
+async function preflight(request: LaneContext["request"], label: string): Promise<void> {
   const client = createBenchClient();
   try {
     for (const stream of [false, true]) {
@@ -220,7 +262,7 @@ async function preflight(request: LaneContext["request"]): Promise<void> {
           const status = Object.keys(rec.result().statuses).join(", ");
           throw new Error(
             `A ${stream ? "streamed " : ""}request ${
-              side === "direct" ? "to the mock" : "through the gateway"
+              side === "direct" ? "to the mock" : `through the ${label}`
             } failed (status ${status}): POST ${req.url}`,
           );
         }

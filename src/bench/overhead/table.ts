@@ -1,11 +1,13 @@
 /**
- * The overhead report as table rows (lane, measure, direct, gateway, added or kept, target, result),
- * shared by the text, Markdown and HTML renderings so all three show the same figures.
+ * The overhead report as table rows — the lanes (lane, measure, direct, through the subject, added or
+ * kept) and the targets (gateway, relay, compared value, target, result) — shared by the text, Markdown
+ * and HTML renderings so all three show the same figures.
  */
 import { mib, ms, rps, signedMs } from "../format.ts";
 import type { LatencySummary } from "../histogram.ts";
 import type { OverheadReport } from "./runner.ts";
-import { type TargetCheck, verdict } from "./targets.ts";
+import type { SubjectCost } from "./sides.ts";
+import { limitText, type TargetCheck, verdict } from "./targets.ts";
 
 /** One row of the report table. */
 export interface Row {
@@ -14,26 +16,19 @@ export interface Row {
   direct: string;
   gateway: string;
   delta: string;
-  target: string;
-  result: string;
 }
 
 /** Column titles, in order; `subject` names what stands between client and mock (default "gateway"). */
 export function columns(subject = "gateway"): string[] {
-  return ["Lane", "Measure", "Direct", `Through ${subject}`, "Added / kept", "Target", "Result"];
+  return ["Lane", "Measure", "Direct", `Through ${subject}`, "Added / kept"];
 }
 
 /** Row cells in column order. */
 export function cells(r: Row): string[] {
-  return [r.lane, r.measure, r.direct, r.gateway, r.delta, r.target, r.result];
+  return [r.lane, r.measure, r.direct, r.gateway, r.delta];
 }
 
 const dash = "–";
-
-function limitText(t: TargetCheck): string {
-  const op = t.comparison === "<=" ? "≤" : t.comparison === ">=" ? "≥" : "<";
-  return `${op} ${t.limit}${t.unit === "%" ? "%" : ` ${t.unit}`}`;
-}
 
 function pair(a: number, b: number): string {
   return `${ms(a)} / ${ms(b)}`;
@@ -53,14 +48,6 @@ export interface RowOptions {
 
 /** Builds the rows, with the request-log comparison when `loggingOff` is given. */
 export function reportRows(report: OverheadReport, options: RowOptions = {}): Row[] {
-  const t = new Map(report.targets.map((c) => [c.id, c]));
-  const target = (id: string): Pick<Row, "target" | "result"> => {
-    const c = t.get(id);
-    return c
-      ? { target: limitText(c), result: verdict(c) + (c.note ? ` (${c.note})` : "") }
-      : { target: dash, result: dash };
-  };
-  const none = { target: dash, result: dash };
   const rows: Row[] = [];
   const { latency, throughput, frontier, stream, soak, memory } = report.lanes;
   if (latency) {
@@ -72,7 +59,6 @@ export function reportRows(report: OverheadReport, options: RowOptions = {}): Ro
       direct: pct(d, "p50Us"),
       gateway: pct(g, "p50Us"),
       delta: signedMs(latency.addedP50Ms),
-      ...target("latency_p50"),
     });
     rows.push({
       lane,
@@ -80,7 +66,6 @@ export function reportRows(report: OverheadReport, options: RowOptions = {}): Ro
       direct: pct(d, "p99Us"),
       gateway: pct(g, "p99Us"),
       delta: signedMs(latency.addedP99Ms),
-      ...target("latency_p99"),
     });
     rows.push({
       lane,
@@ -88,7 +73,6 @@ export function reportRows(report: OverheadReport, options: RowOptions = {}): Ro
       direct: pct(d, "p999Us"),
       gateway: pct(g, "p999Us"),
       delta: signedMs(latency.addedP999Ms),
-      ...none,
     });
     const o = latency.gateway.overhead;
     if (o.count > 0) {
@@ -98,20 +82,18 @@ export function reportRows(report: OverheadReport, options: RowOptions = {}): Ro
         direct: dash,
         gateway: pair(o.p50Us, o.p99Us),
         delta: dash,
-        ...none,
       });
     }
   }
+  if (latency?.cost) rows.push(costRow("Latency, c=1", latency.cost));
   for (const p of throughput?.points ?? []) {
     const lane = `Throughput, c=${p.concurrency}${p.stream ? ", streaming" : ""}`;
-    const id = p.concurrency === 50 && !p.stream ? "throughput_c50" : "";
     rows.push({
       lane,
       measure: "requests/s",
       direct: rps(p.direct.throughputRps),
       gateway: rps(p.gateway.throughputRps),
       delta: `${p.keptPct.toFixed(1)}% kept`,
-      ...target(id),
     });
     rows.push({
       lane,
@@ -119,8 +101,8 @@ export function reportRows(report: OverheadReport, options: RowOptions = {}): Ro
       direct: pair(p.direct.latency.p50Us, p.direct.latency.p99Us),
       gateway: pair(p.gateway.latency.p50Us, p.gateway.latency.p99Us),
       delta: `${signedMs(p.addedP50Ms)} / ${signedMs(p.addedP99Ms)}`,
-      ...none,
     });
+    if (p.cost) rows.push(costRow(lane, p.cost));
   }
   for (const f of frontier?.frontier ?? []) {
     const top = frontier!.steps.at(-1);
@@ -130,7 +112,6 @@ export function reportRows(report: OverheadReport, options: RowOptions = {}): Ro
       direct: dash,
       gateway: f.rps === null ? `below ${frontier!.steps[0]?.targetRps ?? 0} req/s` : rps(f.rps),
       delta: top ? `ladder to ${top.targetRps} req/s` : dash,
-      ...none,
     });
   }
   if (stream) {
@@ -144,7 +125,6 @@ export function reportRows(report: OverheadReport, options: RowOptions = {}): Ro
       delta: `${signedMs(stream.addedHeadersP50Ms)} / ${
         signedMs((g.headers.p99Us - d.headers.p99Us) / 1000)
       }`,
-      ...none,
     });
     rows.push({
       lane,
@@ -152,7 +132,6 @@ export function reportRows(report: OverheadReport, options: RowOptions = {}): Ro
       direct: pair(d.ttfb.p50Us, d.ttfb.p99Us),
       gateway: pair(g.ttfb.p50Us, g.ttfb.p99Us),
       delta: `${signedMs(stream.addedTtfbP50Ms)} / ${signedMs(stream.addedTtfbP99Ms)}`,
-      ...target("stream_ttfb"),
     });
     rows.push({
       lane,
@@ -160,7 +139,6 @@ export function reportRows(report: OverheadReport, options: RowOptions = {}): Ro
       direct: pair(d.chunkGap.p50Us, d.chunkGap.p99Us),
       gateway: pair(g.chunkGap.p50Us, g.chunkGap.p99Us),
       delta: `${signedMs(stream.addedGapP50Ms)} / ${signedMs(stream.addedGapP99Ms)}`,
-      ...target("stream_chunk"),
     });
     rows.push({
       lane,
@@ -168,7 +146,6 @@ export function reportRows(report: OverheadReport, options: RowOptions = {}): Ro
       direct: `${stream.stalls.direct} of ${d.chunks}`,
       gateway: `${stream.stalls.gateway} of ${g.chunks}`,
       delta: dash,
-      ...none,
     });
   }
   if (soak) {
@@ -181,7 +158,6 @@ export function reportRows(report: OverheadReport, options: RowOptions = {}): Ro
       delta: soak.growthPer100k === null
         ? dash
         : `${soak.growthPer100k >= 0 ? "+" : ""}${mib(soak.growthPer100k)} per 100k`,
-      ...none,
     });
   }
   if (memory) {
@@ -192,7 +168,6 @@ export function reportRows(report: OverheadReport, options: RowOptions = {}): Ro
       direct: dash,
       gateway: `${r(memory.rssIdle)} / ${r(memory.rssOpen)} / ${r(memory.rssAfter)}`,
       delta: `${memory.opened} open together`,
-      ...target("memory_streams"),
     });
   }
   if (options.loggingOff) {
@@ -204,24 +179,34 @@ export function reportRows(report: OverheadReport, options: RowOptions = {}): Ro
       direct: dash,
       gateway: dash,
       delta: dash,
-      ...none,
     });
   }
   return rows;
 }
 
+function costRow(lane: string, cost: SubjectCost): Row {
+  return {
+    lane,
+    measure: "CPU per request (all threads) / peak RSS",
+    direct: dash,
+    gateway: `${cost.cpuUsPerRequest === null ? "n/a" : `${cost.cpuUsPerRequest.toFixed(0)} µs`} / ${
+      cost.rssPeak === null ? "n/a" : mib(cost.rssPeak)
+    }`,
+    delta: dash,
+  };
+}
+
 /** Sealed request bodies (this report) against metadata-only logging (`off`), where both ran the lanes. */
 function loggingRows(on: OverheadReport, off: OverheadReport): Row[] {
   const rows: Row[] = [];
-  const none = { direct: dash, target: dash, result: dash };
   const a = on.lanes.latency, b = off.lanes.latency;
   if (a && b) {
     rows.push({
       lane: "Request log, c=1",
       measure: "added p50: sealed bodies / metadata only",
+      direct: dash,
       gateway: `${signedMs(a.addedP50Ms)} / ${signedMs(b.addedP50Ms)}`,
       delta: `bodies ${signedMs(a.addedP50Ms - b.addedP50Ms)}`,
-      ...none,
     });
   }
   const find = (r: OverheadReport) =>
@@ -231,10 +216,47 @@ function loggingRows(on: OverheadReport, off: OverheadReport): Row[] {
     rows.push({
       lane: "Request log, c=50",
       measure: "kept: sealed bodies / metadata only",
+      direct: dash,
       gateway: `${x.keptPct.toFixed(1)}% / ${y.keptPct.toFixed(1)}%`,
       delta: `bodies ${(x.keptPct - y.keptPct).toFixed(1)} points`,
-      ...none,
     });
   }
   return rows;
+}
+
+/** Column titles of the targets table. */
+export const TARGET_COLUMNS: readonly string[] = [
+  "Target",
+  "Gateway",
+  "Bare relay",
+  "Compared",
+  "Limit",
+  "Result",
+];
+
+function figure(t: TargetCheck, value: number | null): string {
+  if (value === null) return dash;
+  if (t.figureUnit === "% of direct") return `${value.toFixed(1)}% of direct`;
+  if (t.figureUnit === "µs") return `${value.toFixed(0)} µs`;
+  if (t.figureUnit === "ms") return signedMs(value);
+  return `${value.toFixed(1)} MiB`;
+}
+
+function compared(t: TargetCheck): string {
+  if (t.measured === null) return dash;
+  if (t.unit === "×") return `${t.measured.toFixed(2)}×`;
+  if (t.kind === "difference") return signedMs(t.measured);
+  return `${t.measured.toFixed(1)} ${t.unit}`;
+}
+
+/** The targets table's rows (cells in `TARGET_COLUMNS` order). */
+export function targetRows(report: OverheadReport): string[][] {
+  return report.targets.map((t) => [
+    t.target,
+    figure(t, t.gateway),
+    t.kind === "absolute" ? dash : figure(t, t.relay),
+    compared(t),
+    limitText(t),
+    verdict(t) + (t.note ? ` (${t.note})` : ""),
+  ]);
 }

@@ -29,7 +29,12 @@ export async function latencyLane(ctx: LaneContext, plan: OverheadPlan["latency"
         fetch: client.fetch,
         ...(ctx.signal && { signal: ctx.signal }),
       }),
-    ctx.signal ? { signal: ctx.signal } : {},
+    {
+      pid: ctx.gatewayPid,
+      warmup: plan.warmup,
+      ...(ctx.ticksPerSecond !== undefined && { ticksPerSecond: ctx.ticksPerSecond }),
+      ...(ctx.signal && { signal: ctx.signal }),
+    },
   );
   return {
     concurrency: 1,
@@ -37,6 +42,7 @@ export async function latencyLane(ctx: LaneContext, plan: OverheadPlan["latency"
     direct: c.direct,
     gateway: c.gateway,
     spectra: c.spectra,
+    ...(c.cost && { cost: c.cost }),
     addedP50Ms: added(c, (r) => r.latency.p50Us),
     addedP90Ms: added(c, (r) => r.latency.p90Us),
     addedP99Ms: added(c, (r) => r.latency.p99Us),

@@ -45,7 +45,12 @@ export async function throughputLane(
             fetch: client.fetch,
             ...(ctx.signal && { signal: ctx.signal }),
           }),
-        ctx.signal ? { signal: ctx.signal } : {},
+        {
+          pid: ctx.gatewayPid,
+          warmup: plan.warmup,
+          ...(ctx.ticksPerSecond !== undefined && { ticksPerSecond: ctx.ticksPerSecond }),
+          ...(ctx.signal && { signal: ctx.signal }),
+        },
       );
       points.push({
         concurrency,
@@ -53,6 +58,7 @@ export async function throughputLane(
         direct: c.direct,
         gateway: c.gateway,
         spectra: c.spectra,
+        ...(c.cost && { cost: c.cost }),
         keptPct: keptPercent(c),
         addedP50Ms: added(c, (r) => r.latency.p50Us),
         addedP99Ms: added(c, (r) => r.latency.p99Us),

@@ -1,0 +1,76 @@
+/**
+ * The bare relay `azmw bench --overhead` measures the gateway against: `Deno.serve` + `fetch`, checking the
+ * caller key, swapping in the upstream key and passing the upstream body through untouched — no routing,
+ * limits, parsing or logging. It is the floor this runtime allows for one extra hop. The benchmark starts
+ * it as a child process of this same program (`azmw bench --relay-upstream URL`).
+ */
+import { BENCH_KEY_ENV, UPSTREAM_KEY_ENV } from "./gateway_config.ts";
+
+/** What the relay needs. */
+export interface RelayOptions {
+  /** Base URL of the upstream, e.g. `http://127.0.0.1:41234`. */
+  upstream: string;
+  /** The key callers must present. */
+  callerKey: string;
+  /** The key sent upstream as a Bearer token. */
+  upstreamKey: string;
+  /** Injected for tests (default: the global `fetch`). */
+  fetch?: typeof fetch;
+}
+
+const DROP = ["host", "authorization", "api-key", "x-api-key", "content-length", "connection"];
+
+function presented(h: Headers): string | null {
+  const auth = h.get("authorization");
+  return auth?.startsWith("Bearer ") ? auth.slice(7) : h.get("api-key") ?? h.get("x-api-key");
+}
+
+/** The relay as a plain handler. */
+export function createRelayHandler(options: RelayOptions): (req: Request) => Promise<Response> {
+  const upstream = options.upstream.replace(/\/+$/, "");
+  const send = options.fetch ?? fetch;
+  return async (req) => {
+    if (presented(req.headers) !== options.callerKey) {
+      return new Response('{"error":"unauthorized"}', { status: 401 });
+    }
+    const url = new URL(req.url);
+    const headers = new Headers(req.headers);
+    for (const name of DROP) headers.delete(name);
+    headers.set("authorization", `Bearer ${options.upstreamKey}`);
+    const res = await send(upstream + url.pathname + url.search, {
+      method: req.method,
+      headers,
+      body: req.body === null ? null : await req.arrayBuffer(),
+    });
+    return new Response(res.body, { status: res.status, headers: res.headers });
+  };
+}
+
+/** Reads the relay's keys from the benchmark's environment variables; throws naming a missing one. */
+export function relayKeysFromEnv(env: (name: string) => string | undefined): {
+  callerKey: string;
+  upstreamKey: string;
+} {
+  const callerKey = env(BENCH_KEY_ENV);
+  const upstreamKey = env(UPSTREAM_KEY_ENV);
+  for (const [name, value] of [[BENCH_KEY_ENV, callerKey], [UPSTREAM_KEY_ENV, upstreamKey]] as const) {
+    if (!value) throw new Error(`The relay needs the environment variable "${name}"`);
+  }
+  return { callerKey: callerKey!, upstreamKey: upstreamKey! };
+}
+
+/**
+ * Serves the relay on 127.0.0.1 until `signal` aborts; prints `relay listening on http://127.0.0.1:<port>`
+ * through `announce` once ready.
+ */
+export async function serveRelay(
+  options: RelayOptions & { port?: number; signal?: AbortSignal; announce: (line: string) => void },
+): Promise<void> {
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: options.port ?? 0,
+    ...(options.signal && { signal: options.signal }),
+    onListen: ({ port }) => options.announce(`relay listening on http://127.0.0.1:${port}\n`),
+  }, createRelayHandler(options));
+  await server.finished;
+}

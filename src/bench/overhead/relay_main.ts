@@ -1,0 +1,33 @@
+/**
+ * The bare relay as a program of its own: what `azmw bench --overhead` starts when azmw runs from source,
+ * so the reference loads nothing but `Deno.serve`, `fetch` and this folder (from a compiled executable it
+ * is `azmw bench --relay-upstream URL`, which carries the executable's code as the gateway does).
+ *
+ *   AZMW_BENCH_KEY=… AZMW_BENCH_UPSTREAM_KEY=… deno run -A relay_main.ts --upstream URL [--port N]
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { relayKeysFromEnv, serveRelay } from "./relay.ts";
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { upstream: { type: "string" }, port: { type: "string" } },
+  });
+  if (!values.upstream) {
+    console.error(
+      "Usage: AZMW_BENCH_KEY=… AZMW_BENCH_UPSTREAM_KEY=… relay_main.ts --upstream URL [--port N]",
+    );
+    Deno.exit(2);
+  }
+  const stop = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, () => stop.abort());
+  await serveRelay({
+    upstream: values.upstream,
+    ...relayKeysFromEnv((name) => Deno.env.get(name)),
+    port: Number(values.port ?? 0),
+    signal: stop.signal,
+    announce: (line) => void Deno.stdout.write(new TextEncoder().encode(line)),
+  });
+}

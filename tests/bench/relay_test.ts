@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { createRelayHandler, relayKeysFromEnv, serveRelay } from "../../src/bench/overhead/relay.ts";
+import { relayArgv } from "../../src/bench/overhead/relay_argv.ts";
+
+Deno.test("createRelayHandler() checks the caller key, swaps in the upstream key, passes the body through", async () => {
+  const seen: { url: string; auth: string | null; apiKey: string | null; body: string }[] = [];
+  const handler = createRelayHandler({
+    upstream: "http://up.test/",
+    callerKey: "caller",
+    upstreamKey: "upstream",
+    fetch: async (input, init) => {
+      const req = new Request(input, init);
+      seen.push({
+        url: req.url,
+        auth: req.headers.get("authorization"),
+        apiKey: req.headers.get("api-key"),
+        body: await req.text(),
+      });
+      return new Response("data: 1\n\n", { status: 201, headers: { "x-up": "1" } });
+    },
+  });
+  const denied = await handler(new Request("http://relay/v1/chat", { method: "POST", body: "{}" }));
+  assert.equal(denied.status, 401);
+  await denied.body?.cancel();
+  const res = await handler(
+    new Request("http://relay/openai/x?api-version=1", {
+      method: "POST",
+      headers: { "api-key": "caller" },
+      body: "{}",
+    }),
+  );
+  assert.equal(res.status, 201);
+  assert.equal(res.headers.get("x-up"), "1");
+  assert.equal(await res.text(), "data: 1\n\n");
+  const bearer = await handler(
+    new Request("http://relay/v1/m", { headers: { authorization: "Bearer caller" } }),
+  );
+  await bearer.body?.cancel();
+  assert.deepEqual(seen, [
+    { url: "http://up.test/openai/x?api-version=1", auth: "Bearer upstream", apiKey: null, body: "{}" },
+    { url: "http://up.test/v1/m", auth: "Bearer upstream", apiKey: null, body: "" },
+  ]);
+});
+
+Deno.test("relayKeysFromEnv() names a missing variable", () => {
+  const env = { AZMW_BENCH_KEY: "a", AZMW_BENCH_UPSTREAM_KEY: "b" } as Record<string, string>;
+  assert.deepEqual(relayKeysFromEnv((n) => env[n]), { callerKey: "a", upstreamKey: "b" });
+  assert.throws(() => relayKeysFromEnv(() => undefined), /needs the environment variable "AZMW_BENCH_KEY"/);
+  assert.throws(
+    () => relayKeysFromEnv((n) => n === "AZMW_BENCH_KEY" ? "a" : undefined),
+    /"AZMW_BENCH_UPSTREAM_KEY"/,
+  );
+});
+
+Deno.test("serveRelay() announces its port and stops on the signal", async () => {
+  const stop = new AbortController();
+  const ready = Promise.withResolvers<string>();
+  const served = serveRelay({
+    upstream: "http://127.0.0.1:9",
+    callerKey: "c",
+    upstreamKey: "u",
+    signal: stop.signal,
+    announce: (line) => ready.resolve(line),
+  });
+  const line = await ready.promise;
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(line)![1]!;
+  const res = await fetch(url);
+  assert.equal(res.status, 401);
+  await res.body?.cancel();
+  stop.abort();
+  await served;
+});
+
+Deno.test("relayArgv() runs relay_main.ts from source and the executable when compiled", () => {
+  const source = relayArgv(
+    { execPath: "/bin/deno", standalone: false, mainUrl: "file:///x/main.ts" },
+    "http://u",
+  );
+  assert.deepEqual(source.slice(0, 4), ["/bin/deno", "run", "--allow-net", "--allow-env"]);
+  assert.match(source[4]!, /src\/bench\/overhead\/relay_main\.ts$/);
+  assert.deepEqual(source.slice(5), ["--upstream", "http://u"]);
+  assert.deepEqual(
+    relayArgv(
+      { execPath: "/usr/bin/azmw", standalone: true, mainUrl: "file:///deno-compile-azmw/main.ts" },
+      "http://u",
+    ),
+    ["/usr/bin/azmw", "bench", "--relay-upstream", "http://u"],
+  );
+});
