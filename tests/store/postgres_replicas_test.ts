@@ -11,28 +11,9 @@ import { UPSTREAM_KEY } from "../_helpers/app.ts";
 import { fakeIo } from "../_helpers/cli.ts";
 import { dropAtEnd, freshDatabase } from "../_helpers/postgres.ts";
 import { FIXED_KEY, startReplica } from "./_serve.ts";
+import { fileLines, until } from "../_helpers/until.ts";
 
 const db = await freshDatabase();
-
-/** Polls `check` until it holds (another process's progress has no event to await). */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!await check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function fileLines(dir: string): Promise<number> {
-  let n = 0;
-  for await (const day of Deno.readDir(dir)) {
-    if (!day.isDirectory) continue; // the log lock file
-    for await (const f of Deno.readDir(`${dir}/${day.name}`)) {
-      n += (await Deno.readTextFile(`${dir}/${day.name}/${f.name}`)).split("\n").filter((l) => l).length;
-    }
-  }
-  return n;
-}
 
 Deno.test({
   name:
