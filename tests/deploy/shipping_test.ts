@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
+import { validateConfig } from "../../src/config/schema.ts";
 import { RELEASE_TARGETS, releaseCommands } from "../../scripts/release.ts";
 import { runAzmw } from "../_helpers/cli.ts";
 import { documentedMetrics } from "../_helpers/docs.ts";
@@ -125,6 +126,10 @@ Deno.test("compose.yaml runs three replicas on one PostgreSQL and one Redis", as
   const config = parse(await read("deploy/compose.config.yaml"));
   assert.equal(config.manage.store, "env:AZMW_DATABASE_URL");
   assert.equal(config.shared.redis, "env:AZMW_REDIS_URL");
+  // The replicas' config is one azmw accepts (secrets stay references until start).
+  const valid = validateConfig(config, "deploy/compose.config.yaml");
+  assert.equal(valid.server.host, "0.0.0.0");
+  assert.equal(valid.auth.required, true);
   assert.ok(compose.services.postgres.healthcheck && compose.services.redis.healthcheck);
 });
 
