@@ -19,7 +19,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["src/bench"],
   ["src/server"],
   ["src/admin"],
-  ["src/shared"],
+  ["src/counters"],
   ["src/events"],
   ["src/cost"],
   ["src/governance"],

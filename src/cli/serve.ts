@@ -26,7 +26,7 @@ import { sha256Hex } from "../core/sha256.ts";
 import { newApiKey } from "../admin/credentials.ts";
 import { settlesWithin, SHUTDOWN_CLOSE_MS, SHUTDOWN_DRAIN_MS, startGateway } from "../server/gateway.ts";
 import { openReplica } from "../server/replica.ts";
-import { openSharedCounters } from "../shared/mod.ts";
+import { openSharedCounters } from "../counters/mod.ts";
 import { ConfigError } from "../core/errors.ts";
 import { logsDirOf, unauthenticatedPublic } from "../config/schema.ts";
 import { unresolvedSecrets } from "../config/secrets.ts";

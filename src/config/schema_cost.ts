@@ -19,7 +19,7 @@ import {
 } from "./schema_helpers.ts";
 import { MODEL_GLOB, num } from "./schema_manage.ts";
 import { mapping } from "./schema_routing.ts";
-import { describeBadRef, isSecretRef } from "./secrets.ts";
+import { WEBHOOK_HEADERS, webhookUrl } from "./schema_webhook.ts";
 import type {
   BudgetConfig,
   BudgetReserveConfig,
@@ -40,8 +40,6 @@ export const BUDGET_DEFAULTS = {
 
 const MODEL_KEY = /^[A-Za-z0-9*?._:/@-]{1,200}$/;
 const MODEL_KEY_EXPECTED = 'a model name or glob such as "gpt-4o*"';
-const LOOPBACK = ["localhost", "127.0.0.1", "[::1]"];
-const AUTH_LIKE = /auth|key|token|secret|signature|password/i;
 
 const eur = () => num(0, 1_000_000);
 
@@ -96,42 +94,7 @@ export const PRICING: Field<PricingConfig> = refine(
   }),
 );
 
-const WEBHOOK_EXPECTED = "an https URL (http only for localhost) or a secret reference to one";
-const webhookUrl: Field<string> = {
-  expected: WEBHOOK_EXPECTED,
-  read(value, path, issues) {
-    if (typeof value !== "string" || value === "") {
-      return issues.fail(
-        path,
-        value === undefined ? `required, expected ${WEBHOOK_EXPECTED}` : `expected ${WEBHOOK_EXPECTED}`,
-      );
-    }
-    if (isSecretRef(value)) return value;
-    const url = URL.parse(value);
-    const ok = url?.protocol === "https:" || (url?.protocol === "http:" && LOOPBACK.includes(url.hostname));
-    // A webhook URL may embed a secret (chat webhooks do), so a bad one is not echoed.
-    return ok ? value : issues.fail(path, `expected ${WEBHOOK_EXPECTED}, got ${describeBadRef(value)}`);
-  },
-};
-
-const WEBHOOK_HEADERS: Field<Record<string, string>> = refine(
-  mapping(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "an HTTP header name", str(/^[^\r\n]*$/, "a header value")),
-  (entries, path, issues) => {
-    const out: Record<string, string> = {};
-    for (const [name, value] of entries) {
-      if (AUTH_LIKE.test(name) && !isSecretRef(value)) {
-        issues.fail(
-          child(path, name),
-          `expected a secret reference "env:NAME" or "file:/path" for this header`,
-        );
-      }
-      out[name.toLowerCase()] = value;
-    }
-    return out;
-  },
-);
-
-const WEBHOOK = record({ url: webhookUrl, headers: def(WEBHOOK_HEADERS, {}) });
+const WEBHOOK = record({ url: webhookUrl(false), headers: def(WEBHOOK_HEADERS, {}) });
 
 const DOWNSHIFT: Field<DownshiftConfig> = {
   expected: 'a mapping of model names to cheaper ones, with "at"',

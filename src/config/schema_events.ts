@@ -3,7 +3,6 @@
  * with their queue, batching and retry settings, and where undeliverable events are kept.
  */
 import {
-  child,
   def,
   type Field,
   hidden,
@@ -18,9 +17,9 @@ import {
   tagged,
   unique,
 } from "./schema_helpers.ts";
-import { mapping } from "./schema_routing.ts";
 import { describeBadRef, isSecretRef, SECRET_REF_EXPECTED } from "./secrets.ts";
 import type { EventsConfig, EventType, SharedConfig, SinkConfig } from "./types.ts";
+import { WEBHOOK_HEADERS, webhookUrl } from "./schema_webhook.ts";
 
 /** Every event type, in documentation order. */
 export const EVENT_TYPES: readonly EventType[] = [
@@ -46,47 +45,7 @@ export const EVENTS_DEFAULTS = {
   redis: { prefix: "azmw:events:", maxLen: 1_000_000, claimIdleMs: 60_000 },
 } as const;
 
-const LOOPBACK = ["localhost", "127.0.0.1", "[::1]"];
-const AUTH_LIKE = /auth|key|token|secret|signature|password/i;
 const secret = (): Field<string> => hidden({ test: isSecretRef }, SECRET_REF_EXPECTED, describeBadRef);
-
-/** An http(s) URL (plain http only for loopback unless `anyHttp`), or a secret reference to one. */
-function url(anyHttp: boolean): Field<string> {
-  const expected = anyHttp
-    ? "an http or https URL, or a secret reference to one"
-    : "an https URL (http only for localhost), or a secret reference to one";
-  return {
-    expected,
-    read(value, path, issues) {
-      if (typeof value !== "string" || value === "") {
-        return issues.fail(
-          path,
-          value === undefined ? `required, expected ${expected}` : `expected ${expected}`,
-        );
-      }
-      if (isSecretRef(value)) return value;
-      const u = URL.parse(value);
-      const ok = u?.protocol === "https:" ||
-        (u?.protocol === "http:" && (anyHttp || LOOPBACK.includes(u.hostname)));
-      // A webhook URL may embed a secret, so a bad one is not echoed.
-      return ok ? value : issues.fail(path, `expected ${expected}, got ${describeBadRef(value)}`);
-    },
-  };
-}
-
-const HEADERS: Field<Record<string, string>> = refine(
-  mapping(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "an HTTP header name", str(/^[^\r\n]*$/, "a header value")),
-  (entries, path, issues) => {
-    const out: Record<string, string> = {};
-    for (const [name, value] of entries) {
-      if (AUTH_LIKE.test(name) && !isSecretRef(value)) {
-        issues.fail(child(path, name), `expected ${SECRET_REF_EXPECTED} for this header`);
-      }
-      out[name.toLowerCase()] = value;
-    }
-    return out;
-  },
-);
 
 const D = EVENTS_DEFAULTS;
 const DELIVERY = {
@@ -108,16 +67,21 @@ const SINK = tagged<SinkConfig>("type", {
     record({
       ...DELIVERY,
       type: oneOf(["webhook"]),
-      url: url(false),
+      url: webhookUrl(false),
       secret: opt(secret()),
-      headers: def(HEADERS, {}),
+      headers: def(WEBHOOK_HEADERS, {}),
       body: def(oneOf(["batch", "data"]), "batch"),
     }),
     named,
   ),
   file: refine(record({ ...DELIVERY, type: oneOf(["file"]), path: str() }), named),
   otlp: refine(
-    record({ ...DELIVERY, type: oneOf(["otlp"]), endpoint: url(true), headers: def(HEADERS, {}) }),
+    record({
+      ...DELIVERY,
+      type: oneOf(["otlp"]),
+      endpoint: webhookUrl(true),
+      headers: def(WEBHOOK_HEADERS, {}),
+    }),
     (s) => named({ ...s, endpoint: isSecretRef(s.endpoint) ? s.endpoint : s.endpoint.replace(/\/+$/, "") }),
   ),
 });

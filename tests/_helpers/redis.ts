@@ -1,6 +1,6 @@
 /** Real-Redis helpers: a key prefix of its own per test (deleted at the end) and a TCP proxy to cut. */
 import { Redis } from "ioredis";
-import { openShared, type SharedClient, type SharedOptions } from "../../src/shared/client.ts";
+import { openShared, type SharedClient, type SharedOptions } from "../../src/counters/client.ts";
 
 /** The Redis every test uses (never another port). */
 export const REDIS_URL = "redis://127.0.0.1:6379/0";

@@ -141,11 +141,12 @@ Deno.test("validateConfig() names the key path of every bad pricing and budget v
       {
         path: "budget.webhook.url",
         message:
-          "expected an https URL (http only for localhost) or a secret reference to one, got a literal value",
+          "expected an https URL (http only for localhost), or a secret reference to one, got a literal value",
       },
       {
         path: "budget.webhook.headers.Authorization",
-        message: 'expected a secret reference "env:NAME" or "file:/path" for this header',
+        message:
+          'expected a secret reference "env:NAME", "file:/path" or "kv://<vault>/<secret>" (literal secrets are not allowed) for this header',
       },
       { path: "budget.downshift.at", message: "expected a number from 0 to 1, got 2" },
       { path: "budget.downshift", message: 'expected at least one "model: cheaper model" entry' },

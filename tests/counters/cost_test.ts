@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createCostControl } from "../../src/cost/control.ts";
 import { GatewayError } from "../../src/core/errors.ts";
-import { openSharedCounters } from "../../src/shared/mod.ts";
+import { openSharedCounters } from "../../src/counters/mod.ts";
 import {
   caller,
   callRecord,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { createSharedSpend } from "../../src/shared/spend.ts";
+import { createSharedSpend } from "../../src/counters/spend.ts";
 import { dropPrefix, sharedClient, TcpProxy, testPrefix } from "../_helpers/redis.ts";
-import { openShared } from "../../src/shared/client.ts";
+import { openShared } from "../../src/counters/client.ts";
 
 const DAY = "20261204";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { createSharedUses } from "../../src/shared/uses.ts";
-import { createSharedNotices } from "../../src/shared/notices.ts";
+import { createSharedUses } from "../../src/counters/uses.ts";
+import { createSharedNotices } from "../../src/counters/notices.ts";
 import { dropPrefix, sharedClient, testPrefix } from "../_helpers/redis.ts";
 
 Deno.test("shared uses: max_requests 7 holds over 60 concurrent takes on three clients", async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openShared } from "../../src/shared/client.ts";
+import { openShared } from "../../src/counters/client.ts";
 import { GatewayError } from "../../src/core/errors.ts";
 import { dropPrefix, TcpProxy, testPrefix } from "../_helpers/redis.ts";
 

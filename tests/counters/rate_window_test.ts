@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createRateLimiter } from "../../src/governance/rate_limit.ts";
 import type { LimitScope } from "../../src/governance/policy.ts";
 import type { GatewayError } from "../../src/core/errors.ts";
-import { createSharedRateLimiter } from "../../src/shared/rate_window.ts";
+import { createSharedRateLimiter } from "../../src/counters/rate_window.ts";
 import { dropPrefix, sharedClient, testPrefix } from "../_helpers/redis.ts";
 
 function scope(id: string, over: Partial<LimitScope> = {}): LimitScope {

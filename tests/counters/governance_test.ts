@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { openGovernance } from "../../src/server/governance.ts";
 import { createGatewayMetrics } from "../../src/observability/metrics.ts";
 import type { GatewayError } from "../../src/core/errors.ts";
-import { openSharedCounters } from "../../src/shared/mod.ts";
+import { openSharedCounters } from "../../src/counters/mod.ts";
 import { testConfig } from "../_helpers/config.ts";
 import { dropPrefix, REDIS_URL, testPrefix } from "../_helpers/redis.ts";
 
