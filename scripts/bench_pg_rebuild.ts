@@ -30,7 +30,7 @@ const adminUrl = values["admin-url"]!;
 const name = `azmw_bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 await admin.unsafe(`CREATE DATABASE ${name}`);
-const sql = openPostgresPool(adminUrl.replace(/\/[^/]*$/, `/${name}`), { max: 2 });
+const sql = await openPostgresPool(adminUrl.replace(/\/[^/]*$/, `/${name}`), { max: 2 });
 try {
   await migratePostgres(sql);
   const table = new CallRecordTable(sql);

@@ -147,7 +147,7 @@ export const costReportCommand: Command<CostReportArgs> = {
     const from = args.from ?? addDays(to, 1 - DEFAULT_DAYS);
     if (from > to) throw new UsageError(`Invalid day range: "${from}" is after "${to}"`);
     const url = args.logsDir === undefined && config ? await postgresUrlOf(config, { env: io.env }) : null;
-    const sql = url === null ? null : openPostgresPool(url, { max: 2 });
+    const sql = url === null ? null : await openPostgresPool(url, { max: 2 });
     let report;
     try {
       const table = sql === null ? null : new CallRecordTable(sql);

@@ -95,7 +95,7 @@ async function runDispatch(args: DispatchArgs, io: CliIo): Promise<number> {
   });
   const ref = config.shared!.redis!;
   const url = isSecretRef(ref) ? await resolveSecret(ref, { env, path: "shared.redis" }) : ref;
-  const { client, ready } = connectRedis(url, { warn });
+  const { client, ready } = await connectRedis(url, { warn });
   await ready;
   const consumer = args.consumer ?? `${Deno.hostname()}-${Deno.pid}`;
   const metrics = new EventMetrics();

@@ -72,7 +72,7 @@ export const storeMigrateCommand: Command<StoreMigrateArgs> = {
     }
     const url = isSecretRef(args.to) ? await resolveSecret(args.to, { env: io.env, path: "--to" }) : args.to;
     if (!isPostgresUrl(url)) throw new UsageError(`Option "--to" does not resolve to a postgres:// URL`);
-    const sql = openPostgresPool(url, { max: 1 });
+    const sql = await openPostgresPool(url, { max: 1 });
     try {
       const stats = await copySqliteToPostgres(args.from, sql);
       for (const [table, s] of Object.entries(stats)) {

@@ -6,7 +6,7 @@
  * pause at once.
  */
 import { SHARED_DEFAULTS } from "../config/schema_shared.ts";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { GatewayError } from "../core/errors.ts";
 import { createSettleBatcher, type SettleKind } from "./batch.ts";
 
@@ -81,8 +81,12 @@ export function sharedUnavailable(cause?: unknown): GatewayError {
   );
 }
 
-/** Connects to Redis (without waiting: a server that is down at start is retried in the background). */
-export function openShared(options: SharedOptions): SharedClient {
+/**
+ * Connects to Redis (without waiting: a server that is down at start is retried in the background).
+ * `ioredis` is loaded here, on first use, so configs without shared counters never pay its memory.
+ */
+export async function openShared(options: SharedOptions): Promise<SharedClient> {
+  const { Redis } = await import("ioredis");
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? SHARED_DEFAULTS.timeoutMs;
   const pauseMs = options.pauseMs ?? 1_000;

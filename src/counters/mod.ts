@@ -63,7 +63,7 @@ export async function openSharedCounters(
     throw new ConfigError([{ path: "shared.redis", message }], config.source);
   }
   const prefix = s.prefix ?? SHARED_DEFAULTS.prefix;
-  const client = openShared({
+  const client = await openShared({
     url,
     prefix,
     mode: s.onUnavailable ?? SHARED_DEFAULTS.onUnavailable,

@@ -27,7 +27,9 @@ export interface EventBusDeps extends SinkDeps {
   retry?: RetryDeps;
   warn?: (message: string) => void;
   /** Builds the Redis client of `bus: redis` (tests pass one with their own prefix). */
-  redis?: (url: string) => { client: EventsRedis; ready: Promise<void> };
+  redis?: (
+    url: string,
+  ) => Promise<{ client: EventsRedis; ready: Promise<void> }> | { client: EventsRedis; ready: Promise<void> };
   /** Builds a sink from its config instead of the real ones (tests). */
   buildSink?: (sink: SinkConfig) => Sink | Promise<Sink>;
 }
@@ -94,7 +96,7 @@ export class EventBus {
     if (events?.bus === "redis" && events.sinks.length > 0) {
       const ref = config.shared?.redis ?? "";
       const url = isSecretRef(ref) ? await resolveSecret(ref, { ...deps, path: "shared.redis" }) : ref;
-      const { client, ready } = (deps.redis ?? ((u) =>
+      const { client, ready } = await (deps.redis ?? ((u) =>
         connectRedis(u, deps.warn ? { warn: deps.warn } : {})))(url);
       // Start-up waits a little for Redis so the first events need no retry; an outage does not block it.
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -2,16 +2,20 @@
  * The Redis connection of the event bus (node-redis): commands fail at once while disconnected instead
  * of queueing in memory, and connection errors go to `warn` (once per outage) instead of crashing.
  */
-import { createClient } from "redis";
+import type { createClient } from "redis";
 
 /** The client type used by the event bus. */
 export type EventsRedis = ReturnType<typeof createClient>;
 
-/** Creates a client for `url` and starts connecting; `ready` settles on the first connection. */
-export function connectRedis(
+/**
+ * Creates a client for `url` and starts connecting; `ready` settles on the first connection. `redis` is
+ * loaded here, on first use, so configs without a Redis event bus never pay its memory.
+ */
+export async function connectRedis(
   url: string,
   options: { warn?: (message: string) => void } = {},
-): { client: EventsRedis; ready: Promise<void> } {
+): Promise<{ client: EventsRedis; ready: Promise<void> }> {
+  const { createClient } = await import("redis");
   const client = createClient({
     url,
     disableOfflineQueue: true,

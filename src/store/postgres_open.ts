@@ -1,5 +1,5 @@
 /** Opening the PostgreSQL store from a `postgres://` URL: one pool, migrations, the credential snapshot. */
-import postgres from "postgres";
+import type { Sql } from "postgres";
 import { isSecretRef, resolveSecret, type SecretDeps } from "../config/secrets.ts";
 import type { Config } from "../config/types.ts";
 import { PostgresStore } from "./postgres.ts";
@@ -33,9 +33,13 @@ export interface PoolOptions {
   onQuery?: () => void;
 }
 
-/** A postgres.js pool on `url` (connects lazily: an unreachable server fails the first query). */
-export function openPostgresPool(url: string, options: PoolOptions = {}): postgres.Sql {
+/**
+ * A postgres.js pool on `url` (connects lazily: an unreachable server fails the first query). The library
+ * is loaded here, on first use, so configs on SQLite never pay its memory.
+ */
+export async function openPostgresPool(url: string, options: PoolOptions = {}): Promise<Sql> {
   const onQuery = options.onQuery;
+  const { default: postgres } = await import("postgres");
   return postgres(url, {
     max: options.max ?? 10,
     connect_timeout: options.connectTimeoutS ?? 5,
@@ -56,7 +60,7 @@ export async function openPostgresStore(
   options: SharedStoreOptions & PoolOptions = {},
 ): Promise<SharedStore> {
   let queries = 0;
-  const sql = openPostgresPool(url, {
+  const sql = await openPostgresPool(url, {
     ...options,
     onQuery: () => {
       queries++;

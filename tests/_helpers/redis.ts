@@ -28,7 +28,7 @@ export async function sharedClient(
   prefix: string,
   options: Partial<SharedOptions> = {},
 ): Promise<SharedClient> {
-  const client = openShared({ url: REDIS_URL, prefix, mode: "closed", ...options });
+  const client = await openShared({ url: REDIS_URL, prefix, mode: "closed", ...options });
   await client.whenReady();
   return client;
 }

@@ -99,7 +99,7 @@ Deno.test("azmw dispatch delivers a gateway's stream to a webhook until SIGTERM"
   const prefix = `azmw-test:${crypto.randomUUID()}:`;
   const dir = await Deno.makeTempDir();
   const r = receiver();
-  const { client, ready } = connectRedis("redis://127.0.0.1:6379");
+  const { client, ready } = await connectRedis("redis://127.0.0.1:6379");
   await ready;
   try {
     await createStreamSink(client, { prefix, instance: "gw1", maxLen: 1_000 }).deliver(
@@ -164,7 +164,7 @@ Deno.test("a dispatcher killed (SIGKILL) mid-batch loses nothing: the next one c
     }
     return new Response("ok");
   });
-  const { client, ready } = connectRedis("redis://127.0.0.1:6379");
+  const { client, ready } = await connectRedis("redis://127.0.0.1:6379");
   await ready;
   const spawn = () =>
     new Deno.Command(Deno.execPath(), {

@@ -14,7 +14,7 @@ function closedPort(): number {
 Deno.test("shared client: Redis down at start", async (t) => {
   const url = `redis://127.0.0.1:${closedPort()}/0`;
   await t.step("closed refuses with 503 and says so in health", async () => {
-    const c = openShared({ url, prefix: "x:", mode: "closed" });
+    const c = await openShared({ url, prefix: "x:", mode: "closed" });
     try {
       const err = await c.run("rate_limit", () => Promise.resolve(1), () => 2).catch((e) => e);
       assert.ok(err instanceof GatewayError);
@@ -33,7 +33,7 @@ Deno.test("shared client: Redis down at start", async (t) => {
   await t.step("open falls back to local, warns once and counts", async () => {
     const warnings: string[] = [];
     const warned = Promise.withResolvers<void>();
-    const c = openShared({
+    const c = await openShared({
       url,
       prefix: "x:",
       mode: "open",
@@ -60,7 +60,7 @@ Deno.test("shared client: Redis lost mid-traffic and back, in both modes", async
       const proxy = new TcpProxy();
       proxy.start();
       const warnings: string[] = [];
-      const c = openShared({ url: proxy.url, prefix, mode, pauseMs: 0, warn: (m) => warnings.push(m) });
+      const c = await openShared({ url: proxy.url, prefix, mode, pauseMs: 0, warn: (m) => warnings.push(m) });
       try {
         await c.whenReady();
         const op = (r: typeof c.redis) => r.incr(`${prefix}n`);
@@ -90,7 +90,7 @@ Deno.test("shared client: Redis lost mid-traffic and back, in both modes", async
 Deno.test("shared client: a slow Redis times out and pauses calls to it", async () => {
   const prefix = testPrefix();
   let t = 0;
-  const c = openShared({
+  const c = await openShared({
     url: "redis://127.0.0.1:6379/0",
     prefix,
     mode: "open",
@@ -124,8 +124,8 @@ Deno.test("shared client: a subscription made while Redis is down starts once it
   proxy.start();
   await proxy.stop();
   const refused = Promise.withResolvers<void>();
-  const c = openShared({ url: proxy.url, prefix, mode: "closed", warn: () => refused.resolve() });
-  const publisher = openShared({ url: "redis://127.0.0.1:6379/0", prefix, mode: "closed" });
+  const c = await openShared({ url: proxy.url, prefix, mode: "closed", warn: () => refused.resolve() });
+  const publisher = await openShared({ url: "redis://127.0.0.1:6379/0", prefix, mode: "closed" });
   try {
     const heard = Promise.withResolvers<string>();
     const subscribed = c.subscribe("notices", (m) => heard.resolve(m));

@@ -78,7 +78,7 @@ Deno.test("shared spend: settlements made while Redis is down are queued and wri
   const prefix = testPrefix();
   const proxy = new TcpProxy();
   proxy.start();
-  const c = openShared({ url: proxy.url, prefix, mode: "open", pauseMs: 0 });
+  const c = await openShared({ url: proxy.url, prefix, mode: "open", pauseMs: 0 });
   await c.whenReady();
   const spend = createSharedSpend(c);
   try {

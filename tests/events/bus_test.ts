@@ -167,7 +167,7 @@ Deno.test("EventBus with bus redis sends events to the gateway's stream only", a
   bus.emit("azmw.log.dropped", { dropped: 1, total: 1 });
   await bus.close(5_000);
   const { connectRedis } = await import("../../src/events/redis_client.ts");
-  const { client, ready } = connectRedis("redis://127.0.0.1:6379");
+  const { client, ready } = await connectRedis("redis://127.0.0.1:6379");
   await ready;
   try {
     const entries = await client.xRange(`${prefix}test`, "-", "+");

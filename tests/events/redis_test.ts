@@ -18,7 +18,7 @@ async function withRedis(
   const prefix = `azmw-test:${crypto.randomUUID()}:`;
   const clients: EventsRedis[] = [];
   const open = async () => {
-    const { client, ready } = connectRedis(URL);
+    const { client, ready } = await connectRedis(URL);
     await ready;
     clients.push(client);
     return client;
@@ -81,7 +81,7 @@ Deno.test("the stream sink appends events to the gateway's stream and registers 
 });
 
 Deno.test("the stream sink fails retryably while Redis is not connected", async () => {
-  const { client } = connectRedis("redis://127.0.0.1:1");
+  const { client } = await connectRedis("redis://127.0.0.1:1");
   try {
     const sink = createStreamSink(client, { prefix: "x:", instance: "gw", maxLen: 1_000 });
     await assert.rejects(sink.deliver(events(1), new AbortController().signal), /not connected/);

@@ -37,7 +37,7 @@ Deno.test({
         UP_KEY: UPSTREAM_KEY,
       },
     });
-    const sql = openPostgresPool(db.url, { max: 1 });
+    const sql = await openPostgresPool(db.url, { max: 1 });
     const shipped = async () => Number((await sql`SELECT count(*)::int AS n FROM call_records`)[0]!.n);
     try {
       const { url, call, health } = replica;

@@ -57,7 +57,7 @@ Deno.test({
       assert.match(first.stdout, /projects\s+1 copied, 0 already there/);
       assert.match(first.stdout, /audit\s+4 copied, 0 already there/);
 
-      const pg = new PostgresStore(openPostgresPool(db.url, { max: 2 }));
+      const pg = new PostgresStore(await openPostgresPool(db.url, { max: 2 }));
       const sqlite = openSqliteStore(file);
       const snapshot = async (s: PostgresStore | typeof sqlite) => ({
         projects: await s.listProjects({ limit: 10 }),

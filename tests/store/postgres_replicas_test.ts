@@ -26,7 +26,7 @@ Deno.test({
     const env = { AZMW_DATABASE_URL: db.url, UP_KEY: UPSTREAM_KEY };
     const start = (instance: string) =>
       startReplica({ dir: `${root}/${instance}`, instance, mockUrl: mock.url, env });
-    const sql = openPostgresPool(db.url, { max: 1 });
+    const sql = await openPostgresPool(db.url, { max: 1 });
     const rows = async () =>
       (await sql`SELECT instance, count(*)::int AS n, sum(cost_eur) AS eur FROM call_records
         GROUP BY instance ORDER BY instance`).map((r) => [r.instance, r.n, Number(r.eur)]);

@@ -15,7 +15,7 @@ import { dropAtEnd, freshDatabase } from "../_helpers/postgres.ts";
 import { costConfig, FLAT_PRICING, logRecord, NOW, TODAY, writeDay } from "../cost/_util.ts";
 
 const db = await freshDatabase();
-const sql = openPostgresPool(db.url, { max: 2 });
+const sql = await openPostgresPool(db.url, { max: 2 });
 await migratePostgres(sql);
 const table = new CallRecordTable(sql);
 const count = async (where = "TRUE") =>

@@ -8,13 +8,13 @@ import { projectLifecycle } from "./project_lifecycle_test.ts";
 
 const db = await freshDatabase();
 
-const migrated = openPostgresPool(db.url, { max: 1 });
+const migrated = await openPostgresPool(db.url, { max: 1 });
 await migratePostgres(migrated);
 await migrated.end();
 
 storeContract("PostgresStore", async () => {
   await db.truncate();
-  return new PostgresStore(openPostgresPool(db.url, { max: 4 }));
+  return new PostgresStore(await openPostgresPool(db.url, { max: 4 }));
 }, { sanitize: false });
 
 storeContract("SharedStore (PostgreSQL with a credential snapshot)", async () => {
@@ -29,7 +29,9 @@ Deno.test({
   async fn() {
     const other = await freshDatabase();
     try {
-      const pools = Array.from({ length: 4 }, () => openPostgresPool(other.url, { max: 2 }));
+      const pools = await Promise.all(
+        Array.from({ length: 4 }, () => openPostgresPool(other.url, { max: 2 })),
+      );
       const applied = await Promise.all(pools.map((sql) => migratePostgres(sql)));
       assert.deepEqual(applied.flat().sort(), PG_MIGRATIONS.map((m) => m.version));
       const rows = await pools[0]!`SELECT version FROM schema_migrations ORDER BY version`;
@@ -52,7 +54,7 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const other = await freshDatabase();
-    const sql = openPostgresPool(other.url, { max: 1 });
+    const sql = await openPostgresPool(other.url, { max: 1 });
     try {
       const broken = [...PG_MIGRATIONS.slice(0, 1), {
         version: 2,
@@ -81,7 +83,7 @@ Deno.test({
     await db.truncate();
     let t = 1_000_000;
     const store = await openPostgresStore(db.url, { refreshMs: 600_000, now: () => t, fullReloadMs: 60_000 });
-    const elsewhere = new PostgresStore(openPostgresPool(db.url, { max: 1 }));
+    const elsewhere = new PostgresStore(await openPostgresPool(db.url, { max: 1 }));
     const ctx = { actor: { role: "local" as const, id: "cli:t" }, at: 1 };
     await elsewhere.createProject({
       name: "p",
@@ -171,7 +173,7 @@ Deno.test({
 
 for (
   const [label, open] of [
-    ["PostgresStore", () => Promise.resolve(new PostgresStore(openPostgresPool(db.url, { max: 4 })))],
+    ["PostgresStore", async () => new PostgresStore(await openPostgresPool(db.url, { max: 4 }))],
     ["SharedStore", () => openPostgresStore(db.url, { max: 4, refreshMs: 600_000 })],
   ] as const
 ) {
