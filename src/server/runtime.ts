@@ -8,7 +8,6 @@ import { ProjectAuthCache } from "../providers/project_auth.ts";
 import type { Config } from "../config/types.ts";
 import { resolveCallerKeys } from "../config/load.ts";
 import { resolveSecret } from "../config/secrets.ts";
-import type { AdmissionStage } from "../core/admission.ts";
 import type { CallerKey } from "../core/caller.ts";
 import type { CallRecord, CallSink } from "../core/record.ts";
 import { sha256Hex } from "../core/sha256.ts";
@@ -28,12 +27,8 @@ export interface RuntimeOptions {
   pool?: boolean;
 }
 
-/** Caller lookup and admission of one config generation. */
-export interface Callers {
-  authenticate: PipelineDeps["authenticate"];
-  /** Policy, rate-limit and budget stages, run in this order before the upstream call. */
-  admission: readonly AdmissionStage[];
-}
+/** Caller lookup and admission stages (policy, rate limits, budget; run in this order) of one generation. */
+export type Callers = Required<Pick<PipelineDeps, "authenticate" | "admission">>;
 
 /** What a generation takes besides its config. */
 export interface GenerationParts {
