@@ -19,6 +19,7 @@ import { serveMock } from "../src/mock/mod.ts";
 import { createAppLog } from "../src/observability/app_log.ts";
 import { sha256Hex } from "../src/core/sha256.ts";
 import { startGateway } from "../src/server/gateway.ts";
+import { configKeys } from "../tests/_helpers/callers.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -72,6 +73,7 @@ async function lane(name: string, sinkUrl: string | null) {
   const gw = await startGateway(c, {
     log: createAppLog(() => {}),
     env: (n) => n === "BENCH_UPSTREAM" ? UPSTREAM : undefined,
+    callers: configKeys(),
     sinks: [bus.callSink],
   });
   const body = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });

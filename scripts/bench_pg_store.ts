@@ -17,6 +17,7 @@ import { sha256Hex } from "../src/core/sha256.ts";
 import { startGateway } from "../src/server/gateway.ts";
 import { openStore } from "../src/store/mod.ts";
 import type { Store } from "../src/store/types.ts";
+import { governed } from "../tests/_helpers/callers.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -86,7 +87,7 @@ async function measure(kind: "sqlite" | "postgres") {
   config.server.port = 0;
   const env = (n: string) => n === "UP" ? UP_KEY : undefined;
   const governance = await openGovernance(config, { callerKeys: [], env, store });
-  const gw = await startGateway(config, { env, log: createAppLog(() => {}), governance });
+  const gw = await startGateway(config, { env, log: createAppLog(() => {}), ...governed(governance) });
   const call = async () => {
     const res = await fetch(`${gw.url}/v1/chat/completions`, {
       method: "POST",

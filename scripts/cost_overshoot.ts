@@ -10,9 +10,8 @@
 import { parseConfigText } from "../src/config/load.ts";
 import { costStage, createCostControl } from "../src/cost/mod.ts";
 import { resolvePolicy } from "../src/governance/policy.ts";
-import { sha256Hex } from "../src/core/sha256.ts";
 import { apiKeyAuth } from "../src/providers/azure/auth.ts";
-import { createApp } from "../src/server/app.ts";
+import { testApp } from "../tests/_helpers/app.ts";
 
 const CALLS = 100;
 const LATENCY_MS = 300;
@@ -168,9 +167,8 @@ async function run(s: Scenario) {
     }),
   };
   const setMax: number[] = [];
-  const app = createApp({
+  const app = testApp({
     config,
-    callerKeys: [{ id: "dev", sha256: sha256Hex("caller") }],
     authenticate: () => caller,
     upstreamAuth: new Map(config.upstreams.map((u) => [u.name, apiKeyAuth("up")])),
     fetch: async (url, init) => {

@@ -2,6 +2,10 @@
  * `azmw serve`: runs the gateway. With `--config` (or `AZMW_CONFIG`) it serves that file; without one it
  * starts on the embedded default: a built-in mock upstream and a local key kept in the data dir. With
  * `-d` it starts itself detached and returns once the gateway answers.
+ *
+ * This is where the running gateway is composed: the request log, event bus, shared counters,
+ * governance, cost control and admin UI are opened here and handed to `startGateway` as its callers,
+ * sinks and routes; the gateway builds each config generation's pipeline from them (`buildGeneration`).
  */
 import { EVENTS_DEFAULTS } from "../config/schema_events.ts";
 import { parseArgs as parse } from "node:util";
@@ -351,21 +355,27 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
       env,
       log,
       metrics,
-      governance,
-      admission: costFor,
-      health: () => {
-        const vault = keyVault.status();
-        return {
-          spend_today_eur: cost.spendToday(),
-          ...(vault.secrets.length > 0 ? { key_vault: vault } : {}),
-          ...(shared ? { shared: shared.health() } : {}),
-          ...replica?.health(),
-        };
+      // Each generation's callers: governance's resolver; its policy and rate limits, then the budget.
+      callers: (c, callerKeys) => {
+        const governed = governance.forConfig(c, callerKeys);
+        return { authenticate: governed.authenticate, admission: [governed.admission, ...costFor(c)] };
       },
-      ...(replica ? { ready: () => replica.ready() } : {}),
       sinks: [requestLog.sink, calls.sink, events.callSink],
       onClose: closeAll,
-      ...(ui ? { admin: ui } : {}),
+      routes: {
+        manage: governance.manage,
+        admin: ui,
+        health: () => {
+          const vault = keyVault.status();
+          return {
+            spend_today_eur: cost.spendToday(),
+            ...(vault.secrets.length > 0 ? { key_vault: vault } : {}),
+            ...(shared ? { shared: shared.health() } : {}),
+            ...replica?.health(),
+          };
+        },
+        ready: () => replica?.ready() ?? true,
+      },
     });
   } catch (err) {
     await closeAll();

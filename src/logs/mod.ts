@@ -6,9 +6,8 @@
  * ```ts
  * import { ensureEmbeddedLogKey, openRequestLog } from "./src/logs/mod.ts";
  * const log = await openRequestLog(config); // ConfigError when bodies are on and no key resolves
- * const app = createApp({ ...deps, sinks: [log.sink] });
- * // on shutdown, after the server has drained:
- * await log.close();
+ * // `azmw serve` hands it every finished call, and closes it (writing what it holds) on shutdown:
+ * await startGateway(config, { log: appLog, callers, sinks: [log.sink], onClose: () => log.close() });
  * ```
  *
  * @module

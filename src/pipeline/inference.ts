@@ -28,7 +28,7 @@ import type { FetchLike } from "../core/http.ts";
 import type { CallRecord, CallSink } from "../core/record.ts";
 import type { StreamEnd } from "./relay.ts";
 import { respond } from "./respond.ts";
-import { realSleep, type Sleep } from "./retry.ts";
+import type { Sleep } from "./retry.ts";
 import { orderTargets } from "./select.ts";
 import type { TargetIndex } from "./target.ts";
 
@@ -48,10 +48,10 @@ export interface PipelineDeps {
   sink: CallSink;
   /** Reports unexpected failures (status ≥ 500 caused by the gateway itself). */
   onInternalError: (err: unknown, record: CallRecord) => void;
-  /** Waits between retries (default: a timer); tests pass one that advances a fake clock. */
-  sleep?: Sleep;
-  /** Uniform in [0, 1) for jitter and weighted routing (default `Math.random`). */
-  random?: () => number;
+  /** Waits between retries (a timer); tests pass one that advances a fake clock. */
+  sleep: Sleep;
+  /** Uniform in [0, 1) for jitter and weighted routing (`Math.random`). */
+  random: () => number;
   /** Policy, rate-limit and budget checks run before the first upstream attempt. */
   admission?: readonly AdmissionStage[];
   /** Builds and caches upstream auth from projects' own credentials. */
@@ -156,8 +156,7 @@ export async function handleInference(
         return ref === undefined ? undefined : deps.projectAuth!.get(u, ref, project);
       }
       : undefined;
-    const random = deps.random ?? Math.random;
-    const sleep = deps.sleep ?? realSleep;
+    const { random, sleep } = deps;
     let waitedMs = 0;
     let lastMs = 0;
     const targets = orderTargets(model, {

@@ -1,60 +1,34 @@
 /**
- * The gateway as a plain handler: `createApp(deps)` returns `(req) => Promise<Response>`; only the
- * serve command binds it to a socket. Routes: inference (the pipeline), model list, health.
+ * The gateway as a plain handler: `createApp({ pipeline, ...routes })` returns
+ * `(req) => Promise<Response>`; only the gateway (`startGateway`) binds it to a socket. Routes: inference
+ * (the pipeline it is given, built per config generation by `buildGeneration`), model list, health,
+ * metrics, and the management API and admin UI when they are given. The app counts the calls in flight.
  */
-import type { Config } from "../config/types.ts";
-import type { UpstreamAuth } from "../providers/azure/auth.ts";
-import { createAuthenticator } from "../pipeline/auth.ts";
-import { sha256Hex } from "../core/sha256.ts";
-import type { CallerKey } from "../core/caller.ts";
-import type { FetchLike } from "../core/http.ts";
-import type { AdmissionStage } from "../core/admission.ts";
 import type { AdminLive, TargetHealth, UpstreamStatus } from "../core/health.ts";
-import type { ProjectAuthCache } from "../providers/project_auth.ts";
-import { BodyWatch } from "../pipeline/body.ts";
+import { sha256Hex } from "../core/sha256.ts";
 import { handleInference, type PipelineDeps } from "../pipeline/inference.ts";
-import type { CallRecord, CallSink } from "../core/record.ts";
-import { TargetIndex } from "../pipeline/target.ts";
+import type { CallRecord } from "../core/record.ts";
 import { VERSION } from "../version.ts";
 import { errorResponse, GatewayError } from "../core/errors.ts";
 import { allowedMethods, matchRoute } from "../core/routes.ts";
 
-/** Everything the app needs; tests pass fakes for the I/O. */
-export interface AppDeps {
-  config: Config;
-  /** Caller keys by digest (resolved from the config at start). */
-  callerKeys: CallerKey[];
-  /** Upstream auth per upstream name. */
-  upstreamAuth: ReadonlyMap<string, UpstreamAuth>;
-  fetch?: FetchLike;
-  now?: () => number;
-  clock?: () => number;
-  randomId?: () => string;
-  /** Consumers of finished calls (request log, cost, metrics). */
-  sinks?: CallSink[];
-  onInternalError?: (err: unknown, record: CallRecord) => void;
-  /** Source of `GET /metrics`; without one the route answers 404. */
-  metrics?: MetricsSource;
-  /** Caller lookup (store keys and tokens); default: the config's caller keys only. */
-  authenticate?: PipelineDeps["authenticate"];
-  /** Policy, rate-limit and budget stages run before the upstream call. */
-  admission?: readonly AdmissionStage[];
-  /** The management API behind `/manage/*`; without one those paths answer 404. */
+/** The routes besides inference, models and `/metrics`; each answers 404 without its handler. */
+export interface AppRoutes {
+  /** The management API behind `/manage/*`. */
   manage?: (req: Request) => Promise<Response>;
-  /** Waits between retries (tests pass a fake). */
-  sleep?: PipelineDeps["sleep"];
-  /** Uniform random in [0, 1) for jitter and weights (tests pass a fake). */
-  random?: () => number;
+  /** The admin web UI behind `/admin/*`, given the live state. */
+  admin?: ((req: Request, live: AdminLive) => Promise<Response>) | undefined;
   /** Extra fields for `/health` (today's spend). */
   health?: () => Record<string, unknown>;
   /** Whether the gateway can serve besides its upstreams (a shared store loaded); default true. */
   ready?: () => boolean;
-  /** Upstream auth from projects' own credentials (resolved with the same secret sources). */
-  projectAuth?: ProjectAuthCache;
-  /** Aborted when the shutdown grace ends: open calls and streams end with a `shutdown` error. */
-  shutdown?: AbortSignal;
-  /** The admin web UI behind `/admin/*`, given the live state; without one those paths answer 404. */
-  admin?: (req: Request, live: AdminLive) => Promise<Response>;
+}
+
+/** What the app needs: the inference pipeline, and what only the app serves. */
+export interface AppDeps extends AppRoutes {
+  pipeline: PipelineDeps;
+  /** Source of `GET /metrics`; without one the route answers 404. */
+  metrics?: MetricsSource;
   /** SHA-256 hex digests of the management tokens (admin, reader): they may read `/health` in detail. */
   managementDigests?: readonly string[];
 }
@@ -83,42 +57,22 @@ export interface MetricsSource {
 
 /** Builds the gateway handler. */
 export function createApp(deps: AppDeps): App {
-  const sinks = deps.sinks ?? [];
-  const clock = deps.clock ?? (() => performance.now());
+  const { config, clock, upstreamAuth } = deps.pipeline;
   const startedAt = clock();
-  const loadedAt = new Date((deps.now ?? Date.now)()).toISOString();
+  const loadedAt = new Date(deps.pipeline.now()).toISOString();
   let inFlight = 0;
   let served = 0;
+  const sink = deps.pipeline.sink;
+  // The same pipeline, its sink counting the calls that finish.
   const pipeline: PipelineDeps = {
-    config: deps.config,
-    authenticate: deps.authenticate ??
-      createAuthenticator(deps.callerKeys, { required: deps.config.auth.required }),
-    ...(deps.admission ? { admission: deps.admission } : {}),
-    ...(deps.projectAuth ? { projectAuth: deps.projectAuth } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    ...(deps.random ? { random: deps.random } : {}),
-    ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
-    targets: new TargetIndex(deps.config),
-    bodyWatch: new BodyWatch(deps.config.server.bodyIdleTimeoutMs),
-    upstreamAuth: deps.upstreamAuth,
-    fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
-    now: deps.now ?? Date.now,
-    clock,
-    randomId: deps.randomId ?? (() => crypto.randomUUID()),
+    ...deps.pipeline,
     sink: Object.assign((rec: CallRecord) => {
       inFlight--;
       served++;
-      for (const sink of sinks) sink(rec);
+      sink(rec);
     }, {
-      started: (rec: CallRecord, reservedEur: number | null) => {
-        for (const sink of sinks) sink.started?.(rec, reservedEur);
-      },
+      started: (rec: CallRecord, reservedEur: number | null) => sink.started?.(rec, reservedEur),
     }),
-    onInternalError: deps.onInternalError ??
-      ((err, rec) =>
-        console.error(
-          JSON.stringify({ level: "error", msg: "Request failed", id: rec.id, error: String(err) }),
-        )),
   };
   const modelList = JSON.stringify({
     object: "list",
@@ -149,8 +103,8 @@ export function createApp(deps: AppDeps): App {
       managers.has(sha256Hex(auth.slice(7).trim()));
   };
   const upstreamStatus = (): (UpstreamStatus & { deployments: number })[] =>
-    deps.config.upstreams.map((u) => {
-      const s = deps.upstreamAuth.get(u.name)?.status() ?? { ok: false, expiresAt: null, error: "no auth" };
+    config.upstreams.map((u) => {
+      const s = upstreamAuth.get(u.name)?.status() ?? { ok: false, expiresAt: null, error: "no auth" };
       return {
         name: u.name,
         kind: u.kind,
@@ -179,7 +133,7 @@ export function createApp(deps: AppDeps): App {
         in_flight: t.inFlight,
       })),
       requests: served,
-      config: { source: deps.config.source, ok: true, loaded_at: loadedAt },
+      config: { source: config.source, ok: true, loaded_at: loadedAt },
       ...deps.health?.(),
       upstreams,
     };

@@ -1,6 +1,7 @@
 /**
- * The gateway's lifecycle around `createApp`: listen, swap the handler on reload (calls in flight keep
- * the old one), and shut down gracefully — stop accepting, let open calls and streams finish up to a
+ * The gateway's lifecycle around `createApp`: build a generation (`buildGeneration`: the config's
+ * pipeline) and its app, listen, swap in a new generation on reload (calls in flight keep the old one),
+ * and shut down gracefully — stop accepting, let open calls and streams finish up to a
  * deadline, end the ones still open (an error event in their dialect, and their records), then flush what
  * the sinks hold. Every wait after the deadline is bounded, so a shutdown takes at most the grace plus
  * `SHUTDOWN_CLOSE_MS` twice and `SHUTDOWN_DRAIN_MS`.
@@ -10,14 +11,12 @@ import type { AppLog } from "../observability/app_log.ts";
 import { createGatewayMetrics, type GatewayMetrics } from "../observability/metrics.ts";
 import { upstreamInfos } from "../observability/genai.ts";
 import { createTracing } from "../observability/tracing.ts";
-import type { GovernanceRuntime } from "./governance.ts";
-import type { AdmissionStage } from "../core/admission.ts";
 import type { CallSink } from "../core/record.ts";
-import { type App, type AppDeps, type ConnectionInfo, createApp } from "./app.ts";
+import { type App, type AppRoutes, type ConnectionInfo, createApp } from "./app.ts";
 import { errorResponse } from "../core/errors.ts";
 import { serveGuarded } from "./listener.ts";
 import { connectionCapWarning, listenerEvents } from "./listener_log.ts";
-import { buildAppDeps, type RuntimeOptions } from "./runtime.ts";
+import { buildGeneration, type GenerationParts, type RuntimeOptions } from "./runtime.ts";
 
 /** How long calls ended at the shutdown deadline get to deliver their error event and close. */
 export const SHUTDOWN_CLOSE_MS = 1_000;
@@ -47,24 +46,16 @@ export interface ShutdownBounds {
   drainMs?: number;
 }
 
-/** What the running gateway needs beyond its config. */
-export interface GatewayOptions extends RuntimeOptions {
+/** What the running gateway needs beyond its config (`azmw serve` composes it). */
+export interface GatewayOptions extends RuntimeOptions, Pick<GenerationParts, "callers"> {
   log: AppLog;
-  /** Consumers of finished calls besides metrics (the request log). */
+  /** Consumers of finished calls besides metrics and tracing (the request log). */
   sinks?: CallSink[];
   /** Runs last on shutdown (flush the request log, stop an embedded mock); bound its own waits. */
   onClose?: () => Promise<void>;
   metrics?: GatewayMetrics;
-  /** Store-backed callers, policies, rate limits and the management API. */
-  governance?: GovernanceRuntime;
-  /** More admission stages after governance (the budget), fixed or built per config generation. */
-  admission?: readonly AdmissionStage[] | ((config: Config) => readonly AdmissionStage[]);
-  /** Extra fields for `/health` (today's spend). */
-  health?: () => Record<string, unknown>;
-  /** The admin web UI behind `/admin/*`. */
-  admin?: AppDeps["admin"];
-  /** Whether the gateway can serve besides its upstreams (a shared store loaded); default true. */
-  ready?: () => boolean;
+  /** The management API, admin UI, `/health` extras and readiness every generation's app serves. */
+  routes?: AppRoutes;
 }
 
 /** A listening gateway. */
@@ -91,27 +82,20 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const tracing = createTracing({ upstream: (name) => upstreams.get(name) });
   const sinks = [metrics.sink, tracing.sink, ...(options.sinks ?? [])];
   const stopping = new AbortController();
-  type Generation = { config: Config; app: App; close(): void };
-  const retired = new Set<Generation>();
-  const build = async (c: Config): Promise<Generation> => {
-    const deps = await buildAppDeps(c, options);
+  // A config's pipeline and the app serving it; a reload swaps in a new one.
+  type Live = { config: Config; app: App; close(): void };
+  const retired = new Set<Live>();
+  const build = async (c: Config): Promise<Live> => {
+    const parts = { callers: options.callers, sinks, shutdown: stopping.signal };
+    const generation = await buildGeneration(c, parts, options);
     upstreams = upstreamInfos(c.upstreams);
-    const governed = options.governance?.forConfig(c, deps.callerKeys);
-    const more = typeof options.admission === "function" ? options.admission(c) : options.admission ?? [];
-    const admission = [...(governed ? [governed.admission] : []), ...more];
     const app = createApp({
-      ...deps,
-      sinks,
-      shutdown: stopping.signal,
+      ...options.routes,
+      pipeline: generation.pipeline,
       metrics: source,
-      admission,
-      ...(governed ? { authenticate: governed.authenticate } : {}),
-      ...(options.governance ? { manage: options.governance.manage } : {}),
-      ...(options.health ? { health: options.health } : {}),
-      ...(options.admin ? { admin: options.admin } : {}),
-      ...(options.ready ? { ready: options.ready } : {}),
+      managementDigests: generation.managementDigests,
     });
-    return { config: c, app, close: deps.close };
+    return { config: c, app, close: generation.close };
   };
   // A retired generation keeps serving its open calls; its connection pools close once they are done.
   const sweep = () => {

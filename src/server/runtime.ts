@@ -1,70 +1,103 @@
 /**
- * Start-up wiring: resolves the config's secret references once and builds the app's dependencies —
- * caller key digests, each upstream's credentials (built by its provider), and a `fetch` that sends each
- * upstream's calls through its own keep-alive connection pool.
+ * One config generation's inference pipeline, built from the config: resolves the secret references once
+ * (caller keys, management tokens, each upstream's credentials built by its provider), sends each
+ * upstream's calls through its own keep-alive connection pool, and fills in the real clocks, request ids,
+ * randomness and retry waits. The gateway builds one at start and one per reload (`buildGeneration`).
  */
 import { ProjectAuthCache } from "../providers/project_auth.ts";
-import type { AzureAuthConfig, Config } from "../config/types.ts";
+import type { Config } from "../config/types.ts";
 import { resolveCallerKeys } from "../config/load.ts";
 import { resolveSecret } from "../config/secrets.ts";
+import type { CallerKey } from "../core/caller.ts";
+import type { CallRecord, CallSink } from "../core/record.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import type { UpstreamAuth } from "../providers/auth.ts";
-import type { TokenCredentialLike } from "../providers/azure/token_cache.ts";
 import { createUpstreamPool } from "../providers/pool.ts";
 import { providerOf } from "../providers/registry.ts";
-import type { AppDeps } from "./app.ts";
+import { BodyWatch } from "../pipeline/body.ts";
+import type { PipelineDeps } from "../pipeline/inference.ts";
+import { realSleep } from "../pipeline/retry.ts";
+import { TargetIndex } from "../pipeline/target.ts";
 
-/** I/O used while resolving secrets and credentials (tests inject fakes). */
+/** Where the secrets come from and how upstreams are reached. */
 export interface RuntimeOptions {
+  /** Reads an environment variable (default `Deno.env.get`). */
   env?: (name: string) => string | undefined;
-  readTextFile?: (path: string) => Promise<string>;
-  /** Builds the Entra credential of an upstream; defaults to `@azure/identity`. */
-  credentialFactory?: (
-    auth: Extract<AzureAuthConfig, { type: "entra" }>,
-    clientSecret: string | undefined,
-  ) => Promise<TokenCredentialLike>;
-  now?: () => number;
   /** One `Deno.HttpClient` per upstream origin (default true); false uses the global `fetch`. */
   pool?: boolean;
 }
 
-/** The parts of `AppDeps` that come from the config, and `close()` for the connection pools. */
-export type RuntimeDeps =
-  & Pick<AppDeps, "config" | "callerKeys" | "upstreamAuth" | "fetch" | "projectAuth" | "managementDigests">
-  & {
-    /** Closes the upstream connection pools; call when the app is retired (reload) or shut down. */
-    close(): void;
-  };
+/** Caller lookup and admission stages (policy, rate limits, budget; run in this order) of one generation. */
+export type Callers = Required<Pick<PipelineDeps, "authenticate" | "admission">>;
 
-/** Resolves secrets and builds the parts of `AppDeps` that come from the config. */
-export async function buildAppDeps(config: Config, options: RuntimeOptions = {}): Promise<RuntimeDeps> {
-  const secretDeps = {
-    env: options.env ?? ((n: string) => Deno.env.get(n)),
-    readTextFile: options.readTextFile ?? ((p: string) => Deno.readTextFile(p)),
-  };
-  const callerKeys = await resolveCallerKeys(config, secretDeps);
+/** What a generation takes besides its config. */
+export interface GenerationParts {
+  /** Caller lookup and admission for a config, given its caller keys (`auth.keys`, resolved). */
+  callers(config: Config, callerKeys: readonly CallerKey[]): Callers;
+  /** Consumers of finished calls (metrics, tracing, the request log). */
+  sinks: readonly CallSink[];
+  /** Aborted when the shutdown grace ends: open calls and streams end with a `shutdown` error. */
+  shutdown: AbortSignal;
+}
+
+/** A built generation. */
+export interface Generation {
+  pipeline: PipelineDeps;
+  /** SHA-256 hex digests of the management tokens (they may read `/health` in detail). */
+  managementDigests: readonly string[];
+  /** Closes the upstream connection pools; call when the generation is retired (reload) or shut down. */
+  close(): void;
+}
+
+/** Resolves the config's secrets and builds its pipeline; a secret that does not resolve throws. */
+export async function buildGeneration(
+  config: Config,
+  parts: GenerationParts,
+  options: RuntimeOptions = {},
+): Promise<Generation> {
+  const targets = new TargetIndex(config);
+  const env = options.env ?? ((n: string) => Deno.env.get(n));
+  const secret = (ref: string, path: string) => resolveSecret(ref, { env, path });
+  const callerKeys = await resolveCallerKeys(config, { env });
   const upstreamAuth = new Map<string, UpstreamAuth>();
   for (const [i, u] of config.upstreams.entries()) {
-    const auth = await providerOf(u).createAuth(u, {
-      path: `upstreams[${i}].auth`,
-      secret: (ref, path) => resolveSecret(ref, { ...secretDeps, path }),
-      ...(options.credentialFactory ? { credentialFactory: options.credentialFactory } : {}),
-      ...(options.now ? { now: options.now } : {}),
-    });
-    upstreamAuth.set(u.name, auth);
+    upstreamAuth.set(u.name, await providerOf(u).createAuth(u, { path: `upstreams[${i}].auth`, secret }));
   }
-  const projectAuth = new ProjectAuthCache((ref, path) => resolveSecret(ref, { ...secretDeps, path }));
   const managementDigests: string[] = [];
-  for (
-    const [ref, path] of [[config.manage?.token, "manage.token"], [
-      config.manage?.readerToken,
-      "manage.reader_token",
-    ]]
-  ) {
-    if (ref) managementDigests.push(sha256Hex(await resolveSecret(ref, { ...secretDeps, path: path! })));
+  const manage = config.manage;
+  for (const [ref, path] of [[manage?.token, "manage.token"], [manage?.readerToken, "manage.reader_token"]]) {
+    if (ref) managementDigests.push(sha256Hex(await secret(ref, path!)));
   }
-  const base = { config, callerKeys, upstreamAuth, projectAuth, managementDigests };
-  if (options.pool === false) return { ...base, close() {} };
-  const pool = createUpstreamPool(config.upstreams);
-  return { ...base, fetch: pool.fetch, close: pool.close };
+  const pool = options.pool === false ? null : createUpstreamPool(config.upstreams);
+  // Last: a reload that fails above leaves governance and the budget of the live generation untouched.
+  const { authenticate, admission } = parts.callers(config, callerKeys);
+  const sinks = parts.sinks;
+  const pipeline: PipelineDeps = {
+    config,
+    authenticate,
+    admission,
+    targets,
+    bodyWatch: new BodyWatch(config.server.bodyIdleTimeoutMs),
+    upstreamAuth,
+    projectAuth: new ProjectAuthCache(secret),
+    fetch: pool?.fetch ?? ((input, init) => fetch(input, init)),
+    now: Date.now,
+    clock: () => performance.now(),
+    randomId: () => crypto.randomUUID(),
+    sleep: realSleep,
+    random: Math.random,
+    shutdown: parts.shutdown,
+    sink: Object.assign((rec: CallRecord) => {
+      for (const sink of sinks) sink(rec);
+    }, {
+      started: (rec: CallRecord, reservedEur: number | null) => {
+        for (const sink of sinks) sink.started?.(rec, reservedEur);
+      },
+    }),
+    onInternalError: (err, rec) =>
+      console.error(
+        JSON.stringify({ level: "error", msg: "Request failed", id: rec.id, error: String(err) }),
+      ),
+  };
+  return { pipeline, managementDigests, close: () => pool?.close() };
 }

@@ -13,6 +13,7 @@ import { serveMock } from "../../src/mock/mod.ts";
 import { createAppLog } from "../../src/observability/app_log.ts";
 import { startGateway } from "../../src/server/gateway.ts";
 import { CALLER_KEY, CALLER_SHA, UPSTREAM_KEY } from "./app.ts";
+import { governed } from "./callers.ts";
 import { azureUpstream, testConfig } from "./config.ts";
 
 export { CALLER_KEY };
@@ -57,16 +58,16 @@ export async function startAdminGateway(options: { configure?: (c: Config) => vo
   });
   const waiters: (() => void)[] = [];
   let finished = 0;
+  const { callers, routes } = governed(governance, [costStage(cost)]);
   const gateway = await startGateway(config, {
     env,
     log,
-    governance,
-    admission: [costStage(cost)],
+    callers,
     sinks: [requestLog.sink, calls.sink, () => {
       finished++;
       waiters.splice(0).forEach((w) => w());
     }],
-    admin,
+    routes: { ...routes, admin },
     pool: false,
     onClose: async () => {
       await requestLog.close();

@@ -3,8 +3,7 @@ import type { Config } from "../../src/config/types.ts";
 import { serveMock } from "../../src/mock/mod.ts";
 import type { CallRecord } from "../../src/core/record.ts";
 import { createApp } from "../../src/server/app.ts";
-import { buildAppDeps } from "../../src/server/runtime.ts";
-import { CALLER_SHA, UPSTREAM_KEY } from "./app.ts";
+import { CALLER_SHA, testGeneration, UPSTREAM_KEY } from "./app.ts";
 import { azureUpstream, testConfig } from "./config.ts";
 
 /** Starts mock + gateway; `close()` stops both. */
@@ -16,18 +15,15 @@ export async function startGateway(
   const config = testConfig([azureUpstream(mock.url)]);
   config.auth.keys = [{ id: "dev", sha256: CALLER_SHA, project: "demo" }];
   configure?.(config, mock.url);
-  const deps = await buildAppDeps(config, {
-    env: (n) => n === "TEST_UPSTREAM_KEY" ? UPSTREAM_KEY : undefined,
-  });
   const records: CallRecord[] = [];
   const waiters: (() => void)[] = [];
-  const app = createApp({
-    ...deps,
-    sinks: [(r) => {
-      records.push(r);
-      waiters.splice(0).forEach((w) => w());
-    }],
-  });
+  const generation = await testGeneration(config, {
+    env: (n) => n === "TEST_UPSTREAM_KEY" ? UPSTREAM_KEY : undefined,
+  }, [(r) => {
+    records.push(r);
+    waiters.splice(0).forEach((w) => w());
+  }]);
+  const app = createApp({ pipeline: generation.pipeline });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app);
   const url = `http://127.0.0.1:${server.addr.port}`;
   return {
@@ -42,7 +38,7 @@ export async function startGateway(
       }),
     async close() {
       await server.shutdown();
-      deps.close();
+      generation.close();
       await mock.shutdown();
     },
   };

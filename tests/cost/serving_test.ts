@@ -10,7 +10,7 @@ import { costStage, createCostControl } from "../../src/cost/mod.ts";
 import { sha256Hex } from "../../src/core/sha256.ts";
 import type { CallRecord } from "../../src/core/record.ts";
 import { apiKeyAuth } from "../../src/providers/azure/auth.ts";
-import { createApp } from "../../src/server/app.ts";
+import { testApp } from "../_helpers/app.ts";
 import { NOW } from "./_util.ts";
 
 const KEY = "azmw_caller_secret_0123456789";
@@ -48,7 +48,7 @@ function gateway(config: Config, upstream: (seen: Seen) => Response) {
   const cost = createCostControl(config, { now: () => NOW, tokenizer: false });
   const records: CallRecord[] = [];
   const seen: Seen[] = [];
-  const app = createApp({
+  const app = testApp({
     config,
     callerKeys: [{ id: "dev", sha256: sha256Hex(KEY) }],
     upstreamAuth: new Map(config.upstreams.map((u) => [u.name, apiKeyAuth("up")])),
@@ -62,7 +62,7 @@ function gateway(config: Config, upstream: (seen: Seen) => Response) {
     },
     now: () => NOW,
     admission: [costStage(cost)],
-    sinks: [(r) => records.push(r)],
+    sink: (r) => records.push(r),
   });
   const call = async (path: string, body: unknown) => {
     const res = await app(

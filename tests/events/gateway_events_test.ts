@@ -9,6 +9,7 @@ import { startGateway } from "../../src/server/gateway.ts";
 import { CALLER_KEY, CALLER_SHA, UPSTREAM_KEY } from "../_helpers/app.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 import { jsonl } from "./_helpers.ts";
+import { configKeys } from "../_helpers/callers.ts";
 
 /** A webhook receiver that accepts connections and never answers. */
 function deadReceiver() {
@@ -53,6 +54,7 @@ Deno.test("a gateway under load with a dead sink completes every call and dead-l
   const gw = await startGateway(config, {
     log: createAppLog(() => {}),
     env: (n) => n === "TEST_UPSTREAM_KEY" ? UPSTREAM_KEY : undefined,
+    callers: configKeys(),
     sinks: [(r) => void records.push(r), bus.callSink],
   });
   const total = 200;

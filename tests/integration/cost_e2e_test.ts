@@ -11,6 +11,7 @@ import { mockTokenCounts, serveMock } from "../../src/mock/mod.ts";
 import { createAppLog } from "../../src/observability/app_log.ts";
 import type { CallRecord } from "../../src/core/record.ts";
 import { startGateway } from "../../src/server/gateway.ts";
+import { configKeys } from "../_helpers/callers.ts";
 
 Deno.test("a daily cost cap refuses calls once spent, with the spend and cap in the message", async () => {
   const mock = serveMock({ apiKey: "up" });
@@ -36,7 +37,7 @@ logs: { bodies: false }
   const gw = await startGateway(config, {
     env,
     log: createAppLog(() => {}),
-    admission: [costStage(cost)],
+    callers: configKeys([costStage(cost)]),
     sinks: [(r) => records.push(r)],
   });
   const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "caller", maxRetries: 0 });
@@ -91,10 +92,10 @@ logs: { bodies: false }
   const gw = await startGateway(first, {
     env,
     log: createAppLog(() => {}),
-    admission: (c) => {
+    callers: configKeys((c) => {
       if (c !== first) cost = createCostControl(c, { env, warn: () => {}, ledger: cost.ledger });
       return [costStage(cost)];
-    },
+    }),
   });
   const call = async () => {
     const res = await fetch(`${gw.url}/v1/chat/completions`, {

@@ -8,8 +8,7 @@ import OpenAI from "openai";
 import { serveMock } from "../../src/mock/mod.ts";
 import type { CallRecord } from "../../src/core/record.ts";
 import { createApp } from "../../src/server/app.ts";
-import { buildAppDeps } from "../../src/server/runtime.ts";
-import { CALLER_KEY, CALLER_SHA, UPSTREAM_KEY } from "../_helpers/app.ts";
+import { CALLER_KEY, CALLER_SHA, testGeneration, UPSTREAM_KEY } from "../_helpers/app.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 
 async function start(breakerFailures = 100) {
@@ -34,18 +33,14 @@ async function start(breakerFailures = 100) {
     maxBackoffMs: 5000,
     breaker: { failures: breakerFailures, cooldownMs: 30_000 },
   };
-  const deps = await buildAppDeps(config, { env: () => UPSTREAM_KEY });
   const clock = { t: 0 };
   const records: CallRecord[] = [];
   const waiters: (() => void)[] = [];
-  const app = createApp({
-    ...deps,
-    clock: () => clock.t,
-    sinks: [(r) => {
-      records.push(r);
-      waiters.splice(0).forEach((w) => w());
-    }],
-  });
+  const generation = await testGeneration(config, { env: () => UPSTREAM_KEY }, [(r) => {
+    records.push(r);
+    waiters.splice(0).forEach((w) => w());
+  }]);
+  const app = createApp({ pipeline: { ...generation.pipeline, clock: () => clock.t } });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app);
   const url = `http://127.0.0.1:${server.addr.port}`;
   let scenario = 0;
@@ -74,7 +69,7 @@ async function start(breakerFailures = 100) {
       }),
     async close() {
       await server.shutdown();
-      deps.close();
+      generation.close();
       await mock.shutdown();
     },
   };

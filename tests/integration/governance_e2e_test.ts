@@ -12,6 +12,7 @@ import { startGateway } from "../../src/server/gateway.ts";
 import { UPSTREAM_KEY } from "../_helpers/app.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 import { seedStore } from "../governance/_fixtures.ts";
+import { governed } from "../_helpers/callers.ts";
 
 const MESSAGES = [{ role: "user" as const, content: "hello" }];
 
@@ -34,7 +35,7 @@ Deno.test("a withering token works with the OpenAI SDK until its limits, and rev
   const gw = await startGateway(config, {
     env,
     log: createAppLog(() => {}),
-    governance,
+    ...governed(governance),
     onClose: () => governance.close(),
   });
   const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: seeded.token, maxRetries: 0 });

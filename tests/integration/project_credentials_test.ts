@@ -11,6 +11,7 @@ import { startGateway } from "../../src/server/gateway.ts";
 import { CALLER_KEY, CALLER_SHA, UPSTREAM_KEY } from "../_helpers/app.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 import { seedStore } from "../governance/_fixtures.ts";
+import { governed } from "../_helpers/callers.ts";
 
 const PROJECT_KEY = "project-own-azure-key-0123";
 
@@ -29,7 +30,7 @@ Deno.test("a project's own upstream credential is used for its calls only", asyn
     env,
     store: seeded.store,
   });
-  const gw = await startGateway(config, { env, log: createAppLog(() => {}), governance });
+  const gw = await startGateway(config, { env, log: createAppLog(() => {}), ...governed(governance) });
   const call = (key: string) =>
     fetch(`${gw.url}/v1/chat/completions`, {
       method: "POST",
@@ -67,7 +68,7 @@ Deno.test("an unresolvable project credential is a 502 naming the project, not t
   config.auth.keys = [];
   const env = (n: string) => (n === "TEST_UPSTREAM_KEY" ? UPSTREAM_KEY : undefined);
   const governance = await openGovernance(config, { callerKeys: [], env, store: seeded.store });
-  const gw = await startGateway(config, { env, log: createAppLog(() => {}), governance });
+  const gw = await startGateway(config, { env, log: createAppLog(() => {}), ...governed(governance) });
   try {
     const res = await fetch(`${gw.url}/v1/chat/completions`, {
       method: "POST",

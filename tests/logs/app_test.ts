@@ -7,7 +7,7 @@ import { dayFiles, readRecords } from "../../src/logs/reader.ts";
 import type { LogRecord } from "../../src/logs/record.ts";
 import { sha256Hex } from "../../src/core/sha256.ts";
 import { apiKeyAuth } from "../../src/providers/azure/auth.ts";
-import { createApp } from "../../src/server/app.ts";
+import { testApp } from "../_helpers/app.ts";
 import { allText, keyEnv, logConfig } from "./_util.ts";
 
 const CALLER_KEY = "azmw_caller_secret_0123456789abcdef";
@@ -51,14 +51,14 @@ Deno.test("the request log records app calls without any caller or upstream secr
   config.auth.keys = [{ id: "dev", key: "env:CALLER", project: "demo" }];
   const log = await openRequestLog(config, { env });
   let n = 0;
-  const app = createApp({
+  const app = testApp({
     config,
     callerKeys: [{ id: "dev", sha256: sha256Hex(CALLER_KEY), project: "demo" }],
     upstreamAuth: new Map([[config.upstreams[0]!.name, apiKeyAuth(UPSTREAM_KEY)]]),
     now: () => Date.parse("2025-12-14T10:00:00Z"),
     randomId: () => `call-${++n}`,
     fetch: (_url, init) => Promise.resolve(upstream(init.body)),
-    sinks: [log.sink],
+    sink: log.sink,
   });
   const call = (body: unknown, headers: Record<string, string>) =>
     app(

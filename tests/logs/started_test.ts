@@ -7,6 +7,7 @@ import { serveMock } from "../../src/mock/mod.ts";
 import { createAppLog } from "../../src/observability/app_log.ts";
 import type { CallRecord, CallSink } from "../../src/core/record.ts";
 import { startGateway } from "../../src/server/gateway.ts";
+import { configKeys } from "../_helpers/callers.ts";
 
 Deno.test("a stream's sink hears of it when the upstream accepts it, with its reservation, then gets its record", async () => {
   const mock = serveMock({ apiKey: "up" });
@@ -35,7 +36,7 @@ logs: { bodies: false }
   const gw = await startGateway(config, {
     env,
     log: createAppLog(() => {}),
-    admission: [costStage(cost)],
+    callers: configKeys([costStage(cost)]),
     sinks: [sink],
   });
   const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "caller", maxRetries: 0 });

@@ -3,7 +3,7 @@
  * fallback, breaker and translation tests: each upstream is a handler function keyed by its name.
  */
 import type { ModelConfig, RoutingConfig, UpstreamConfig } from "../../src/config/types.ts";
-import { createAuthenticator } from "../../src/pipeline/auth.ts";
+import { createAuthenticator } from "../_helpers/callers.ts";
 import { handleInference } from "../../src/pipeline/inference.ts";
 import type { CallRecord } from "../../src/core/record.ts";
 import { TargetIndex } from "../../src/pipeline/target.ts";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { createAuthenticator, presentedKey } from "../../src/pipeline/auth.ts";
+import { presentedKey } from "../../src/pipeline/auth.ts";
+import { createAuthenticator } from "../_helpers/callers.ts";
 import { sha256Hex } from "../../src/core/sha256.ts";
 import { GatewayError } from "../../src/core/errors.ts";
 

@@ -4,8 +4,7 @@ import { UpstreamCall } from "../../src/pipeline/forward.ts";
 import type { CallRecord } from "../../src/core/record.ts";
 import { createRelay, type StreamEnd } from "../../src/pipeline/relay.ts";
 import { apiKeyAuth } from "../../src/providers/azure/auth.ts";
-import { createApp } from "../../src/server/app.ts";
-import { CALLER_SHA, post, UPSTREAM_KEY } from "../_helpers/app.ts";
+import { CALLER_SHA, post, testApp, UPSTREAM_KEY } from "../_helpers/app.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 
 const TIMEOUTS = { firstByteMs: 0, idleMs: 0, totalMs: 0 };
@@ -90,7 +89,7 @@ Deno.test("a call waiting to retry when the shutdown begins ends at once with 50
   };
   let posts = 0;
   const records: CallRecord[] = [];
-  const app = createApp({
+  const app = testApp({
     config,
     callerKeys: [{ id: "dev", sha256: CALLER_SHA }],
     upstreamAuth: new Map([["azure-test", apiKeyAuth(UPSTREAM_KEY)]]),
@@ -101,7 +100,7 @@ Deno.test("a call waiting to retry when the shutdown begins ends at once with 50
     },
     random: () => 0.5,
     shutdown: stopping.signal,
-    sinks: [(r) => records.push(r)],
+    sink: (r) => records.push(r),
   });
   const res = await app(post("/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21", {
     messages: [{ role: "user", content: "Hi" }],

@@ -2,8 +2,7 @@
 import assert from "node:assert/strict";
 import { sha256Hex } from "../../src/core/sha256.ts";
 import { apiKeyAuth } from "../../src/providers/azure/auth.ts";
-import { createApp } from "../../src/server/app.ts";
-import { appWith, CALLER_KEY, post, UPSTREAM_KEY } from "../_helpers/app.ts";
+import { appWith, CALLER_KEY, post, testApp, UPSTREAM_KEY } from "../_helpers/app.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 
 const CHAT_OK = JSON.stringify({
@@ -102,10 +101,11 @@ Deno.test("createApp() answers 431 in the API's error shape for oversized reques
 
 Deno.test("createApp() shows /health detail only to loopback clients and management tokens", async () => {
   const config = testConfig([azureUpstream("https://res.example")]);
-  const app = createApp({
+  const app = testApp({
     config,
     callerKeys: [{ id: "dev", sha256: sha256Hex(CALLER_KEY) }],
     upstreamAuth: new Map([[config.upstreams[0]!.name, apiKeyAuth(UPSTREAM_KEY)]]),
+  }, {
     managementDigests: [sha256Hex("reader-token-123")],
     health: () => ({ spend_today_eur: 12.5 }),
   });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import type { Config } from "../../src/config/types.ts";
 import { createApp } from "../../src/server/app.ts";
-import { buildAppDeps } from "../../src/server/runtime.ts";
-import { CALLER_KEY, CALLER_SHA, post } from "../_helpers/app.ts";
+import type { RuntimeOptions } from "../../src/server/runtime.ts";
+import { CALLER_KEY, CALLER_SHA, post, testGeneration } from "../_helpers/app.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 
 function mixedConfig(): Config {
@@ -51,52 +51,79 @@ function mixedConfig(): Config {
 
 const ENV: Record<string, string> = { TEST_UPSTREAM_KEY: "azure-secret", ANTHROPIC_KEY: "anthropic-secret" };
 
-Deno.test("buildAppDeps() builds each provider's auth and a pooled fetch", async () => {
-  const deps = await buildAppDeps(mixedConfig(), { env: (n) => ENV[n] });
+/** Whether the fetch of a generation built with `options` hands the global `fetch` a pooled client. */
+async function sendsClient(options: RuntimeOptions): Promise<boolean> {
+  const global = globalThis.fetch;
+  let client = false;
+  globalThis.fetch = (_url: string | URL | Request, init?: RequestInit) => {
+    client = init !== undefined && "client" in init;
+    return Promise.resolve(new Response(null));
+  };
+  try {
+    const generation = await testGeneration(mixedConfig(), options);
+    try {
+      await generation.pipeline.fetch("https://res.example/x", {});
+    } finally {
+      generation.close();
+    }
+  } finally {
+    globalThis.fetch = global;
+  }
+  return client;
+}
+
+Deno.test("buildGeneration() builds each provider's auth and a pooled fetch", async () => {
+  const generation = await testGeneration(mixedConfig(), { env: (n) => ENV[n] });
   try {
     const apply = (name: string) => {
       const h = new Headers();
-      deps.upstreamAuth.get(name)!.apply(h);
+      generation.pipeline.upstreamAuth.get(name)!.apply(h);
       return Object.fromEntries(h);
     };
     assert.deepEqual(apply("azure-test"), { "api-key": "azure-secret" });
     assert.deepEqual(apply("local"), {});
     assert.deepEqual(apply("claude"), { "x-api-key": "anthropic-secret" });
-    assert.equal(typeof deps.fetch, "function");
+    assert.equal(typeof generation.pipeline.fetch, "function");
   } finally {
-    deps.close();
+    generation.close();
   }
-  const plain = await buildAppDeps(mixedConfig(), { env: (n) => ENV[n], pool: false });
-  assert.equal(plain.fetch, undefined);
+  assert.equal(await sendsClient({ env: (n) => ENV[n] }), true, "the upstream's pooled client");
+  assert.equal(
+    await sendsClient({ env: (n) => ENV[n], pool: false }),
+    false,
+    "pool: false: the global fetch",
+  );
 });
 
 Deno.test("createApp() lists models entries first and falls back across providers", async () => {
-  const deps = await buildAppDeps(mixedConfig(), { env: (n) => ENV[n], pool: false });
+  const generation = await testGeneration(mixedConfig(), { env: (n) => ENV[n], pool: false });
   const calls: string[] = [];
   const app = createApp({
-    ...deps,
-    fetch: (url) => {
-      calls.push(url);
-      if (url.startsWith("https://api.anthropic.com")) {
+    pipeline: {
+      ...generation.pipeline,
+      fetch: (url) => {
+        calls.push(url);
+        if (url.startsWith("https://api.anthropic.com")) {
+          return Promise.resolve(
+            new Response('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}', {
+              status: 529,
+              headers: { "content-type": "application/json" },
+            }),
+          );
+        }
         return Promise.resolve(
-          new Response('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}', {
-            status: 529,
-            headers: { "content-type": "application/json" },
-          }),
+          new Response(
+            JSON.stringify({
+              id: "c",
+              object: "chat.completion",
+              model: "gpt-4o",
+              choices: [{ index: 0, message: { role: "assistant", content: "Hi" }, finish_reason: "stop" }],
+              usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+            }),
+            { headers: { "content-type": "application/json" } },
+          ),
         );
-      }
-      return Promise.resolve(
-        new Response(
-          JSON.stringify({
-            id: "c",
-            object: "chat.completion",
-            model: "gpt-4o",
-            choices: [{ index: 0, message: { role: "assistant", content: "Hi" }, finish_reason: "stop" }],
-            usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-          }),
-          { headers: { "content-type": "application/json" } },
-        ),
-      );
+      },
     },
   });
   const models = await app(

@@ -5,6 +5,7 @@ import type { CallRecord } from "../../src/core/record.ts";
 import { startGateway } from "../../src/server/gateway.ts";
 import { CALLER_KEY, CALLER_SHA, UPSTREAM_KEY } from "../_helpers/app.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
+import { configKeys } from "../_helpers/callers.ts";
 
 function setup() {
   const mock = serveMock({ apiKey: UPSTREAM_KEY });
@@ -26,7 +27,12 @@ const chat = (url: string, extra: Record<string, string> = {}, body: Record<stri
 Deno.test("startGateway() serves, counts metrics and reloads a new config", async () => {
   const { mock, config, lines, log, env } = setup();
   let closed = false;
-  const gw = await startGateway(config, { log, env, onClose: () => Promise.resolve(void (closed = true)) });
+  const gw = await startGateway(config, {
+    log,
+    env,
+    callers: configKeys(),
+    onClose: () => Promise.resolve(void (closed = true)),
+  });
   try {
     const res = await chat(gw.url);
     assert.equal(res.status, 200);
@@ -80,7 +86,7 @@ Deno.test("startGateway() serves, counts metrics and reloads a new config", asyn
 
 Deno.test("startGateway() shutdown lets an open stream finish", async () => {
   const { mock, config, log, env } = setup();
-  const gw = await startGateway(config, { log, env });
+  const gw = await startGateway(config, { log, env, callers: configKeys() });
   try {
     const res = await chat(gw.url, { "x-mock-chunks": "6", "x-mock-chunk-delay-ms": "30" }, { stream: true });
     const reader = res.body!.getReader();
@@ -106,6 +112,7 @@ Deno.test("startGateway() shutdown ends what is open at its deadline: error even
   const gw = await startGateway(config, {
     log,
     env,
+    callers: configKeys(),
     sinks: [(r) => records.push(r)],
     // A sink that never finishes closing (a stuck log thread): the shutdown still returns.
     onClose: () => new Promise<void>(() => void closing++),

@@ -4,6 +4,7 @@ import { createAppLog } from "../../src/observability/app_log.ts";
 import { startGateway } from "../../src/server/gateway.ts";
 import { CALLER_KEY, CALLER_SHA, UPSTREAM_KEY } from "../_helpers/app.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
+import { configKeys } from "../_helpers/callers.ts";
 
 const enc = new TextEncoder();
 
@@ -30,7 +31,7 @@ Deno.test("gateway answers a stalled request body with 408 after server.body_idl
   config.auth.keys = [{ id: "dev", sha256: CALLER_SHA }];
   const log = createAppLog(() => {});
   const env = (n: string) => n === "TEST_UPSTREAM_KEY" ? UPSTREAM_KEY : undefined;
-  const gw = await startGateway(config, { log, env });
+  const gw = await startGateway(config, { log, env, callers: configKeys() });
   try {
     const port = Number(new URL(gw.url).port);
     for (const framing of ["content-length: 100", "transfer-encoding: chunked"]) {

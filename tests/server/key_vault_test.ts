@@ -15,6 +15,7 @@ import { openStore } from "../../src/store/mod.ts";
 import { CALLER_KEY, CALLER_SHA } from "../_helpers/app.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 import { fakeCredential, fakeVault } from "../providers/azure/_key_vault_fake.ts";
+import { configKeys } from "../_helpers/callers.ts";
 
 /** An upstream that records the api-key of each call and answers a minimal chat completion. */
 function recordingUpstream() {
@@ -65,7 +66,7 @@ Deno.test("an upstream key in Key Vault is used, and a rotation applies without 
     onChange: () => onRotation(),
   });
   useExternalSecrets(kv);
-  const gw = await startGateway(config, { log: createAppLog((l) => lines.push(l)) });
+  const gw = await startGateway(config, { log: createAppLog((l) => lines.push(l)), callers: configKeys() });
   const chat = () =>
     fetch(`${gw.url}/v1/chat/completions`, {
       method: "POST",

@@ -15,6 +15,7 @@ import { UPSTREAM_KEY } from "../_helpers/app.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 import { dropAtEnd, freshDatabase } from "../_helpers/postgres.ts";
 import { seedStore } from "../governance/_fixtures.ts";
+import { governed } from "../_helpers/callers.ts";
 
 const db = await freshDatabase();
 const MESSAGES = [{ role: "user" as const, content: "hello" }];
@@ -43,7 +44,7 @@ Deno.test({
     const gw = await startGateway(config, {
       env,
       log: createAppLog(() => {}),
-      governance,
+      ...governed(governance),
       onClose: () => governance.close(),
     });
     try {

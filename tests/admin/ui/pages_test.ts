@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { createApp } from "../../../src/server/app.ts";
 import { matchRoute } from "../../../src/core/routes.ts";
+import { testApp } from "../../_helpers/app.ts";
 import { testConfig } from "../../_helpers/config.ts";
 import { adminUi, callRecord } from "./_ui.ts";
 
@@ -133,15 +133,12 @@ Deno.test("the gateway routes /admin/* to the admin UI with its live state, 404 
   assert.deepEqual(matchRoute("POST", "/admin/keys/k/revoke"), { kind: "admin", dialect: "openai" });
   assert.equal(matchRoute("GET", "/administrator"), null);
   const config = testConfig([]);
-  const bare = createApp({ config, callerKeys: [], upstreamAuth: new Map() });
+  const bare = testApp({ config });
   const off = await bare(new Request("http://gw/admin/"));
   assert.equal(off.status, 404);
   assert.equal((await off.json()).error.code, "admin_disabled");
   let seen: unknown = null;
-  const app = createApp({
-    config,
-    callerKeys: [],
-    upstreamAuth: new Map(),
+  const app = testApp({ config }, {
     admin: (_req, live) => {
       seen = live;
       return Promise.resolve(new Response("ui"));
