@@ -46,9 +46,9 @@ export interface CallRecord {
   ttfbMs: number | null;
   usage: Usage | null;
   usageSource: "upstream" | null;
-  /** Cost in EUR, set by the cost stage when the call settles; absent or null when not priced. */
+  /** Cost in EUR, as the budget stage settled it; absent or null when not priced. */
   costEur?: number | null;
-  /** Whether `usage` was estimated by the cost stage because the upstream reported none. */
+  /** Whether `usage` was estimated by the budget stage because the upstream reported none. */
   costEstimated?: boolean;
   error: { type: string; code: string; message: string } | null;
   requestBody: Uint8Array | null;
@@ -56,6 +56,15 @@ export interface CallRecord {
   responseBody: Uint8Array | null;
   /** Content, tool calls and usage assembled from a stream. */
   assembled: Assembled | null;
+}
+
+/** The cost of an ended call, as settling it found (the budget stage). */
+export interface CallCost {
+  readonly costEur: number;
+  /** Whether the usage was estimated (the upstream reported none). */
+  readonly estimated: boolean;
+  /** The estimated usage, present when `estimated`. */
+  readonly usage?: Usage;
 }
 
 /**

@@ -102,7 +102,14 @@ export async function handleInference(
   let hidden = rec.model === SECRET_MODEL ? route.deployment ?? null : null;
   const finalize = () => {
     rec.latencyMs = round(deps.clock() - start);
-    if (tickets.length > 0) settleAll(tickets, rec, (err) => deps.onInternalError(err, rec));
+    if (tickets.length > 0) {
+      const cost = settleAll(tickets, rec, (err) => deps.onInternalError(err, rec));
+      if (cost !== undefined) {
+        rec.costEur = cost.costEur;
+        rec.costEstimated = cost.estimated;
+        if (cost.usage !== undefined && rec.usage === null) rec.usage = cost.usage;
+      }
+    }
     try {
       deps.sink(rec);
     } catch (err) {

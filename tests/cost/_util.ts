@@ -4,7 +4,7 @@ import type { Config } from "../../src/config/types.ts";
 import type { CostCaller } from "../../src/cost/control.ts";
 import { resolvePolicy } from "../../src/governance/policy.ts";
 import type { LogRecord } from "../../src/logs/record.ts";
-import type { CallRecord } from "../../src/core/record.ts";
+import type { CallCost, CallRecord } from "../../src/core/record.ts";
 import type { Usage } from "../../src/core/operation.ts";
 
 /** 2026-11-25 15:00 UTC. */
@@ -62,6 +62,16 @@ export function usage(prompt: number, completion: number, over: Partial<Usage> =
     totalTokens: prompt + completion,
     cacheWriteTokens: 0,
     ...over,
+  };
+}
+
+/** `rec` with the cost settling it returned, as the pipeline writes it before the sinks get the record. */
+export function billed(rec: CallRecord, cost: CallCost): CallRecord {
+  return {
+    ...rec,
+    costEur: cost.costEur,
+    costEstimated: cost.estimated,
+    usage: rec.usage ?? cost.usage ?? null,
   };
 }
 
