@@ -19,6 +19,13 @@ export interface TriedTarget {
   ms: number;
 }
 
+/** Why a call failed, as the record keeps it. */
+export interface CallError {
+  readonly type: string;
+  readonly code: string;
+  readonly message: string;
+}
+
 /** Everything known about one call once it has ended. */
 export interface CallRecord {
   id: string;
@@ -40,7 +47,7 @@ export interface CallRecord {
    * it was not the final answer (`error`, null for the one that was). Targets skipped because their
    * breaker was open or they were cooling down after a 429 appear with status null and ms 0.
    */
-  tried?: TriedTarget[];
+  tried?: readonly TriedTarget[];
   latencyMs: number;
   /** Time until the upstream's response headers, from the start of the call. */
   ttfbMs: number | null;
@@ -50,7 +57,7 @@ export interface CallRecord {
   costEur?: number | null;
   /** Whether `usage` was estimated by the budget stage because the upstream reported none. */
   costEstimated?: boolean;
-  error: { type: string; code: string; message: string } | null;
+  error: CallError | null;
   requestBody: Uint8Array | null;
   /** Raw response body of a non-streaming call (or an error), as sent to the client. */
   responseBody: Uint8Array | null;

@@ -5,6 +5,7 @@ import type { CostCaller } from "../../src/cost/control.ts";
 import { resolvePolicy } from "../../src/governance/policy.ts";
 import type { LogRecord } from "../../src/logs/record.ts";
 import type { CallCost, CallRecord } from "../../src/core/record.ts";
+import { costed, type Draft } from "../../src/pipeline/record_builder.ts";
 import type { Usage } from "../../src/core/operation.ts";
 
 /** 2026-11-25 15:00 UTC. */
@@ -67,12 +68,9 @@ export function usage(prompt: number, completion: number, over: Partial<Usage> =
 
 /** `rec` with the cost settling it returned, as the pipeline writes it before the sinks get the record. */
 export function billed(rec: CallRecord, cost: CallCost): CallRecord {
-  return {
-    ...rec,
-    costEur: cost.costEur,
-    costEstimated: cost.estimated,
-    usage: rec.usage ?? cost.usage ?? null,
-  };
+  const out: Draft = { ...rec };
+  costed(out, cost);
+  return out;
 }
 
 /** A finished call record of model "m" that reached its upstream. */
