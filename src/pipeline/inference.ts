@@ -26,7 +26,16 @@ import { failover } from "./failover.ts";
 import { shutdownError } from "./forward.ts";
 import type { FetchLike } from "../core/http.ts";
 import type { CallRecord, CallSink, TriedTarget } from "../core/record.ts";
-import { accepted, costed, draftRecord, ended, failed, responded, streamEnded } from "./record_builder.ts";
+import {
+  accepted,
+  costed,
+  draftRecord,
+  ended,
+  failed,
+  responded,
+  startOf,
+  streamEnded,
+} from "./record_builder.ts";
 import { respond } from "./respond.ts";
 import { realSleep, type Sleep } from "./retry.ts";
 import { orderTargets } from "./select.ts";
@@ -202,7 +211,10 @@ export async function handleInference(
       // The upstream accepted a stream: leave a trace now, in case the gateway stops before it ends.
       const held = tickets.filter((t) => t.reservedEur !== undefined);
       try {
-        deps.sink.started(rec, held.length === 0 ? null : held.reduce((n, t) => n + t.reservedEur!, 0));
+        deps.sink.started(
+          startOf(rec),
+          held.length === 0 ? null : held.reduce((n, t) => n + t.reservedEur!, 0),
+        );
       } catch (err) {
         deps.onInternalError(err, rec);
       }

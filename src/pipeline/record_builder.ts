@@ -3,10 +3,10 @@
  * comes in and writes what it learns itself (caller, body, model, attempts); the other stages return what
  * they learned — the accepted answer, the response sent, the stream's end, the failure, the settled cost —
  * and the functions here turn it into the draft's fields. The finished draft goes to the sinks once and
- * is not written again.
+ * is not written again; a streamed call's start event gets an object of its own.
  */
 import { GatewayError } from "../core/errors.ts";
-import type { CallCost, CallRecord, TriedTarget } from "../core/record.ts";
+import type { CallCost, CallRecord, CallStart, TriedTarget } from "../core/record.ts";
 import type { InferenceRoute } from "../core/routes.ts";
 import type { Answer } from "./attempt.ts";
 import { plainModel, SECRET_MODEL } from "./body.ts";
@@ -53,6 +53,18 @@ export function accepted(rec: Draft, answer: Answer, start: number): void {
   rec.deployment = answer.target.deployment.name;
   rec.ttfbMs = round(answer.headersAt - start);
   if (answer.relay !== null) rec.stream = true;
+}
+
+/** The start event of a streamed call whose answer was accepted: what sinks learn of it before its end. */
+export function startOf(rec: CallRecord): CallStart {
+  return {
+    id: rec.id,
+    ts: rec.ts,
+    caller: rec.caller,
+    model: rec.model,
+    upstream: rec.upstream,
+    deployment: rec.deployment,
+  };
 }
 
 /** Writes what was sent for the accepted answer: status and, for a JSON body, usage, error and body. */

@@ -13,7 +13,7 @@ import type { AdminLive, TargetHealth, UpstreamStatus } from "../core/health.ts"
 import type { ProjectAuthCache } from "../providers/project_auth.ts";
 import { BodyWatch } from "../pipeline/body.ts";
 import { handleInference, type PipelineDeps } from "../pipeline/inference.ts";
-import type { CallRecord, CallSink } from "../core/record.ts";
+import type { CallRecord, CallSink, CallStart } from "../core/record.ts";
 import { TargetIndex } from "../pipeline/target.ts";
 import { VERSION } from "../version.ts";
 import { errorResponse, GatewayError } from "../core/errors.ts";
@@ -110,7 +110,7 @@ export function createApp(deps: AppDeps): App {
       served++;
       for (const sink of sinks) sink(rec);
     }, {
-      started: (rec: CallRecord, reservedEur: number | null) => {
+      started: (rec: CallStart, reservedEur: number | null) => {
         for (const sink of sinks) sink.started?.(rec, reservedEur);
       },
     }),
