@@ -3,7 +3,7 @@
  * pipeline runs the stages, the plug-ins implement them.
  */
 import type { Caller } from "./caller.ts";
-import type { CallRecord } from "./record.ts";
+import type { CallCost, CallRecord } from "./record.ts";
 import type { InferenceRoute } from "./routes.ts";
 
 /** What an admission stage sees of a call. */
@@ -30,8 +30,12 @@ export interface Ticket {
   set?: Readonly<Record<string, unknown>>;
   /** EUR held for the call until it settles (the budget stage). */
   reservedEur?: number;
-  /** Runs exactly once, when the call has ended (successfully or not), with its final record. */
-  settle?(record: CallRecord): void;
+  /**
+   * Runs exactly once, when the call has ended (successfully or not), with its record as it ended, before
+   * its cost is known; returns the cost it settled (the budget stage), which the pipeline writes into the
+   * record before the sinks get it.
+   */
+  settle?(record: CallRecord): CallCost | void;
 }
 
 /** One admission stage; returns nothing when it has nothing to add. */

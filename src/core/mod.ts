@@ -27,7 +27,15 @@ export {
 export type { AdminLive, BreakerState, TargetHealth, UpstreamStatus } from "./health.ts";
 export type { FetchLike, HeaderMap } from "./http.ts";
 export type { Assembled, Operation, ToolCall, Usage } from "./operation.ts";
-export type { CallRecord, CallSink, CallStatus, TriedTarget } from "./record.ts";
+export type {
+  CallCost,
+  CallError,
+  CallRecord,
+  CallSink,
+  CallStart,
+  CallStatus,
+  TriedTarget,
+} from "./record.ts";
 export {
   allowedMethods,
   type InferenceRoute,

@@ -9,7 +9,7 @@
 import type { Config } from "../config/types.ts";
 import type { LimitScope } from "../governance/policy.ts";
 import { DayClock } from "../logs/day.ts";
-import type { CallRecord } from "../core/record.ts";
+import type { CallCost, CallRecord } from "../core/record.ts";
 import { GatewayError } from "../core/errors.ts";
 import { type AlertOptions, BudgetAlerts } from "./alerts.ts";
 import { costOf, roundEur } from "./calculator.ts";
@@ -78,12 +78,8 @@ export interface CostRequest {
   operation: string;
 }
 
-/** The cost of a settled call. */
-export interface Settlement {
-  costEur: number;
-  /** Whether the usage was estimated (the upstream reported none). */
-  estimated: boolean;
-}
+/** The cost of a settled call, with the estimated usage when the upstream reported none. */
+export type Settlement = CallCost;
 
 /** An admitted call. */
 export interface CostAdmission {
@@ -95,8 +91,8 @@ export interface CostAdmission {
   readonly set?: Readonly<Record<string, number>>;
   /**
    * Books the real cost of the ended call (also failed or abandoned ones) and releases the reservation;
-   * sets `record.costEur`, `record.costEstimated` and, when estimated, `record.usage`. Call it before
-   * the record goes to the request log. Later calls return the first result.
+   * returns the cost (and, when estimated, the usage) for the record, which it leaves as it is. Call it
+   * before the record goes to the request log. Later calls return the first result.
    */
   settle(record: CallRecord): Settlement;
 }
@@ -262,10 +258,9 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
       }).finally(() => bookings.delete(p));
       bookings.add(p);
     } else if (ledger.add(day, who.scopes, costEur) && costEur > 0) checkAlerts(day, who.caps);
-    record.costEur = costEur;
-    record.costEstimated = estimated;
-    if (estimated && record.usage === null) record.usage = usage;
-    const result = { costEur, estimated };
+    const result: Settlement = estimated && usage !== null
+      ? { costEur, estimated, usage }
+      : { costEur, estimated };
     settled.set(record, result);
     return result;
   };

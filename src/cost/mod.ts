@@ -11,7 +11,7 @@
  * const admission = cost.admit(caller, { model, body, operation }); // 429 daily_cost_cap_exceeded
  * const model = admission.downshiftTo ?? requestedModel;
  * // in finalize, for every call that was admitted, before the record goes to the log:
- * admission.settle(record); // sets record.costEur / costEstimated
+ * const { costEur, estimated } = admission.settle(record); // for the record's costEur / costEstimated
  * ```
  *
  * @module

@@ -2,8 +2,8 @@
  * The budget as an admission stage: reserves an upper bound of the call's cost, priced at the dearest
  * target that may serve it, before the upstream call (429 over a daily cap, or a cheaper model past the
  * downshift threshold), sets the upstream's output maximum it reserved for when the client set none, and
- * settles the real cost — or a refund for a failed call — when the call ends, filling the record's
- * `costEur` before the sinks see it.
+ * settles the real cost — or a refund for a failed call — when the call ends, returning it for the
+ * record's `costEur` before the sinks see it.
  */
 import type { AdmissionStage, Ticket } from "../core/admission.ts";
 import type { CostAdmission, CostCaller, CostControl } from "./control.ts";
@@ -27,6 +27,6 @@ function ticketOf(admission: CostAdmission): Ticket {
     ...(admission.downshiftTo !== undefined ? { model: admission.downshiftTo } : {}),
     ...(admission.set !== undefined ? { set: admission.set } : {}),
     reservedEur: admission.reservationEur,
-    settle: (record) => void admission.settle(record),
+    settle: (record) => admission.settle(record),
   };
 }

@@ -5,7 +5,7 @@
  * records arrive and after every flush.
  */
 import type { Config } from "../config/types.ts";
-import type { CallRecord } from "../core/record.ts";
+import type { CallRecord, CallStart } from "../core/record.ts";
 import type { KeysData } from "./writer_parts.ts";
 import type { FromLogThread, ToLogThread } from "./log_thread_protocol.ts";
 import { type LogItem, queueCap, queuedCall, queuedStart } from "./queued.ts";
@@ -86,7 +86,7 @@ export class LogThread {
    * Queues the started entry of a streamed call whose upstream has accepted it (`reservedEur` is what the
    * budget holds for it); synchronous, never throws. Its record closes it when the stream ends.
    */
-  readonly started = (rec: CallRecord, reservedEur: number | null): void =>
+  readonly started = (rec: CallStart, reservedEur: number | null): void =>
     this.#queue(() => queuedStart(rec, reservedEur));
 
   #queue(item: () => LogItem): void {

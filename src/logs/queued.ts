@@ -4,7 +4,8 @@
  * body a caller sent.
  */
 import type { LogsConfig } from "../config/types.ts";
-import type { CallRecord } from "../core/record.ts";
+import type { Assembled } from "../core/operation.ts";
+import type { CallRecord, CallStart } from "../core/record.ts";
 
 /**
  * With drop paths configured a body is kept up to this many times the logged cap, so the paths can still
@@ -20,6 +21,8 @@ export function queueCap(logs: Pick<LogsConfig, "maxBodyBytes" | "redact">): num
 
 /** A call record as queued for the log. */
 export interface QueuedCall extends CallRecord {
+  /** The record's assembled stream, its content cut like the bodies (this copy's own). */
+  assembled: Assembled | null;
   /** Size in bytes of the request body as received, when it was cut to the cap before queueing. */
   requestCut?: number;
   /** Size in bytes of the response body as sent, when it was cut to the cap before queueing. */
@@ -80,7 +83,7 @@ export function isQueuedStart(item: LogItem): item is QueuedStart {
 }
 
 /** The started entry of `rec` (a call whose upstream has just accepted it) with its reservation. */
-export function queuedStart(rec: CallRecord, reservedEur: number | null): QueuedStart {
+export function queuedStart(rec: CallStart, reservedEur: number | null): QueuedStart {
   const c = rec.caller;
   return {
     started: true,

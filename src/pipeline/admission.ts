@@ -4,7 +4,7 @@
  * headers, substitute the model (cost downshift) and settle what it reserved when the call has ended.
  */
 import type { AdmissionContext, AdmissionStage, Ticket } from "../core/admission.ts";
-import type { CallRecord } from "../core/record.ts";
+import type { CallCost, CallRecord } from "../core/record.ts";
 
 /** Runs the stages in order; tickets admitted so far are returned even when a later stage refuses. */
 export async function admit(
@@ -28,17 +28,22 @@ export async function admit(
   return ctx;
 }
 
-/** Settles every ticket; a failing settle never stops the others. */
+/**
+ * Settles every ticket with the ended call's record (a failing settle never stops the others) and returns
+ * the cost one of them settled — the last one's, were there several — or `undefined`.
+ */
 export function settleAll(
   tickets: readonly Ticket[],
   record: CallRecord,
   onError: (err: unknown) => void,
-): void {
+): CallCost | undefined {
+  let cost: CallCost | undefined;
   for (const t of tickets) {
     try {
-      t.settle?.(record);
+      cost = t.settle?.(record) ?? cost;
     } catch (err) {
       onError(err);
     }
   }
+  return cost;
 }

@@ -8,7 +8,7 @@ import type { UpstreamAuth } from "../providers/auth.ts";
 import { optionalApiVersion, requireApiVersion } from "../core/api_version.ts";
 import type { ProjectAuthCache } from "../providers/project_auth.ts";
 import { providerOf } from "../providers/registry.ts";
-import { type Dialect, errorResponse, GatewayError } from "../core/errors.ts";
+import { errorResponse, GatewayError } from "../core/errors.ts";
 import type { InferenceRoute } from "../core/routes.ts";
 import { admit, settleAll } from "./admission.ts";
 import type { AdmissionStage, Ticket } from "../core/admission.ts";
@@ -25,8 +25,17 @@ import {
 import { failover } from "./failover.ts";
 import { shutdownError } from "./forward.ts";
 import type { FetchLike } from "../core/http.ts";
-import type { CallRecord, CallSink } from "../core/record.ts";
-import type { StreamEnd } from "./relay.ts";
+import type { CallRecord, CallSink, TriedTarget } from "../core/record.ts";
+import {
+  accepted,
+  costed,
+  draftRecord,
+  ended,
+  failed,
+  responded,
+  startOf,
+  streamEnded,
+} from "./record_builder.ts";
 import { respond } from "./respond.ts";
 import type { Sleep } from "./retry.ts";
 import { orderTargets } from "./select.ts";
@@ -46,7 +55,7 @@ export interface PipelineDeps {
   clock: () => number;
   randomId: () => string;
   sink: CallSink;
-  /** Reports unexpected failures (status ≥ 500 caused by the gateway itself). */
+  /** Reports unexpected failures (status ≥ 500 caused by the gateway itself) with the call's record. */
   onInternalError: (err: unknown, record: CallRecord) => void;
   /** Waits between retries (a timer); tests pass one that advances a fake clock. */
   sleep: Sleep;
@@ -62,31 +71,6 @@ export interface PipelineDeps {
   bodyWatch?: BodyWatch;
 }
 
-function newRecord(deps: PipelineDeps, route: InferenceRoute): CallRecord {
-  return {
-    id: deps.randomId(),
-    ts: new Date(deps.now()).toISOString(),
-    caller: null,
-    dialect: route.dialect,
-    operation: route.operation,
-    model: route.deployment === undefined ? null : plainModel(route.deployment),
-    upstream: null,
-    deployment: null,
-    status: 0,
-    stream: false,
-    attempts: 0,
-    tried: [],
-    latencyMs: 0,
-    ttfbMs: null,
-    usage: null,
-    usageSource: null,
-    error: null,
-    requestBody: null,
-    responseBody: null,
-    assembled: null,
-  };
-}
-
 /** Handles one inference request from start to finalize. */
 export async function handleInference(
   req: Request,
@@ -95,14 +79,18 @@ export async function handleInference(
   deps: PipelineDeps,
 ): Promise<Response> {
   const start = deps.clock();
-  const rec = newRecord(deps, route);
-  const tried = rec.tried!;
+  const tried: TriedTarget[] = [];
+  // The record is assembled here and in record_builder.ts only; it goes to the sinks once, finished.
+  const rec = draftRecord(deps.randomId(), new Date(deps.now()).toISOString(), route, tried);
   const tickets: Ticket[] = [];
   // A secret-shaped model name stays out of the record's error message too (errors quote the model).
   let hidden = rec.model === SECRET_MODEL ? route.deployment ?? null : null;
   const finalize = () => {
-    rec.latencyMs = round(deps.clock() - start);
-    if (tickets.length > 0) settleAll(tickets, rec, (err) => deps.onInternalError(err, rec));
+    ended(rec, deps.clock() - start);
+    if (tickets.length > 0) {
+      const cost = settleAll(tickets, rec, (err) => deps.onInternalError(err, rec));
+      if (cost !== undefined) costed(rec, cost);
+    }
     try {
       deps.sink(rec);
     } catch (err) {
@@ -204,7 +192,7 @@ export async function handleInference(
           body: (i) => i === 0 ? body : parseJsonObject(bytes),
           ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
           onStreamEnd: (_answer, end) => {
-            applyStreamEnd(rec, end);
+            streamEnded(rec, end);
             finalize();
           },
         });
@@ -217,32 +205,32 @@ export async function handleInference(
     const answer: Answer | null = outcome.answer;
     if (answer === null) throw outcome.ok ? new Error("unreachable") : outcome.error!;
     if (!outcome.ok) waitedMs -= lastMs; // the failed answer passed on is the one measured below
-    rec.upstream = answer.target.upstream.name;
-    rec.deployment = answer.target.deployment.name;
-    rec.ttfbMs = round(answer.headersAt - start);
+    accepted(rec, answer, start);
     if (answer.relay !== null && deps.sink.started) {
       // The upstream accepted a stream: leave a trace now, in case the gateway stops before it ends.
       const held = tickets.filter((t) => t.reservedEur !== undefined);
       try {
-        deps.sink.started(rec, held.length === 0 ? null : held.reduce((n, t) => n + t.reservedEur!, 0));
+        deps.sink.started(
+          startOf(rec),
+          held.length === 0 ? null : held.reduce((n, t) => n + t.reservedEur!, 0),
+        );
       } catch (err) {
         deps.onInternalError(err, rec);
       }
     }
-    const response = respond(answer, rec, { clock: deps.clock, start, waitedMs });
+    const sent = respond(answer, rec.id, deps.clock, start, waitedMs);
+    responded(rec, sent);
+    const response = sent.response;
     for (const t of tickets) {
       if (t.headers) { for (const [k, v] of Object.entries(t.headers)) response.headers.set(k, v); }
     }
     if (answer.relay === null) finalize();
     return response;
   } catch (err) {
-    const last = tried.at(-1);
-    if (rec.upstream === null && last !== undefined) {
-      rec.upstream = last.upstream;
-      rec.deployment = last.deployment;
-    }
-    const response = failure(err, rec, route.dialect, deps);
-    if (hidden !== null && rec.error) rec.error.message = rec.error.message.replaceAll(hidden, SECRET_MODEL);
+    const response = errorResponse(err, route.dialect);
+    response.headers.set("x-azmw-request-id", rec.id);
+    failed(rec, err, response.status, hidden);
+    if (!(err instanceof GatewayError)) deps.onInternalError(err, rec);
     finalize();
     return response;
   }
@@ -269,40 +257,4 @@ function unavailable(model: string, waitMs: number): GatewayError {
     `Every upstream of the model "${model}" is cooling down or failing; retry in ${seconds} s`,
     { headers: { "retry-after": String(seconds) } },
   );
-}
-
-function applyStreamEnd(rec: CallRecord, end: StreamEnd): void {
-  rec.assembled = end.assembled;
-  if (end.assembled.usage) {
-    rec.usage = end.assembled.usage;
-    rec.usageSource = "upstream";
-  }
-  if (end.kind === "client_closed") rec.status = "client_closed";
-  else if (end.kind === "error") {
-    rec.status = end.error.status;
-    rec.error = { type: end.error.type, code: end.error.code, message: end.error.message };
-  } else if (end.assembled.error) {
-    rec.error = {
-      type: end.assembled.error.type,
-      code: "stream_error",
-      message: end.assembled.error.message,
-    };
-  }
-}
-
-function failure(err: unknown, rec: CallRecord, dialect: Dialect, deps: PipelineDeps): Response {
-  const known = err instanceof GatewayError;
-  const response = errorResponse(err, dialect);
-  if (known && err.code === "client_closed") rec.status = "client_closed";
-  else rec.status = response.status;
-  rec.error = known
-    ? { type: err.type, code: err.code, message: err.message }
-    : { type: "server_error", code: "internal_error", message: "The gateway failed to process the request" };
-  if (!known) deps.onInternalError(err, rec);
-  response.headers.set("x-azmw-request-id", rec.id);
-  return response;
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }

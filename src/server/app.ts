@@ -7,7 +7,7 @@
 import type { AdminLive, TargetHealth, UpstreamStatus } from "../core/health.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { handleInference, type PipelineDeps } from "../pipeline/inference.ts";
-import type { CallRecord } from "../core/record.ts";
+import type { CallRecord, CallStart } from "../core/record.ts";
 import { VERSION } from "../version.ts";
 import { errorResponse, GatewayError } from "../core/errors.ts";
 import { allowedMethods, matchRoute } from "../core/routes.ts";
@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps): App {
       served++;
       sink(rec);
     }, {
-      started: (rec: CallRecord, reservedEur: number | null) => sink.started?.(rec, reservedEur),
+      started: (rec: CallStart, reservedEur: number | null) => sink.started?.(rec, reservedEur),
     }),
   };
   const modelList = JSON.stringify({

@@ -9,7 +9,7 @@ import type { Config } from "../config/types.ts";
 import { resolveCallerKeys } from "../config/load.ts";
 import { resolveSecret } from "../config/secrets.ts";
 import type { CallerKey } from "../core/caller.ts";
-import type { CallRecord, CallSink } from "../core/record.ts";
+import type { CallRecord, CallSink, CallStart } from "../core/record.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import type { UpstreamAuth } from "../providers/auth.ts";
 import { createUpstreamPool } from "../providers/pool.ts";
@@ -90,7 +90,7 @@ export async function buildGeneration(
     sink: Object.assign((rec: CallRecord) => {
       for (const sink of sinks) sink(rec);
     }, {
-      started: (rec: CallRecord, reservedEur: number | null) => {
+      started: (rec: CallStart, reservedEur: number | null) => {
         for (const sink of sinks) sink.started?.(rec, reservedEur);
       },
     }),

@@ -4,7 +4,8 @@ import type { Config } from "../../src/config/types.ts";
 import type { CostCaller } from "../../src/cost/control.ts";
 import { resolvePolicy } from "../../src/governance/policy.ts";
 import type { LogRecord } from "../../src/logs/record.ts";
-import type { CallRecord } from "../../src/core/record.ts";
+import type { CallCost, CallRecord } from "../../src/core/record.ts";
+import { costed, type Draft } from "../../src/pipeline/record_builder.ts";
 import type { Usage } from "../../src/core/operation.ts";
 
 /** 2026-11-25 15:00 UTC. */
@@ -63,6 +64,13 @@ export function usage(prompt: number, completion: number, over: Partial<Usage> =
     cacheWriteTokens: 0,
     ...over,
   };
+}
+
+/** `rec` with the cost settling it returned, as the pipeline writes it before the sinks get the record. */
+export function billed(rec: CallRecord, cost: CallCost): CallRecord {
+  const out: Draft = { ...rec };
+  costed(out, cost);
+  return out;
 }
 
 /** A finished call record of model "m" that reached its upstream. */

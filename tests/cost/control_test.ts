@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createCostControl } from "../../src/cost/control.ts";
 import { logRecordOf } from "../../src/logs/record.ts";
 import { GatewayError } from "../../src/core/errors.ts";
-import { caller, callRecord, costConfig, FLAT_PRICING, NOW, usage } from "./_util.ts";
+import { billed, caller, callRecord, costConfig, FLAT_PRICING, NOW, usage } from "./_util.ts";
 
 /**
  * €0.001 per token of model "m". Admission bounds the prompt by the UTF-8 bytes of its strings plus 4
@@ -56,19 +56,22 @@ Deno.test("admit() reserves prompt plus requested output, priced", () => {
   assert.equal(n.reservationEur, 0.05, "20 prompt tokens and 3 × 10 output tokens (best_of 3)");
 });
 
-Deno.test("settle() swaps the reservation for the real cost and fills the record", () => {
+Deno.test("settle() swaps the reservation for the real cost and returns it for the record", () => {
   const { cost } = control();
   const a = cost.admit(caller(), { model: "m", body: BODY, operation: "chat" });
   const rec = callRecord({ usage: usage(3, 4), usageSource: "upstream" });
-  assert.deepEqual(a.settle(rec), { costEur: 0.007, estimated: false });
+  const settled = a.settle(rec);
+  assert.deepEqual(settled, { costEur: 0.007, estimated: false });
   assert.deepEqual(a.settle(rec), { costEur: 0.007, estimated: false }, "a second settle changes nothing");
-  assert.equal(rec.costEur, 0.007);
-  assert.equal(rec.costEstimated, false);
+  assert.equal(rec.costEur, undefined, "the record is left as it is");
+  const final = billed(rec, settled);
+  assert.equal(final.costEur, 0.007);
+  assert.equal(final.costEstimated, false);
   for (const scope of ["global", "project:demo", "key:dev"]) {
     assert.deepEqual(cost.ledger.get(scope), { spent: 0.007, reserved: 0, inflight: 0 }, scope);
   }
-  assert.equal(logRecordOf(rec, "i").cost_eur, 0.007);
-  assert.equal(logRecordOf(rec, "i").usage_source, "upstream");
+  assert.equal(logRecordOf(final, "i").cost_eur, 0.007);
+  assert.equal(logRecordOf(final, "i").usage_source, "upstream");
 });
 
 Deno.test("settle() refunds failed calls and estimates calls the upstream answered without usage", async (t) => {
@@ -94,9 +97,12 @@ Deno.test("settle() refunds failed calls and estimates calls the upstream answer
     });
     // Without the tokenizer, four characters a token: prompt text "abcd" → 1 token (roles are covered by
     // the overhead) + 1 message × 3 + 3 priming = 7; output "abcdefgh" → 2 tokens.
-    assert.deepEqual(a.settle(rec), { costEur: 0.009, estimated: true });
-    assert.deepEqual(rec.usage, usage(7, 2));
-    const line = logRecordOf(rec, "i");
+    const settled = a.settle(rec);
+    assert.deepEqual(settled, { costEur: 0.009, estimated: true, usage: usage(7, 2) });
+    const final = billed(rec, settled);
+    assert.deepEqual(final.usage, usage(7, 2));
+    assert.equal(rec.usage, null, "the record is left as it is");
+    const line = logRecordOf(final, "i");
     assert.equal(line.usage_source, "estimated");
     assert.equal(line.usage?.prompt_tokens, 7);
     assert.equal(cost.spendToday("key:dev"), 0.009);
@@ -216,8 +222,9 @@ Deno.test("a reasoning model's stream without usage is billed at the output it r
   const rec = callRecord({ model: "o4-mini", deployment: "o4-mini", usage: null, assembled, stream: true });
   // Estimated prompt: "abcd" at four characters a token (1) + 3 per message + 3 = 7; output: the 100
   // reserved, since the reasoning tokens are not in the text.
-  assert.deepEqual(a.settle(rec), { costEur: 0.107, estimated: true });
-  assert.equal(rec.usage?.completionTokens, 100);
+  const settled = a.settle(rec);
+  assert.deepEqual([settled.costEur, settled.estimated], [0.107, true]);
+  assert.equal(billed(rec, settled).usage?.completionTokens, 100);
   const b = cost.admit(caller(), { model: "m", body: { ...body, model: "m" }, operation: "chat" });
   const plain = callRecord({ usage: null, assembled, stream: true });
   assert.equal(b.settle(plain).costEur, 0.008, "other models: the prompt and the visible text (1 token)");

@@ -3,6 +3,7 @@ import { createCostControl } from "../../src/cost/control.ts";
 import { openRequestLog } from "../../src/logs/request_log.ts";
 import type { Caller } from "../../src/core/caller.ts";
 import {
+  billed,
   caller,
   callRecord,
   costConfig,
@@ -58,8 +59,7 @@ Deno.test("restart: spend rebuilt from the request log equals spend before", asy
           }
           : { usage: usage(10 + i, i, { cachedTokens: i % 3 }), usageSource: "upstream" as const }),
       });
-      admission.settle(rec);
-      log.sink(rec);
+      log.sink(billed(rec, admission.settle(rec)));
     }
     await log.close();
     assert.ok(before.spendToday() > 0);
@@ -158,8 +158,7 @@ Deno.test("restart after a crash mid-stream: an unclosed started entry is booked
       log.sink.started!(rec, admission.reservationEur);
       // Every third stream is still running when the gateway dies: no record closes its started entry.
       if (i % 3 === 2) continue;
-      admission.settle(rec);
-      log.sink(rec);
+      log.sink(billed(rec, admission.settle(rec)));
     }
     await log.close();
     const held = before.ledger.snapshot();

@@ -5,7 +5,7 @@ import { parseConfigText } from "../../src/config/load.ts";
 import { costStage, createCostControl } from "../../src/cost/mod.ts";
 import { serveMock } from "../../src/mock/mod.ts";
 import { createAppLog } from "../../src/observability/app_log.ts";
-import type { CallRecord, CallSink } from "../../src/core/record.ts";
+import type { CallRecord, CallSink, CallStart } from "../../src/core/record.ts";
 import { startGateway } from "../../src/server/gateway.ts";
 import { configKeys } from "../_helpers/callers.ts";
 
@@ -26,7 +26,7 @@ logs: { bodies: false }
   const cost = createCostControl(config, { env });
   const events: [string, string, number | null, string | null][] = [];
   const sink: CallSink = Object.assign((r: CallRecord) => void events.push(["record", r.id, null, null]), {
-    started: (r: CallRecord, reserved: number | null) => {
+    started: (r: CallStart, reserved: number | null) => {
       events.push(["started", r.id, reserved, r.upstream]);
       // While the stream runs, its reservation is held.
       assert.ok(cost.ledger.snapshot()["global"]!.reserved > 0);
