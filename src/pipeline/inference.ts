@@ -22,6 +22,7 @@ import {
   readBody,
   SECRET_MODEL,
 } from "./body.ts";
+import { changedBody, fieldsBefore } from "./body_changes.ts";
 import { failover } from "./failover.ts";
 import { shutdownError } from "./forward.ts";
 import type { FetchLike } from "../core/http.ts";
@@ -112,7 +113,7 @@ export async function handleInference(
   try {
     const caller = deps.authenticate(req.headers);
     rec.caller = caller instanceof Promise ? await caller : caller;
-    let bytes: Uint8Array<ArrayBuffer> = await readBody(req, deps.config.server.maxBodyBytes, deps.bodyWatch);
+    const bytes = await readBody(req, deps.config.server.maxBodyBytes, deps.bodyWatch);
     rec.requestBody = bytes;
     const body = parseJsonObject(bytes);
     if (route.deployment !== undefined) checkModelName(route.deployment, "deployment");
@@ -122,12 +123,15 @@ export async function handleInference(
       if (rec.model === SECRET_MODEL) hidden = body.model;
     }
     rec.stream = body.stream === true;
+    let sent: Uint8Array<ArrayBuffer> | Blob = bytes;
+    let again: (() => Record<string, unknown>) | undefined;
     const apiVersion = route.style === "deployment" || route.style === "azure_responses"
       ? requireApiVersion(url.searchParams)
       : route.style === "azure_v1" && url.search !== ""
       ? optionalApiVersion(url.searchParams)
       : null;
     if (deps.admission?.length) {
+      const before = fieldsBefore(bytes, body);
       const asked = route.style === "deployment"
         ? route.deployment ?? null
         : (typeof body.model === "string" ? body.model : null);
@@ -142,9 +146,7 @@ export async function handleInference(
       const shifted = ctx.model !== asked && ctx.model !== null;
       // A stage substituted the model (budget downshift): address the new one.
       if (shifted && route.style === "deployment") route = { ...route, deployment: ctx.model! };
-      if (shifted || ctx.bodyChanged) {
-        bytes = new TextEncoder().encode(JSON.stringify(body)) as Uint8Array<ArrayBuffer>;
-      }
+      if (shifted || ctx.bodyChanged) ({ sent, again } = changedBody(bytes, body, before));
     }
     const model = deps.targets.resolve(route, body.model);
     const own =
@@ -194,7 +196,7 @@ export async function handleInference(
         const r = await runAttempt(target, n, {
           req,
           route,
-          bytes,
+          bytes: sent,
           search: url.search,
           apiVersion,
           upstreamAuth: deps.upstreamAuth,
@@ -202,7 +204,7 @@ export async function handleInference(
           fetch: deps.fetch,
           clock: deps.clock,
           now: deps.now,
-          body: (i) => i === 0 ? body : parseJsonObject(bytes),
+          body: (i) => i === 0 ? body : again?.() ?? parseJsonObject(bytes),
           ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
           onStreamEnd: (_answer, end) => {
             applyStreamEnd(rec, end);

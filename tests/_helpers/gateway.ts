@@ -1,5 +1,6 @@
 /** A real gateway on port 0 in front of a real mock upstream on port 0, for integration tests. */
 import type { Config } from "../../src/config/types.ts";
+import type { AdmissionStage } from "../../src/core/admission.ts";
 import { serveMock } from "../../src/mock/mod.ts";
 import type { CallRecord } from "../../src/core/record.ts";
 import { createApp } from "../../src/server/app.ts";
@@ -9,9 +10,14 @@ import { azureUpstream, testConfig } from "./config.ts";
 
 /** Starts mock + gateway; `close()` stops both. */
 export async function startGateway(
-  options: { chunkDelayMs?: number; configure?: (config: Config, mockUrl: string) => void } = {},
+  options: {
+    chunkDelayMs?: number;
+    configure?: (config: Config, mockUrl: string) => void;
+    /** Admission stages built from the final config (`azmw serve` adds the budget's this way). */
+    admission?: (config: Config) => AdmissionStage[];
+  } = {},
 ) {
-  const { configure, ...mockOptions } = options;
+  const { configure, admission, ...mockOptions } = options;
   const mock = serveMock({ apiKey: UPSTREAM_KEY, ...mockOptions });
   const config = testConfig([azureUpstream(mock.url)]);
   config.auth.keys = [{ id: "dev", sha256: CALLER_SHA, project: "demo" }];
@@ -23,6 +29,7 @@ export async function startGateway(
   const waiters: (() => void)[] = [];
   const app = createApp({
     ...deps,
+    ...(admission ? { admission: admission(config) } : {}),
     sinks: [(r) => {
       records.push(r);
       waiters.splice(0).forEach((w) => w());
