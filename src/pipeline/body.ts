@@ -3,6 +3,7 @@
  * much), a stall deadline (408), and JSON parsing with errors in the API's own terms.
  */
 import { GatewayError } from "../core/errors.ts";
+import { type BodyBudget, busyError } from "./body_budget.ts";
 
 /**
  * Requests whose connection must close once their response is out: a stalled body was abandoned, and the
@@ -67,9 +68,10 @@ export class BodyWatch {
   }
 }
 
+/** Rethrows a failure that leaves the body unread to its end, closing the connection after the response. */
 function abandon(req: Request) {
   return (err: unknown): never => {
-    if (err instanceof GatewayError && err.status === 408) CLOSE_AFTER_RESPONSE.add(req);
+    if (err instanceof GatewayError) CLOSE_AFTER_RESPONSE.add(req);
     throw err;
   };
 }
@@ -95,12 +97,16 @@ function tooLarge(max: number): GatewayError {
 /**
  * Reads the whole body, refusing more than `max` bytes. With `watch`, a body read chunk by chunk (chunked,
  * or a declared length over 256 KiB) that pauses longer than its idle timeout, or a small declared-length
- * body slower than `BODY_RATE_UNIT` bytes per idle timeout, fails with 408 (the response then closes the connection, as the body was not read to its end).
+ * body slower than `BODY_RATE_UNIT` bytes per idle timeout, fails with 408 (the response then closes the
+ * connection, as the body was not read to its end). With `budget`, a body over 256 KiB holds room in it
+ * from before it is read; the caller gives the room back with `budget.release(req)` once the call has
+ * ended (a read that fails gives it back itself).
  */
 export async function readBody(
   req: Request,
   max: number,
   watch?: BodyWatch,
+  budget?: BodyBudget,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > max) throw tooLarge(max);
@@ -116,10 +122,17 @@ export async function readBody(
     return new Uint8Array(await watch.watch(read, watch.idleTimeoutMs * units).catch(abandon(req)));
   }
   if (req.body === null) return EMPTY;
+  const body = req.body;
   const size = Number(declared ?? NaN);
-  return Number.isSafeInteger(size)
-    ? await readInto(req, req.body, size, watch)
-    : await readChunked(req, req.body, max, watch);
+  if (Number.isSafeInteger(size)) await budget?.take(req, size).catch(abandon(req));
+  try {
+    return Number.isSafeInteger(size)
+      ? await readInto(req, body, size, watch)
+      : await readChunked(req, body, max, watch, budget);
+  } catch (err) {
+    budget?.release(req);
+    throw err;
+  }
 }
 
 /** The next read of `reader`, failed with 408 (and the stream cancelled) when it stalls under `watch`. */
@@ -164,12 +177,16 @@ async function readInto(
   return at === size ? out : out.subarray(0, at);
 }
 
-/** A body of unknown length (chunked), read chunk by chunk and joined once it has ended. */
+/**
+ * A body of unknown length (chunked), read chunk by chunk and joined once it has ended. Past 256 KiB it
+ * takes room in `budget` as it grows, and gets 503 at once when there is none.
+ */
 async function readChunked(
   req: Request,
   body: ReadableStream<Uint8Array>,
   max: number,
   watch?: BodyWatch,
+  budget?: BodyBudget,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const chunks: Uint8Array<ArrayBuffer>[] = [];
   let size = 0;
@@ -181,6 +198,13 @@ async function readChunked(
     if (size > max) {
       reader.cancel().catch(() => {});
       throw tooLarge(max);
+    }
+    if (budget !== undefined && size > LARGE_BODY_BYTES) {
+      const more = size - value.byteLength > LARGE_BODY_BYTES ? value.byteLength : size;
+      if (!budget.tryTake(req, more)) {
+        reader.cancel().catch(() => {});
+        abandon(req)(busyError());
+      }
     }
     chunks.push(value as Uint8Array<ArrayBuffer>);
   }

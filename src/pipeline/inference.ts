@@ -22,6 +22,7 @@ import {
   readBody,
   SECRET_MODEL,
 } from "./body.ts";
+import type { BodyBudget } from "./body_budget.ts";
 import { changedBody, fieldsBefore } from "./body_changes.ts";
 import { failover } from "./failover.ts";
 import { shutdownError } from "./forward.ts";
@@ -61,6 +62,8 @@ export interface PipelineDeps {
   shutdown?: AbortSignal;
   /** Deadlines of body reads (`server.body_idle_timeout_ms`); none without one. */
   bodyWatch?: BodyWatch;
+  /** Room for large request bodies (`server.max_buffered_body_bytes`); unbounded without one. */
+  bodyBudget?: BodyBudget;
 }
 
 function newRecord(deps: PipelineDeps, route: InferenceRoute): CallRecord {
@@ -102,6 +105,7 @@ export async function handleInference(
   // A secret-shaped model name stays out of the record's error message too (errors quote the model).
   let hidden = rec.model === SECRET_MODEL ? route.deployment ?? null : null;
   const finalize = () => {
+    deps.bodyBudget?.release(req);
     rec.latencyMs = round(deps.clock() - start);
     if (tickets.length > 0) settleAll(tickets, rec, (err) => deps.onInternalError(err, rec));
     try {
@@ -113,7 +117,7 @@ export async function handleInference(
   try {
     const caller = deps.authenticate(req.headers);
     rec.caller = caller instanceof Promise ? await caller : caller;
-    const bytes = await readBody(req, deps.config.server.maxBodyBytes, deps.bodyWatch);
+    const bytes = await readBody(req, deps.config.server.maxBodyBytes, deps.bodyWatch, deps.bodyBudget);
     rec.requestBody = bytes;
     const body = parseJsonObject(bytes);
     if (route.deployment !== undefined) checkModelName(route.deployment, "deployment");

@@ -12,6 +12,7 @@ import type { AdmissionStage } from "../core/admission.ts";
 import type { AdminLive, TargetHealth, UpstreamStatus } from "../core/health.ts";
 import type { ProjectAuthCache } from "../providers/project_auth.ts";
 import { BodyWatch } from "../pipeline/body.ts";
+import { BodyBudget } from "../pipeline/body_budget.ts";
 import { handleInference, type PipelineDeps } from "../pipeline/inference.ts";
 import type { CallRecord, CallSink } from "../core/record.ts";
 import { TargetIndex } from "../pipeline/target.ts";
@@ -100,6 +101,10 @@ export function createApp(deps: AppDeps): App {
     ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
     targets: new TargetIndex(deps.config),
     bodyWatch: new BodyWatch(deps.config.server.bodyIdleTimeoutMs),
+    bodyBudget: new BodyBudget(deps.config.server.maxBufferedBodyBytes, {
+      waitMs: deps.config.server.bodyIdleTimeoutMs,
+      ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
+    }),
     upstreamAuth: deps.upstreamAuth,
     fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
     now: deps.now ?? Date.now,

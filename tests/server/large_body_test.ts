@@ -68,3 +68,58 @@ Deno.test("a large body the budget bounds reaches the upstream as the client's b
     await gw.close();
   }
 });
+
+/** A chat body of exactly `size` bytes. */
+function sized(size: number): Uint8Array<ArrayBuffer> {
+  const frame = JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "" }] });
+  return new TextEncoder().encode(
+    JSON.stringify({
+      model: "gpt-4o",
+      messages: [{ role: "user", content: "z".repeat(size - frame.length) }],
+    }),
+  );
+}
+
+Deno.test("many large bodies over a small body budget: each is answered and recorded, and all room comes back", async () => {
+  const limit = 1024 * 1024;
+  const gw = await startGateway({
+    configure: (config) => {
+      config.server.maxBodyBytes = limit;
+      config.server.maxBufferedBodyBytes = limit;
+      config.server.bodyIdleTimeoutMs = 2000;
+    },
+  });
+  const send = (body: Uint8Array<ArrayBuffer>) =>
+    fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${CALLER_KEY}`, "content-type": "application/json" },
+      body,
+    });
+  try {
+    const answers = await Promise.all(Array.from({ length: 12 }, () => send(sized(600_000))));
+    for (const res of answers) {
+      const body = await res.json();
+      if (res.status !== 200) {
+        assert.equal(res.status, 503, JSON.stringify(body));
+        assert.equal(body.error.code, "server_busy");
+        assert.equal(res.headers.get("retry-after"), "1");
+      }
+    }
+    await gw.recordsReached(12);
+    // A client that leaves halfway through its body.
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(gw.url).port) });
+    await conn.write(new TextEncoder().encode(
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${CALLER_KEY}\r\n` +
+        `content-type: application/json\r\ncontent-length: 600000\r\n\r\n{"model":"gpt-4o","messages":[`,
+    ));
+    await conn.write(new Uint8Array(300_000).fill(32));
+    conn.close();
+    await gw.recordsReached(13);
+    // A body as large as the whole budget fits only when every call gave its room back.
+    const last = await send(sized(limit));
+    assert.equal(last.status, 200, await last.text());
+    await gw.recordsReached(14);
+  } finally {
+    await gw.close();
+  }
+});
