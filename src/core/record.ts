@@ -51,6 +51,10 @@ export interface CallRecord {
   /** Whether `usage` was estimated by the cost stage because the upstream reported none. */
   costEstimated?: boolean;
   error: { type: string; code: string; message: string } | null;
+  /**
+   * The request body as the client sent it. A body over 256 KiB gives its memory back once the sinks have
+   * run (its buffer is detached and reads as empty from then on), so a sink reads it when it is called.
+   */
   requestBody: Uint8Array | null;
   /** Raw response body of a non-streaming call (or an error), as sent to the client. */
   responseBody: Uint8Array | null;

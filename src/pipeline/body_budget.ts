@@ -1,8 +1,10 @@
 /**
  * A gateway-wide budget of request-body bytes held at once (`server.max_buffered_body_bytes`). A call
  * whose body is over 256 KiB takes room for it before reading it and gives the room back when it ends
- * (its record is written); the gateway holds about two copies of each body it reads (the bytes and the
- * parsed JSON), so the budget bounds its memory however many large bodies arrive at once. A body of a
+ * (its record is written), with the body's buffer itself: detached then, its memory is free at once
+ * rather than when the garbage collector gets to it. The gateway holds about two copies of each body it
+ * reads (the bytes and the parsed JSON), so the budget bounds its memory however many large bodies
+ * arrive at once; the parsed JSON of ended calls waits for the garbage collector. A body of a
  * declared length waits for room, first come first served, at most `server.body_idle_timeout_ms` (its
  * connection is not read meanwhile), then gets 503 `server_busy` with `Retry-After`; a chunked body takes
  * room as it grows and gets that 503 at once when there is none. A call that holds room never waits for
@@ -113,10 +115,16 @@ export class BodyBudget {
     return true;
   }
 
-  /** Gives back all the room `req` holds (nothing when it holds none) and lets waiters that now fit in. */
-  release(req: Request): void {
+  /**
+   * Gives back all the room `req` holds (nothing when it holds none) and lets waiters that now fit in.
+   * With `body` (the call's body, once the call has ended), a body that held room gives its memory back
+   * at once too: its buffer is detached (every view of it reads as empty from then on) instead of waiting
+   * for the garbage collector, which may leave it for seconds.
+   */
+  release(req: Request, body?: Uint8Array | null): void {
     const bytes = this.#held.get(req);
     if (bytes === undefined) return;
+    if (body?.buffer instanceof ArrayBuffer && !body.buffer.detached) body.buffer.transfer(0);
     this.#held.delete(req);
     this.#used -= bytes;
     this.#wake();

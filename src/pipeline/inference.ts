@@ -105,7 +105,6 @@ export async function handleInference(
   // A secret-shaped model name stays out of the record's error message too (errors quote the model).
   let hidden = rec.model === SECRET_MODEL ? route.deployment ?? null : null;
   const finalize = () => {
-    deps.bodyBudget?.release(req);
     rec.latencyMs = round(deps.clock() - start);
     if (tickets.length > 0) settleAll(tickets, rec, (err) => deps.onInternalError(err, rec));
     try {
@@ -113,6 +112,7 @@ export async function handleInference(
     } catch (err) {
       deps.onInternalError(err, rec);
     }
+    deps.bodyBudget?.release(req, rec.requestBody);
   };
   try {
     const caller = deps.authenticate(req.headers);

@@ -15,9 +15,11 @@ export async function startGateway(
     configure?: (config: Config, mockUrl: string) => void;
     /** Admission stages built from the final config (`azmw serve` adds the budget's this way). */
     admission?: (config: Config) => AdmissionStage[];
+    /** Sees each record as the sinks do (a large request body is given back after them). */
+    onRecord?: (record: CallRecord) => void;
   } = {},
 ) {
-  const { configure, admission, ...mockOptions } = options;
+  const { configure, admission, onRecord, ...mockOptions } = options;
   const mock = serveMock({ apiKey: UPSTREAM_KEY, ...mockOptions });
   const config = testConfig([azureUpstream(mock.url)]);
   config.auth.keys = [{ id: "dev", sha256: CALLER_SHA, project: "demo" }];
@@ -31,6 +33,7 @@ export async function startGateway(
     ...deps,
     ...(admission ? { admission: admission(config) } : {}),
     sinks: [(r) => {
+      onRecord?.(r);
       records.push(r);
       waiters.splice(0).forEach((w) => w());
     }],

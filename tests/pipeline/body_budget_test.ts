@@ -31,6 +31,22 @@ Deno.test("BodyBudget counts what each request holds and takes it all back on re
   assert.equal(budget.used, 0);
 });
 
+Deno.test("BodyBudget gives a large body's memory back on release, and leaves any other body alone", async () => {
+  const budget = new BodyBudget(LARGE_BODY_BYTES * 4, { waitMs: 1000 });
+  const n = LARGE_BODY_BYTES + 1;
+  const held = big(n, { "content-length": String(n) });
+  const bytes = await readBody(held, 2 * n, undefined, budget);
+  const small = new Uint8Array(10);
+  budget.release(request(), small);
+  assert.equal(small.byteLength, 10, "a request that holds no room keeps its body");
+  budget.release(held, bytes);
+  assert.equal(bytes.byteLength, 0, "the buffer is detached");
+  assert.ok(bytes.buffer.detached);
+  assert.equal(budget.used, 0);
+  budget.release(held, bytes);
+  assert.equal(budget.used, 0, "a second release changes nothing");
+});
+
 Deno.test("BodyBudget lets waiters in first come first served as room is given back", async () => {
   const budget = new BodyBudget(100, { waitMs: 1000 });
   const [a, b, c] = [request(), request(), request()];
