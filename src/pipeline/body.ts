@@ -145,11 +145,16 @@ function watched<T>(req: Request, reader: ReadableStreamGenericReader, next: Pro
   });
 }
 
+/** The most one read of a large body asks for (the runtime allocates that much for the read). */
+const READ_BYTES = 64 * 1024;
+
 /**
- * A body of a declared length, copied chunk by chunk into one buffer of that length as it arrives: no
- * chunk is kept, and no second buffer is joined at the end (40 concurrent 9.8 MB bodies held 10 MB each
- * this way, 16 MB when their chunks were joined at the end, 38 MB through `arrayBuffer()`). A body that
- * ends early is returned as far as it came; one longer than declared gets 400.
+ * A body of a declared length, read into one buffer of that length: the server's body stream (a byte
+ * stream) fills it in place, so no chunk is allocated, kept or joined — with 40 concurrent 9.8 MB bodies,
+ * 9.9 MB held per body this way, 11 MB when each chunk was copied in (its garbage waits for the
+ * collector), 16 MB when the chunks were joined at the end, 38 MB through `arrayBuffer()`. Another kind of
+ * stream has its chunks copied in. The stream is read to its end (a connection is kept alive only after
+ * that); a body that ends early is returned as far as it came, one longer than declared gets 400.
  */
 async function readInto(
   req: Request,
@@ -157,12 +162,26 @@ async function readInto(
   size: number,
   watch?: BodyWatch,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const out = new Uint8Array(size);
+  let buffer = new ArrayBuffer(size);
   let at = 0;
-  const reader = body.getReader();
+  let byob: ReadableStreamBYOBReader | undefined;
+  try {
+    byob = body.getReader({ mode: "byob" });
+  } catch {
+    // not a byte stream: its chunks are copied in below
+  }
+  const plain = byob === undefined ? body.getReader() : undefined;
+  const reader = byob ?? plain!;
   for (;;) {
-    const { done, value } = await watched(req, reader, reader.read(), watch);
-    if (done) break;
+    // Once the buffer is full, a one-byte read is left to see the end.
+    const next = byob === undefined ? plain!.read() : byob.read(
+      at < size ? new Uint8Array(buffer, at, Math.min(size - at, READ_BYTES)) : new Uint8Array(1),
+    );
+    const { done, value } = await watched(req, reader, next, watch);
+    if (done) {
+      if (byob !== undefined && value !== undefined && at < size) buffer = value.buffer as ArrayBuffer;
+      break;
+    }
     if (value.byteLength > size - at) {
       reader.cancel().catch(() => {});
       throw new GatewayError(
@@ -171,10 +190,12 @@ async function readInto(
         `The request body is longer than its content-length of ${size} bytes`,
       );
     }
-    out.set(value, at);
+    // A byte stream hands the same memory back in a new ArrayBuffer; other chunks are copied in.
+    if (byob !== undefined) buffer = value.buffer as ArrayBuffer;
+    else new Uint8Array(buffer).set(value as Uint8Array, at);
     at += value.byteLength;
   }
-  return at === size ? out : out.subarray(0, at);
+  return new Uint8Array(buffer, 0, at);
 }
 
 /**

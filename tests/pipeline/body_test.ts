@@ -32,22 +32,32 @@ Deno.test("readBody() reads a large declared body chunk by chunk, whole", async 
   assert.deepEqual(await readBody(req, 2_000_000), big);
 });
 
-Deno.test("readBody() returns what came of a large body shorter than declared, and refuses a longer one", async () => {
-  const big = new Uint8Array(400_000).fill(7);
-  const declared = (n: number) =>
-    new Request("http://x", {
-      method: "POST",
-      body: ReadableStream.from([big.subarray(0, 300_000), big.subarray(300_000)]),
-      headers: { "content-length": String(n) },
-    });
-  assert.deepEqual(await readBody(declared(500_000), 1_000_000), big);
-  await assert.rejects(() => readBody(declared(350_000), 1_000_000), (e: GatewayError) => {
-    assert.equal(e.status, 400);
-    assert.equal(e.code, "invalid_request_body");
-    assert.match(e.message, /longer than its content-length of 350000 bytes/);
-    return true;
+for (const kind of ["byte", "plain"] as const) {
+  Deno.test(`readBody() returns what came of a large body shorter than declared, and refuses a longer one (${kind} stream)`, async () => {
+    const big = new Uint8Array(400_000).map((_, i) => i % 253);
+    const parts = [big.subarray(0, 300_000), big.subarray(300_000)];
+    const stream = () =>
+      kind === "plain" ? ReadableStream.from(parts) : new ReadableStream({
+        type: "bytes",
+        start(c) {
+          for (const p of parts) c.enqueue(p.slice());
+          c.close();
+        },
+      });
+    const declared = (n: number) =>
+      new Request("http://x", { method: "POST", body: stream(), headers: { "content-length": String(n) } });
+    assert.deepEqual(await readBody(declared(400_000), 1_000_000), big);
+    assert.deepEqual(await readBody(declared(500_000), 1_000_000), big);
+    for (const n of [350_000, 399_999]) {
+      await assert.rejects(() => readBody(declared(n), 1_000_000), (e: GatewayError) => {
+        assert.equal(e.status, 400);
+        assert.equal(e.code, "invalid_request_body");
+        assert.match(e.message, new RegExp(`longer than its content-length of ${n} bytes`));
+        return true;
+      });
+    }
   });
-});
+}
 
 Deno.test("readBody() reads a large body to its end, so a kept-alive connection serves the next request", async () => {
   const got: { size: number; ok: boolean; port: number }[] = [];
