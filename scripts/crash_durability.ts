@@ -103,6 +103,7 @@ async function readLog(): Promise<{ records: Map<string, number | null>; started
   const records = new Map<string, number | null>();
   const started = new Map<string, number>();
   for await (const day of Deno.readDir(`${dir}/logs`)) {
+    if (!day.isDirectory) continue; // the instance's lock file
     for await (const f of Deno.readDir(`${dir}/logs/${day.name}`)) {
       for (const line of (await Deno.readTextFile(`${dir}/logs/${day.name}/${f.name}`)).split("\n")) {
         let r: Record<string, unknown>;

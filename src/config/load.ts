@@ -91,6 +91,7 @@ export function embeddedConfig(opts: {
       shutdownGraceMs: DEFAULTS.shutdownGraceMs,
       headerTimeoutMs: DEFAULTS.headerTimeoutMs,
       bodyIdleTimeoutMs: DEFAULTS.bodyIdleTimeoutMs,
+      maxBufferedBodyBytes: DEFAULTS.maxBufferedBodyBytes,
       maxConnections: DEFAULTS.maxConnections,
     },
     auth: { required: true, keys: [{ id: "local", sha256: opts.keySha256.toLowerCase() }] },

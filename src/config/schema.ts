@@ -57,6 +57,7 @@ export const DEFAULTS = {
   shutdownGraceMs: 30_000,
   headerTimeoutMs: 30_000,
   bodyIdleTimeoutMs: 30_000,
+  maxBufferedBodyBytes: 256 * 1024 * 1024,
   maxConnections: 10_000,
   apiVersion: "2024-10-21",
   entraScope: "https://cognitiveservices.azure.com/.default",
@@ -142,6 +143,8 @@ const SERVER = record({
   shutdown_grace_ms: def(int(0, 3_600_000), DEFAULTS.shutdownGraceMs),
   header_timeout_ms: def(int(100, 3_600_000), DEFAULTS.headerTimeoutMs),
   body_idle_timeout_ms: def(int(100, 3_600_000), DEFAULTS.bodyIdleTimeoutMs),
+  // Default: DEFAULTS.maxBufferedBodyBytes, or max_body_bytes when that is larger (see validateConfig).
+  max_buffered_body_bytes: opt(int(1, 2 ** 40)),
   max_connections: def(int(1, 1_000_000), DEFAULTS.maxConnections),
 });
 
@@ -421,6 +424,7 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
       invalidNames: invalidUpstreamNames(raw),
     });
     if (root.logs !== undefined) logsChecks(root.logs, issues);
+    if (root.server !== undefined) serverChecks(root.server, issues);
     eventsChecks(root.events, root.shared, issues);
     if (root.server !== undefined && root.auth !== undefined) {
       const refusal = unauthenticatedPublic({ server: root.server, auth: root.auth });
@@ -433,7 +437,12 @@ export function validateConfig(raw: unknown, source: string, options: ValidateOp
   // never share (and rebuild spend from) each other's files.
   const { dir, ...logs } = root.logs;
   return {
-    server: { ...root.server, instance },
+    server: {
+      ...root.server,
+      instance,
+      maxBufferedBodyBytes: root.server.maxBufferedBodyBytes ??
+        Math.max(DEFAULTS.maxBufferedBodyBytes, root.server.maxBodyBytes),
+    },
     auth: root.auth,
     upstreams: root.upstreams,
     models: root.models,
@@ -457,6 +466,19 @@ function invalidUpstreamNames(raw: unknown): unknown[] {
   const list = (raw as { upstreams?: unknown } | null)?.upstreams;
   if (!Array.isArray(list)) return [];
   return list.map((u) => (u as { name?: unknown } | null)?.name).filter((n) => typeof n === "string");
+}
+
+/** A body the server accepts always fits in its body budget (when one is set; the default follows it). */
+function serverChecks(server: { maxBodyBytes?: number; maxBufferedBodyBytes?: number }, issues: Issues) {
+  const { maxBodyBytes, maxBufferedBodyBytes } = server;
+  if (
+    maxBodyBytes !== undefined && maxBufferedBodyBytes !== undefined && maxBufferedBodyBytes < maxBodyBytes
+  ) {
+    issues.fail(
+      "server.max_buffered_body_bytes",
+      `must be at least server.max_body_bytes (${maxBodyBytes}), or a body that size could never be read`,
+    );
+  }
 }
 
 /** Unique log key ids (global and per project), project names and caller key ids in `logs`. */

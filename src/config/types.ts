@@ -27,6 +27,11 @@ export interface ServerConfig {
   headerTimeoutMs: number;
   /** Longest pause while a request body arrives. */
   bodyIdleTimeoutMs: number;
+  /**
+   * Most bytes of request bodies over 256 KiB held at once; a body that finds no room waits for it (at
+   * most `bodyIdleTimeoutMs`), then gets 503. At least `maxBodyBytes`.
+   */
+  maxBufferedBodyBytes: number;
   /** Open client connections allowed at once; more are answered 503 and closed. */
   maxConnections: number;
 }

@@ -59,6 +59,10 @@ export interface CallRecord {
   /** Whether `usage` was estimated by the budget stage because the upstream reported none. */
   readonly costEstimated?: boolean;
   readonly error: CallError | null;
+  /**
+   * The request body as the client sent it. A body over 256 KiB gives its memory back once the sinks have
+   * run (its buffer is detached and reads as empty from then on), so a sink reads it when it is called.
+   */
   readonly requestBody: Uint8Array | null;
   /** Raw response body of a non-streaming call (or an error), as sent to the client. */
   readonly responseBody: Uint8Array | null;

@@ -52,7 +52,8 @@ export type AttemptResult =
 export interface AttemptContext {
   req: Request;
   route: InferenceRoute;
-  bytes: Uint8Array<ArrayBuffer>;
+  /** The body to send on pass-through (see `PlanInput.bytes`). */
+  bytes: Uint8Array<ArrayBuffer> | Blob;
   search: string;
   apiVersion: string | null;
   upstreamAuth: ReadonlyMap<string, UpstreamAuth>;

@@ -22,6 +22,8 @@ import {
   readBody,
   SECRET_MODEL,
 } from "./body.ts";
+import type { BodyBudget } from "./body_budget.ts";
+import { changedBody, fieldsBefore } from "./body_changes.ts";
 import { failover } from "./failover.ts";
 import { shutdownError } from "./forward.ts";
 import type { FetchLike } from "../core/http.ts";
@@ -69,6 +71,8 @@ export interface PipelineDeps {
   shutdown?: AbortSignal;
   /** Deadlines of body reads (`server.body_idle_timeout_ms`); none without one. */
   bodyWatch?: BodyWatch;
+  /** Room for large request bodies (`server.max_buffered_body_bytes`); unbounded without one. */
+  bodyBudget?: BodyBudget;
 }
 
 /** Handles one inference request from start to finalize. */
@@ -96,11 +100,12 @@ export async function handleInference(
     } catch (err) {
       deps.onInternalError(err, rec);
     }
+    deps.bodyBudget?.release(req, rec.requestBody);
   };
   try {
     const caller = deps.authenticate(req.headers);
     rec.caller = caller instanceof Promise ? await caller : caller;
-    let bytes: Uint8Array<ArrayBuffer> = await readBody(req, deps.config.server.maxBodyBytes, deps.bodyWatch);
+    const bytes = await readBody(req, deps.config.server.maxBodyBytes, deps.bodyWatch, deps.bodyBudget);
     rec.requestBody = bytes;
     const body = parseJsonObject(bytes);
     if (route.deployment !== undefined) checkModelName(route.deployment, "deployment");
@@ -110,12 +115,15 @@ export async function handleInference(
       if (rec.model === SECRET_MODEL) hidden = body.model;
     }
     rec.stream = body.stream === true;
+    let sent: Uint8Array<ArrayBuffer> | Blob = bytes;
+    let again: (() => Record<string, unknown>) | undefined;
     const apiVersion = route.style === "deployment" || route.style === "azure_responses"
       ? requireApiVersion(url.searchParams)
       : route.style === "azure_v1" && url.search !== ""
       ? optionalApiVersion(url.searchParams)
       : null;
     if (deps.admission?.length) {
+      const before = fieldsBefore(bytes, body);
       const asked = route.style === "deployment"
         ? route.deployment ?? null
         : (typeof body.model === "string" ? body.model : null);
@@ -130,9 +138,7 @@ export async function handleInference(
       const shifted = ctx.model !== asked && ctx.model !== null;
       // A stage substituted the model (budget downshift): address the new one.
       if (shifted && route.style === "deployment") route = { ...route, deployment: ctx.model! };
-      if (shifted || ctx.bodyChanged) {
-        bytes = new TextEncoder().encode(JSON.stringify(body)) as Uint8Array<ArrayBuffer>;
-      }
+      if (shifted || ctx.bodyChanged) ({ sent, again } = changedBody(bytes, body, before));
     }
     const model = deps.targets.resolve(route, body.model);
     const own =
@@ -181,7 +187,7 @@ export async function handleInference(
         const r = await runAttempt(target, n, {
           req,
           route,
-          bytes,
+          bytes: sent,
           search: url.search,
           apiVersion,
           upstreamAuth: deps.upstreamAuth,
@@ -189,7 +195,7 @@ export async function handleInference(
           fetch: deps.fetch,
           clock: deps.clock,
           now: deps.now,
-          body: (i) => i === 0 ? body : parseJsonObject(bytes),
+          body: (i) => i === 0 ? body : again?.() ?? parseJsonObject(bytes),
           ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
           onStreamEnd: (_answer, end) => {
             streamEnded(rec, end);
@@ -218,9 +224,9 @@ export async function handleInference(
         deps.onInternalError(err, rec);
       }
     }
-    const sent = respond(answer, rec.id, deps.clock, start, waitedMs);
-    responded(rec, sent);
-    const response = sent.response;
+    const out = respond(answer, rec.id, deps.clock, start, waitedMs);
+    responded(rec, out);
+    const response = out.response;
     for (const t of tickets) {
       if (t.headers) { for (const [k, v] of Object.entries(t.headers)) response.headers.set(k, v); }
     }

@@ -6,13 +6,14 @@
  * Request bodies are sent as a `Blob`. Deno's `fetch` silently re-sends a request whose body it can clone
  * (bytes, strings) when a reused connection fails — also after the upstream has read the request, so a
  * provider that bills per request could bill twice while the call record counts one attempt. A `Blob`
- * body is streamed from its resource (with its exact `content-length`) and never re-sent, so every
- * re-send is the gateway's own retry, decided by its policy and counted in `attempts`
- * (`tests/providers/pool_resend_test.ts`).
+ * body is streamed (with its exact `content-length`) and never re-sent, so every re-send is the gateway's
+ * own retry, decided by its policy and counted in `attempts` (`tests/providers/pool_resend_test.ts`). A
+ * large body goes as a `BytesBlob`, streamed from the gateway's own buffer instead of a copy of it.
  */
 import type { UpstreamConfig } from "../config/types.ts";
 import { ROUTING_DEFAULTS } from "../config/schema_routing.ts";
 import type { FetchLike } from "../core/http.ts";
+import { BytesBlob } from "./bytes_blob.ts";
 
 /** A `fetch` that picks each upstream's pooled client, and `close()` for shutdown. */
 export interface UpstreamPool {
@@ -60,7 +61,17 @@ export function createUpstreamPool(
   };
 }
 
+/** Bodies over this size go as a `BytesBlob` (no copy of them); smaller ones as a plain `Blob`. */
+export const LARGE_UPLOAD_BYTES = 64 * 1024;
+
 /** The body as one the HTTP client cannot re-send by itself (see the module doc). */
 export function once(body: BodyInit): BodyInit {
-  return typeof body === "string" || body instanceof Uint8Array ? new Blob([body as BlobPart]) : body;
+  if (typeof body === "string") {
+    if (body.length <= LARGE_UPLOAD_BYTES) return new Blob([body]);
+    body = new TextEncoder().encode(body);
+  }
+  if (!(body instanceof Uint8Array)) return body;
+  return body.byteLength > LARGE_UPLOAD_BYTES
+    ? new BytesBlob([body as Uint8Array<ArrayBuffer>])
+    : new Blob([body as BlobPart]);
 }

@@ -22,8 +22,11 @@ export interface PlanInput<U extends UpstreamConfig = UpstreamConfig> {
   deployment: DeploymentConfig;
   /** The parsed request body; the provider may change it (it is not reused across attempts). */
   body: JsonObject;
-  /** The request body exactly as the client sent it (sent as is on pure pass-through). */
-  bytes: Uint8Array<ArrayBuffer>;
+  /**
+   * The request body as the client sent it, sent as is on pure pass-through; when admission changed the
+   * body, the body with those changes (a large one as a `Blob`: the client's bytes and the added fields).
+   */
+  bytes: Uint8Array<ArrayBuffer> | Blob;
   /** The caller's query string with its `?`, or `""`. */
   search: string;
   /** The caller's validated `api-version`, on the routes that carry one. */
@@ -37,8 +40,8 @@ export interface PlanInput<U extends UpstreamConfig = UpstreamConfig> {
 /** What the gateway sends upstream and how it reads the answer. */
 export interface UpstreamPlan {
   url: string;
-  /** The client's bytes on pass-through, else the re-serialised body. */
-  body: Uint8Array<ArrayBuffer> | string;
+  /** The client's bytes (`PlanInput.bytes`) on pass-through, else the re-serialised body. */
+  body: Uint8Array<ArrayBuffer> | Blob | string;
   /** The gateway asked for stream usage the client did not ask for (the relay strips it). */
   injectedUsage: boolean;
   /** Operation of the upstream's wire format (usage and assembly read answers with it). */

@@ -15,6 +15,7 @@ import type { UpstreamAuth } from "../providers/auth.ts";
 import { createUpstreamPool } from "../providers/pool.ts";
 import { providerOf } from "../providers/registry.ts";
 import { BodyWatch } from "../pipeline/body.ts";
+import { BodyBudget } from "../pipeline/body_budget.ts";
 import type { PipelineDeps } from "../pipeline/inference.ts";
 import { realSleep } from "../pipeline/retry.ts";
 import { TargetIndex } from "../pipeline/target.ts";
@@ -78,6 +79,10 @@ export async function buildGeneration(
     admission,
     targets,
     bodyWatch: new BodyWatch(config.server.bodyIdleTimeoutMs),
+    bodyBudget: new BodyBudget(config.server.maxBufferedBodyBytes, {
+      waitMs: config.server.bodyIdleTimeoutMs,
+      shutdown: parts.shutdown,
+    }),
     upstreamAuth,
     projectAuth: new ProjectAuthCache(secret),
     fetch: pool?.fetch ?? ((input, init) => fetch(input, init)),

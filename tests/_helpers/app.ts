@@ -14,7 +14,7 @@ import { TargetIndex } from "../../src/pipeline/target.ts";
 import { type App, type AppDeps, createApp } from "../../src/server/app.ts";
 import { buildGeneration, type Generation, type RuntimeOptions } from "../../src/server/runtime.ts";
 import type { AzureUpstreamConfig, Config } from "../../src/config/types.ts";
-import { configKeys, createAuthenticator } from "./callers.ts";
+import { configKeys, createAuthenticator, type Stages } from "./callers.ts";
 import { azureUpstream, testConfig } from "./config.ts";
 
 /** The pipeline parts a test sets; `callerKeys` (default none) are accepted unless `authenticate` is set. */
@@ -66,10 +66,11 @@ export function testGeneration(
   config: Config,
   options: RuntimeOptions,
   sinks: readonly CallSink[] = [],
+  admission: Stages = [],
 ): Promise<Generation> {
   return buildGeneration(
     config,
-    { callers: configKeys(), sinks, shutdown: new AbortController().signal },
+    { callers: configKeys(admission), sinks, shutdown: new AbortController().signal },
     options,
   );
 }

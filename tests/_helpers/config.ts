@@ -35,6 +35,7 @@ export function testConfig(upstreams: UpstreamConfig[], over: Partial<Config["se
       shutdownGraceMs: 5_000,
       headerTimeoutMs: 30_000,
       bodyIdleTimeoutMs: 30_000,
+      maxBufferedBodyBytes: 256 * 1024 * 1024,
       maxConnections: 10_000,
       ...over,
     },

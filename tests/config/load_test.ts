@@ -134,7 +134,7 @@ Deno.test("config.example.yaml documents every key with a comment", async () => 
   const text = await Deno.readTextFile(EXAMPLE);
   // deno-fmt-ignore
   const keys = [
-    "server", "host", "port", "max_body_bytes", "data_dir", "timezone", "instance",
+    "server", "host", "port", "max_body_bytes", "data_dir", "timezone", "instance", "max_buffered_body_bytes",
     "auth", "required", "keys", "id", "key", "sha256", "project",
     "upstreams", "name", "kind", "endpoint", "api_version", "type", "credential", "tenant_id", "client_id",
     "client_secret", "scope", "deployments", "model", "aliases", "timeouts", "first_byte_ms", "idle_ms", "total_ms",
@@ -162,6 +162,7 @@ Deno.test("embeddedConfig() builds the no-config default", () => {
         shutdownGraceMs: 30000,
         headerTimeoutMs: 30000,
         bodyIdleTimeoutMs: 30000,
+        maxBufferedBodyBytes: 268435456,
         maxConnections: 10000,
       },
       auth: { required: true, keys: [{ id: "local", sha256: "ab".repeat(32) }] },

@@ -65,6 +65,7 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         shutdownGraceMs: 30000,
         headerTimeoutMs: 30000,
         bodyIdleTimeoutMs: 30000,
+        maxBufferedBodyBytes: 268435456,
         maxConnections: 10000,
       },
       auth: { required: true, keys: [] },
@@ -140,6 +141,7 @@ Deno.test("validateConfig() reads every server key", () => {
     shutdown_grace_ms: 5000,
     header_timeout_ms: 2000,
     body_idle_timeout_ms: 3000,
+    max_buffered_body_bytes: 4096,
     max_connections: 50,
   };
   assert.deepEqual(validate(doc({}, { server })).server, {
@@ -152,8 +154,30 @@ Deno.test("validateConfig() reads every server key", () => {
     shutdownGraceMs: 5000,
     headerTimeoutMs: 2000,
     bodyIdleTimeoutMs: 3000,
+    maxBufferedBodyBytes: 4096,
     maxConnections: 50,
   });
+});
+
+Deno.test("validateConfig() refuses a body budget smaller than the largest body", () => {
+  assert.equal(
+    issueAt(
+      doc({}, { server: { max_body_bytes: 2048, max_buffered_body_bytes: 2047 } }),
+      "server.max_buffered_body_bytes",
+    ),
+    "must be at least server.max_body_bytes (2048), or a body that size could never be read",
+  );
+  assert.equal(
+    validate(doc({}, { server: { max_body_bytes: 2048, max_buffered_body_bytes: 2048 } })).server
+      .maxBufferedBodyBytes,
+    2048,
+  );
+  const huge = 1024 * 1024 * 1024;
+  assert.equal(
+    validate(doc({}, { server: { max_body_bytes: huge } })).server.maxBufferedBodyBytes,
+    huge,
+    "the default grows to the largest body",
+  );
 });
 
 Deno.test("validateConfig() names the path of a bad port", () => {

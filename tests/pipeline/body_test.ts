@@ -32,6 +32,55 @@ Deno.test("readBody() reads a large declared body chunk by chunk, whole", async 
   assert.deepEqual(await readBody(req, 2_000_000), big);
 });
 
+for (const kind of ["byte", "plain"] as const) {
+  Deno.test(`readBody() returns what came of a large body shorter than declared, and refuses a longer one (${kind} stream)`, async () => {
+    const big = new Uint8Array(400_000).map((_, i) => i % 253);
+    const parts = [big.subarray(0, 300_000), big.subarray(300_000)];
+    const stream = () =>
+      kind === "plain" ? ReadableStream.from(parts) : new ReadableStream({
+        type: "bytes",
+        start(c) {
+          for (const p of parts) c.enqueue(p.slice());
+          c.close();
+        },
+      });
+    const declared = (n: number) =>
+      new Request("http://x", { method: "POST", body: stream(), headers: { "content-length": String(n) } });
+    assert.deepEqual(await readBody(declared(400_000), 1_000_000), big);
+    assert.deepEqual(await readBody(declared(500_000), 1_000_000), big);
+    for (const n of [350_000, 399_999]) {
+      await assert.rejects(() => readBody(declared(n), 1_000_000), (e: GatewayError) => {
+        assert.equal(e.status, 400);
+        assert.equal(e.code, "invalid_request_body");
+        assert.match(e.message, new RegExp(`longer than its content-length of ${n} bytes`));
+        return true;
+      });
+    }
+  });
+}
+
+Deno.test("readBody() reads a large body to its end, so a kept-alive connection serves the next request", async () => {
+  const got: { size: number; ok: boolean; port: number }[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req, info) => {
+    const bytes = await readBody(req, 2_000_000);
+    got.push({ size: bytes.byteLength, ok: bytes.every((b) => b === 65), port: info.remoteAddr.port });
+    return new Response("ok");
+  });
+  const client = Deno.createHttpClient({});
+  try {
+    for (let i = 0; i < 2; i++) {
+      const body = new Uint8Array(1_000_000).fill(65);
+      const res = await fetch(`http://127.0.0.1:${server.addr.port}/`, { method: "POST", body, client });
+      assert.equal(await res.text(), "ok");
+    }
+  } finally {
+    client.close();
+    await server.shutdown();
+  }
+  assert.deepEqual(got.map((g) => [g.size, g.ok]), [[1_000_000, true], [1_000_000, true]]);
+  assert.equal(got[0]!.port, got[1]!.port, "both requests came on one connection");
+});
+
 Deno.test("readBody() refuses bodies over the limit with 413", async () => {
   await assert.rejects(
     () =>

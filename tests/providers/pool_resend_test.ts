@@ -70,15 +70,22 @@ function rawUpstream(drop: ReadonlySet<number>) {
   };
 }
 
-const chat = (url: string) =>
+const chat = (url: string, content: string) =>
   fetch(`${url}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${CALLER_KEY}`, "content-type": "application/json" },
-    body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "Hello" }] }),
+    body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content }] }),
   });
 
-for (const retries of [0, 1]) {
-  Deno.test(`an upstream that drops a warm connection after reading the request gets one POST per attempt (retries: ${retries})`, async () => {
+// A large body goes upstream as a `BytesBlob`, streamed from the gateway's buffer: never re-sent either.
+for (
+  const [retries, size, content] of [[0, "short", "Hello"], [1, "short", "Hello"], [
+    0,
+    "1 MB",
+    "x".repeat(1e6),
+  ]] as const
+) {
+  Deno.test(`an upstream that drops a warm connection after reading the request gets one POST per attempt (retries: ${retries}, ${size} body)`, async () => {
     const upstream = rawUpstream(new Set([2]));
     const gw = await startGateway({
       configure: (config) => {
@@ -87,10 +94,10 @@ for (const retries of [0, 1]) {
       },
     });
     try {
-      const warm = await chat(gw.url);
+      const warm = await chat(gw.url, content);
       assert.equal(warm.status, 200, await warm.text());
       assert.equal(upstream.posts(), 1);
-      const res = await chat(gw.url);
+      const res = await chat(gw.url, content);
       const body = await res.json();
       await gw.recordsReached(2);
       const record = gw.records[1]!;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { createUpstreamPool, originOf } from "../../src/providers/pool.ts";
+import { BytesBlob } from "../../src/providers/bytes_blob.ts";
+import { createUpstreamPool, LARGE_UPLOAD_BYTES, once, originOf } from "../../src/providers/pool.ts";
 import { azureUpstream } from "../_helpers/config.ts";
 
 Deno.test("originOf() cuts a URL after its host and port", () => {
@@ -60,4 +61,22 @@ Deno.test("createUpstreamPool() passes each upstream's client and pool settings 
   assert.ok(seen[0] && seen[1] && seen[0] !== seen[1]);
   assert.equal(seen[2], undefined);
   pool.close();
+});
+
+Deno.test("once() sends bytes and text as a Blob, a large body as a BytesBlob of the same bytes", async () => {
+  const small = new TextEncoder().encode('{"a":1}');
+  const large = new Uint8Array(LARGE_UPLOAD_BYTES + 1).fill(120);
+  const text = "y".repeat(LARGE_UPLOAD_BYTES + 1);
+  for (const body of [small, '{"a":1}']) {
+    const sent = once(body);
+    assert.ok(sent instanceof Blob && !(sent instanceof BytesBlob));
+  }
+  const a = once(large);
+  assert.ok(a instanceof BytesBlob);
+  assert.deepEqual(await a.bytes(), large);
+  const b = once(text);
+  assert.ok(b instanceof BytesBlob);
+  assert.equal(await b.text(), text);
+  const stream = new ReadableStream();
+  assert.equal(once(stream), stream, "other bodies pass as they are");
 });
