@@ -17,6 +17,7 @@ import { costStage, createCostControl, todaySpend } from "../cost/mod.ts";
 import { createAdminUi, ensureAdminToken, RecentCalls } from "../admin/ui/mod.ts";
 import { DayClock } from "../logs/day.ts";
 import { openGovernance } from "../server/governance.ts";
+import { RateHistory } from "../governance/rate_history.ts";
 import { detach } from "../daemon/detach.ts";
 import { EventBus } from "../events/bus.ts";
 import { instanceState, pidPath, removePidFile, writePidFile } from "../daemon/pidfile.ts";
@@ -270,7 +271,12 @@ async function serve(args: ServeArgs, io: CliIo): Promise<number> {
   replica?.register(metrics);
   const sharedCost = shared ? { counters: shared.spend, claimAlert: shared.claimAlert } : {};
   let cost = createCostControl(config, { env, warn: (msg) => log.warn(msg), emit, ...sharedCost });
-  const rebuilt = await cost.rebuild(config.logs.dir, await replica?.rebuildSource());
+  // The same pass gives the rate limiter the last minute's calls back, unless Redis keeps the buckets.
+  const rates = shared
+    ? undefined
+    : { history: new RateHistory(Date.now()), instance: config.server.instance };
+  const rebuilt = await cost.rebuild(config.logs.dir, await replica?.rebuildSource(), rates);
+  if (rates) governance.restoreRates(rates.history);
   // A reload takes the new pricing and budget; today's spend and open reservations carry over.
   const costFor = (c: Config) => {
     if (c !== config) {

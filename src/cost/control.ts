@@ -21,7 +21,7 @@ import type { Cap, SharedReservation, SpendCounters } from "./counters.ts";
 import { type Reservation, type ScopeSpend, SpendLedger } from "./ledger.ts";
 import { PriceTable } from "./pricing.ts";
 import { planReservation, type ReservePlan, reserveSettings, type ServingTarget } from "./reserve.ts";
-import { rebuildLedger, type RebuildStats, type RecordSource } from "./rebuild.ts";
+import { rebuildLedger, type RebuildRates, type RebuildStats, type RecordSource } from "./rebuild.ts";
 import { callerScopes, formatEur, GLOBAL_SCOPE, type ScopeCaller, scopeLabel } from "./scopes.ts";
 
 /** I/O of `createCostControl()`; every field has a real default. */
@@ -111,8 +111,11 @@ export interface CostControl {
   sink(record: CallRecord): Settlement;
   /** Settled spend today of a scope (`global`, `project:demo`, `key:dev`, `token:…`); default global. */
   spendToday(scope?: string): number;
-  /** Books today's logged calls (call once at start, before serving). */
-  rebuild(logDir: string, source?: RecordSource): Promise<RebuildStats>;
+  /**
+   * Books today's logged calls (call once at start, before serving); with `rates`, gathers the last rate
+   * window's calls of this gateway in the same pass.
+   */
+  rebuild(logDir: string, source?: RecordSource, rates?: RebuildRates): Promise<RebuildStats>;
   readonly ledger: SpendLedger;
   readonly prices: PriceTable;
   /** Resolves when every shared booking and webhook alert started so far has finished or given up. */
@@ -370,8 +373,14 @@ export function createCostControl(config: Config, deps: CostControlDeps = {}): C
     spendToday(scope = GLOBAL_SCOPE) {
       return counters?.spent(scope) ?? ledger.get(scope).spent;
     },
-    async rebuild(logDir, source) {
-      const stats = await rebuildLedger(ledger, { logDir, prices, warn, ...(source ? { source } : {}) });
+    async rebuild(logDir, source, rates) {
+      const stats = await rebuildLedger(ledger, {
+        logDir,
+        prices,
+        warn,
+        ...(source ? { source } : {}),
+        ...(rates ? { rates } : {}),
+      });
       rebuilt = { day: stats.day, spent: new Map(Object.entries(stats.spent)) };
       return stats;
     },

@@ -42,7 +42,7 @@ export {
   resolvePrice,
 } from "./pricing.ts";
 export { planReservation, type ReservePlan, type ReserveSettings, type ServingTarget } from "./reserve.ts";
-export { rebuildLedger, type RebuildStats } from "./rebuild.ts";
+export { rebuildLedger, type RebuildRates, type RebuildStats } from "./rebuild.ts";
 export { loggedCost } from "./record_cost.ts";
 export { type LogMeta, scanFiles, type ScanStats } from "./scan.ts";
 export { callerScopes, GLOBAL_SCOPE, scopeLabel } from "./scopes.ts";

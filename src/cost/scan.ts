@@ -13,6 +13,11 @@
  * A started entry (written when an upstream accepted a stream) is not a call of its own: the call's record
  * closes it. One still open at the end of a scan is a stream the gateway was serving when it stopped; it is
  * reported once, priced at the reservation it logged (`unclosed` counts them).
+ *
+ * `scanCosts` can also hand over, in the same pass, the full metadata of the calls that ended in the last
+ * rate window (`recent`, replayed into the rate limits at start). Records are appended when their call ends,
+ * so a file's end times only grow: a chunk whose last record ended well before the window holds none of
+ * them, and only the chunks that may are looked at record by record (two `indexOf`s and a `Date.parse`).
  */
 import { isStartedEntry, type LogRecord, STARTED_HEAD, type StartedEntry } from "../logs/record.ts";
 
@@ -36,6 +41,17 @@ export interface ScanOptions {
   warn?: (message: string) => void;
 }
 
+/** What `scanCosts` hands over besides costs: the calls of the last rate window. */
+export interface RecentScan {
+  /** Wall-clock ms: wanted are the calls that ended after it. */
+  since: number;
+  /**
+   * Gets the metadata of each call that ended after `since` (and of any whose end does not read), and of
+   * every started entry no record closed (as `unclosedMeta()`: the stream ran until the stop).
+   */
+  onCall(meta: LogMeta): void;
+}
+
 const NEWLINE = 10;
 const CHUNK = 4 * 1024 * 1024;
 const CUT = ',"request":';
@@ -44,6 +60,10 @@ const CALLER = '"caller":';
 const AFTER_CALLER = ',"dialect":';
 const COST = '"cost_eur":';
 const HEAD_ID = '{"v":1,"id":"';
+const TS = '"ts":"';
+const LATENCY = '"latency_ms":';
+/** How far before `since` a chunk's last call may have ended and the chunk still be looked at. */
+const CHUNK_SLACK_MS = 60_000;
 
 /** The metadata reported for a started entry that no record closed. */
 export function unclosedMeta(entry: StartedEntry): LogMeta {
@@ -110,8 +130,15 @@ class OpenStarts {
 
 type LineFn = (s: string, start: number, end: number, torn: boolean, where: () => string) => void;
 
-/** Calls `onLine` for every non-empty line of `files`, in order, with its text as `s.slice(start, end)`. */
-async function eachLine(files: readonly string[], onLine: LineFn): Promise<{ bytes: number }> {
+/**
+ * Calls `onLine` for every non-empty line of `files`, in order, with its text as `s.slice(start, end)`;
+ * `onChunk` first gets each decoded run of lines `s` (whole lines, or the torn rest of a file).
+ */
+async function eachLine(
+  files: readonly string[],
+  onLine: LineFn,
+  onChunk?: (s: string) => void,
+): Promise<{ bytes: number }> {
   const dec = new TextDecoder();
   let buf = new Uint8Array(CHUNK);
   let bytes = 0;
@@ -135,6 +162,7 @@ async function eachLine(files: readonly string[], onLine: LineFn): Promise<{ byt
         const last = buf.subarray(0, filled).lastIndexOf(NEWLINE);
         if (last < 0) continue;
         const s = dec.decode(buf.subarray(0, last + 1));
+        onChunk?.(s);
         let pos = 0;
         let nl: number;
         while ((nl = s.indexOf("\n", pos)) !== -1) {
@@ -148,6 +176,7 @@ async function eachLine(files: readonly string[], onLine: LineFn): Promise<{ byt
       if (filled > 0) {
         line++;
         const s = dec.decode(buf.subarray(0, filled));
+        onChunk?.(s);
         onLine(s, 0, s.length, true, where);
       }
     } finally {
@@ -194,13 +223,18 @@ export async function scanFiles(
 /**
  * The rebuild's fast path: per record, the caller object as raw JSON text (equal callers give equal
  * text, so it can key a cache) and the logged cost — or, for a record without `cost_eur` or one that
- * does not look as expected, its parsed metadata.
+ * does not look as expected, its parsed metadata. With `recent`, the last rate window's calls too.
  */
 export async function scanCosts(
   files: readonly string[],
   onRecord: (caller: string, cost: number | LogMeta) => void,
-  options: ScanOptions = {},
+  options: ScanOptions & { recent?: RecentScan } = {},
 ): Promise<ScanStats> {
+  const recent = options.recent;
+  const since = recent?.since ?? Infinity;
+  // Whether the lines at hand may hold calls of the window (set per chunk; never without `recent`).
+  let looking = false;
+  const onChunk = recent && ((s: string) => looking = !(lastEnd(s) < since - CHUNK_SLACK_MS));
   const stats: ScanStats = { files: files.length, records: 0, skipped: 0, bytes: 0, unclosed: 0 };
   const starts = new OpenStarts();
   const skip = (torn: boolean, where: () => string, why: string) => {
@@ -218,6 +252,10 @@ export async function scanCosts(
       starts.close(s, start, end);
       stats.records++;
       onRecord(fast.caller, fast.cost);
+      if (looking && !(endOf(s, start, end) <= since)) {
+        const meta = parseMeta(s, start, end);
+        if (typeof meta !== "string") recent?.onCall(meta);
+      }
       return;
     }
     const meta = parseMeta(s, start, end);
@@ -225,12 +263,14 @@ export async function scanCosts(
       starts.close(s, start, end, meta.id);
       stats.records++;
       onRecord(JSON.stringify(meta.caller ?? null), meta);
+      if (looking && !(Date.parse(meta.ts) + meta.latency_ms <= since)) recent?.onCall(meta);
     } else skip(torn, where, meta);
-  });
+  }, onChunk);
   for (const entry of starts.rest()) {
     stats.records++;
     stats.unclosed++;
     onRecord(JSON.stringify(entry.caller ?? null), entry.reserved_eur ?? 0);
+    recent?.onCall(unclosedMeta(entry));
   }
   stats.bytes = bytes;
   return stats;
@@ -253,6 +293,33 @@ function fastCost(s: string, start: number, end: number): { caller: string; cost
   const cost = Number(text);
   if (text === "" || !Number.isFinite(cost)) return null;
   return { caller: s.slice(c + CALLER.length, close + 1), cost };
+}
+
+/**
+ * The end (wall-clock ms: `ts` + `latency_ms`) of the record on `s.slice(start, end)`, read in place; NaN
+ * when it does not read. Like `CUT`, neither key can occur inside a JSON string.
+ */
+function endOf(s: string, start: number, end: number): number {
+  const t = s.indexOf(TS, start);
+  if (t < 0 || t > end) return NaN;
+  const stop = s.indexOf('"', t + TS.length);
+  const l = s.indexOf(LATENCY, stop);
+  if (stop < 0 || l < 0 || l > end) return NaN;
+  let e = l + LATENCY.length;
+  while (e < end && s.charCodeAt(e) !== 44 /* , */ && s.charCodeAt(e) !== 125 /* } */) e++;
+  return Date.parse(s.slice(t + TS.length, stop)) + Number(s.slice(l + LATENCY.length, e));
+}
+
+/** The end of the last record among the last lines of `s` (started entries skipped); NaN when none reads. */
+function lastEnd(s: string): number {
+  let stop = s.length;
+  for (let tries = 0; tries < 16 && stop > 0; tries++) {
+    if (s.charCodeAt(stop - 1) === NEWLINE) stop--;
+    const start = s.lastIndexOf("\n", stop - 1) + 1;
+    if (s.startsWith(HEAD_ID, start)) return endOf(s, start, stop);
+    stop = start;
+  }
+  return NaN;
 }
 
 /** The metadata of one line, or why it has none. */

@@ -15,6 +15,11 @@ export interface Bucket {
   set(t: number, level: number): void;
 }
 
+/** The id of a scope's bucket of `kind` (`key:k1|r`, `project:demo|t`). */
+export function bucketId(scope: string, kind: "requests" | "tokens"): string {
+  return `${scope}|${kind === "requests" ? "r" : "t"}`;
+}
+
 /** A duration as OpenAI's `x-ratelimit-reset-*` headers write it: `120ms`, `1s`, `1.5s`, `6m0s`, `1h2m3s`. */
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.ceil(ms));

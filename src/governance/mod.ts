@@ -31,6 +31,13 @@ export {
   type RateLimiter,
   type RateLimiterOptions,
 } from "./rate_limit.ts";
+export {
+  type BucketCharge,
+  chargeOf,
+  type LoggedCall,
+  type PastCharge,
+  RateHistory,
+} from "./rate_history.ts";
 export { type CallerResolver, type CallerResolverOptions, createCallerResolver } from "./resolver.ts";
 export { governanceStage, type GovernedPipeline, type SharedGovernance } from "./runtime.ts";
 export { TokenUses, type TokenUsesOptions } from "./token_uses.ts";

@@ -2,11 +2,14 @@
  * Per-scope rate limits (RPM and TPM) as token buckets — GCRA in effect: a bucket holds one minute's
  * allowance, refills continuously, and a full minute's burst is allowed. Tokens are charged at admission
  * with an estimate (prompt + requested output) and settled to the real usage when the call ends; an
- * under-estimate leaves the bucket in debt, which delays the next calls instead of losing the usage.
+ * under-estimate leaves the bucket in debt, which delays the next calls instead of losing the usage. The
+ * buckets live in memory; at start the gateway charges them again with the last minute's logged calls
+ * (`restore()`), so a restart does not refill them.
  */
 import { GatewayError } from "../core/errors.ts";
 import type { LimitScope, ResolvedPolicy } from "./policy.ts";
-import { type Bucket, type BucketState, formatDuration } from "./bucket.ts";
+import { type Bucket, bucketId, type BucketState, formatDuration } from "./bucket.ts";
+import { type BucketCharge, LIMITER_REFUSALS, type RateHistory } from "./rate_history.ts";
 
 /** Options of `createRateLimiter()`. */
 export interface RateLimiterOptions {
@@ -30,6 +33,12 @@ export interface Admission {
 export interface RateLimiter {
   /** Charges one request and `estimatedTokens` to every scope of the caller, or throws 429. */
   admit(caller: { policy: Pick<ResolvedPolicy, "scopes"> }, options: { estimatedTokens: number }): Admission;
+  /**
+   * Takes the charges of calls made before this process started (`history`, in wall-clock ms; `wallNow`
+   * is the wall clock now, default `Date.now()`): each bucket gets its own when it is first used, those
+   * older than one window left out. Called before the first `admit`.
+   */
+  restore(history: RateHistory, wallNow?: number): void;
 }
 
 /** One bucket a call is charged on. */
@@ -49,12 +58,16 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const windowMs = options.windowMs ?? 60_000;
   const maxBuckets = options.maxBuckets ?? 100_000;
   const buckets = new Map<string, BucketState>();
+  // Charges from before the start on this clock, per bucket id, until one window after `restore()`.
+  const past = new Map<string, BucketCharge[]>();
+  let pastUntil = -Infinity;
 
   const bucketOf = (id: string, limit: number, t: number): BucketState => {
     let b = buckets.get(id);
     if (b === undefined) {
       if (buckets.size >= maxBuckets) sweep(t);
       b = { level: limit, at: t, limit };
+      if (past.size > 0) replay(id, b, t);
       buckets.set(id, b);
     } else if (b.limit !== limit) {
       // A changed limit keeps what was used in the window: used = old limit - available.
@@ -71,6 +84,23 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     for (const id of buckets.keys()) {
       if (buckets.size < maxBuckets) break;
       buckets.delete(id);
+    }
+  };
+
+  // A new bucket starts full at its first past charge and takes them in order, as `admit` and `settle` did.
+  const replay = (id: string, b: BucketState, t: number) => {
+    if (t > pastUntil) {
+      past.clear();
+      return;
+    }
+    const charges = past.get(id);
+    if (charges === undefined) return;
+    past.delete(id);
+    const view = bucket(b);
+    for (const c of charges) {
+      if (c.at <= t - windowMs) continue;
+      if (b.at > c.at) b.at = c.at;
+      view.set(c.at, view.available(c.at) - c.units);
     }
   };
 
@@ -91,11 +121,11 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       const charges: Charge[] = [];
       for (const scope of scopes) {
         if (scope.rpm !== null) {
-          const b = bucketOf(`${scope.id}|r`, scope.rpm, t);
+          const b = bucketOf(bucketId(scope.id, "requests"), scope.rpm, t);
           charges.push({ scope, kind: "requests", limit: scope.rpm, need: 1, bucket: b });
         }
         if (scope.tpm !== null) {
-          const b = bucketOf(`${scope.id}|t`, scope.tpm, t);
+          const b = bucketOf(bucketId(scope.id, "tokens"), scope.tpm, t);
           charges.push({ scope, kind: "tokens", limit: scope.tpm, need: tokens, bucket: b });
         }
       }
@@ -142,6 +172,18 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
         },
       };
     },
+    restore(history, wallNow = Date.now()) {
+      const t = now();
+      for (const [id, charges] of history.buckets()) {
+        // A charge's age on the wall clock is its age on this one; one "from the future" (skew) counts now.
+        const onClock = charges
+          .map((c) => ({ at: t - Math.max(0, wallNow - c.at), units: c.units }))
+          .filter((c) => c.at > t - windowMs)
+          .sort((a, b) => a.at - b.at);
+        if (onClock.length > 0) past.set(id, onClock);
+      }
+      pastUntil = t + windowMs;
+    },
   };
 }
 
@@ -182,9 +224,9 @@ export function denialMessage(
   const who = id ? `${kind} "${id}"` : kind;
   const unit = c.kind === "requests" ? "requests per minute (RPM)" : "tokens per minute (TPM)";
   if (c.need > c.limit) {
-    return `Request too large for ${who} on ${unit}: limit ${c.limit}, requested ${c.need}`;
+    return `${LIMITER_REFUSALS[1]}${who} on ${unit}: limit ${c.limit}, requested ${c.need}`;
   }
   const used = Math.max(0, Math.ceil(c.limit - bucket(c.bucket).available(t)));
-  return `Rate limit reached for ${who} on ${unit}: limit ${c.limit}, used ${used}, requested ${c.need}. ` +
+  return `${LIMITER_REFUSALS[0]}${who} on ${unit}: limit ${c.limit}, used ${used}, requested ${c.need}. ` +
     `Try again in ${formatDuration(waitMs)}`;
 }

@@ -16,6 +16,7 @@ import type { Actor, Store } from "../store/types.ts";
 import { governanceStage, type GovernedPipeline, type SharedGovernance } from "../governance/runtime.ts";
 import { type CallerResolver, createCallerResolver } from "../governance/resolver.ts";
 import { createRateLimiter, type RateLimiter } from "../governance/rate_limit.ts";
+import type { RateHistory } from "../governance/rate_history.ts";
 
 /** Options of `setupGovernance()`. */
 export interface GovernanceOptions extends SecretDeps {
@@ -122,6 +123,8 @@ export interface GovernanceRuntime {
   store: Store;
   /** Writes pending token uses and closes the store. */
   close(): Promise<void>;
+  /** Charges the local rate limiter with calls made before this start (call before serving). */
+  restoreRates(history: RateHistory): void;
   /** The audit trail, newest first (the event bus turns new entries into `azmw.caller.changed`). */
   listAudit?: Store["listAudit"];
 }
@@ -167,6 +170,7 @@ export async function openGovernance(
     admin: { tokens: gov.tokens, manageContext: gov.manageContext, refreshTokens: gov.refreshTokens },
     listAudit: (query) => gov.store.listAudit(query),
     store: gov.store,
+    restoreRates: (history) => gov.limiter.restore(history),
     async close() {
       stopListening?.();
       for (const r of resolvers) await r.flush();

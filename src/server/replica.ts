@@ -18,8 +18,9 @@ export interface Replica {
   shipper: RecordShipper;
   table: CallRecordTable;
   /**
-   * The rebuild's source: the other replicas' records from PostgreSQL, this one's from its own files;
-   * `undefined` (rebuild from the files) when PostgreSQL cannot be reached.
+   * The rebuild's source: the other replicas' records from PostgreSQL, this one's from its own files (the
+   * last rate window's calls from those alone); `undefined` (rebuild from the files) when PostgreSQL
+   * cannot be reached.
    */
   rebuildSource(): Promise<RecordSource | undefined>;
   /** Whether callers from the store can be served: the credential snapshot has loaded once. */
@@ -54,7 +55,7 @@ export function openReplica(
       }
       // The other replicas' records from PostgreSQL, this one's from its own files: start-up never waits
       // for a shipping backlog.
-      return async (day, onRecord) => {
+      return async (day, onRecord, recent) => {
         const others = await table.spendOfDay(day, onRecord, { exceptInstance: options.instance });
         let files: string[] = [];
         try {
@@ -62,7 +63,7 @@ export function openReplica(
         } catch (err) {
           if (!(err instanceof Deno.errors.NotFound)) throw err;
         }
-        const own = await scanCosts(files, onRecord, { warn });
+        const own = await scanCosts(files, onRecord, { warn, ...(recent ? { recent } : {}) });
         return {
           files: others.files + own.files,
           records: others.records + own.records,

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { createCostControl } from "../../src/cost/control.ts";
+import { resolvePolicy } from "../../src/governance/policy.ts";
+import { RateHistory } from "../../src/governance/rate_history.ts";
+import { createRateLimiter } from "../../src/governance/rate_limit.ts";
 import { openRequestLog } from "../../src/logs/request_log.ts";
 import type { Caller } from "../../src/core/caller.ts";
 import {
@@ -173,6 +176,93 @@ Deno.test("restart after a crash mid-stream: an unclosed started entry is booked
     assert.equal(stats.unclosed, 10);
     const got = spent(after.ledger.snapshot());
     for (const [scope, eur] of Object.entries(expected)) assert.ok(Math.abs(got[scope]! - eur) < 1e-9, scope);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("rebuild() with rates gathers this instance's calls of the last minute in the same pass", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const at = (agoMs: number) => new Date(NOW - agoMs).toISOString();
+    const limiter = createRateLimiter({ clock: () => 0 });
+    const me = { key_id: "dev", project: "demo", token_id: null };
+    const refusal = (() => {
+      const c = { policy: resolvePolicy({ subject: { scope: "key:dev", policy: { rpm: 1 } } }) };
+      limiter.admit(c, { estimatedTokens: 1 });
+      try {
+        limiter.admit(c, { estimatedTokens: 1 });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error("expected a 429");
+    })();
+    await writeDay(dir, TODAY, [
+      logRecord({ id: "old", instance: "gw1", ts: at(61_500), latency_ms: 400 }),
+      logRecord({ id: "long", instance: "gw1", ts: at(90_000), latency_ms: 60_000 }),
+      logRecord({
+        id: "refused",
+        instance: "gw1",
+        ts: at(20_000),
+        status: 429,
+        attempts: 0,
+        usage: null,
+        usage_source: null,
+        cost_eur: 0,
+        error: { type: "rate_limit_error", message: refusal },
+      }),
+      logRecord({ id: "recent", instance: "gw1", ts: at(10_000), latency_ms: 1_000, cost_eur: null }),
+      logRecord({
+        id: "tok",
+        instance: "gw1",
+        ts: at(5_000),
+        caller: { key_id: "t1", project: "demo", token_id: "t1" },
+      }),
+    ], {
+      instance: "gw1",
+      tail: JSON.stringify({
+        v: 1,
+        started: true,
+        id: "cut",
+        ts: at(3_000),
+        instance: "gw1",
+        caller: me,
+        model: "m",
+        upstream: "u",
+        deployment: "m",
+        reserved_eur: 0.2,
+      }) + "\n",
+    });
+    // Another gateway's calls went through its own limiter.
+    await writeDay(dir, TODAY, [logRecord({ instance: "gw2", ts: at(1_000) })], { instance: "gw2" });
+
+    const config = costConfig({
+      pricing: FLAT_PRICING,
+      logs: { dir, bodies: false },
+      server: { instance: "gw1" },
+    });
+    const control = createCostControl(config, { now: () => NOW, tokenizer: false });
+    const history = new RateHistory(NOW);
+    const stats = await control.rebuild(dir, undefined, { history, instance: "gw1" });
+    assert.equal(stats.records, 7);
+    assert.equal(stats.replayed, 4, "long, recent, tok and the cut stream");
+    const end = (agoMs: number, latency: number) => NOW - agoMs + latency;
+    assert.deepEqual(Object.fromEntries(history.buckets()), {
+      // "long" began 90 s ago (its request has refilled) and ended 30 s ago with 15 tokens.
+      "project:demo|t": [
+        { at: end(90_000, 60_000), units: 15 },
+        { at: end(10_000, 1_000), units: 15 },
+        { at: end(5_000, 1), units: 15 },
+      ],
+      "key:dev|t": [{ at: end(90_000, 60_000), units: 15 }, { at: end(10_000, 1_000), units: 15 }],
+      "project:demo|r": [{ at: NOW - 10_000, units: 1 }, { at: NOW - 5_000, units: 1 }, {
+        at: NOW - 3_000,
+        units: 1,
+      }],
+      "key:dev|r": [{ at: NOW - 10_000, units: 1 }, { at: NOW - 3_000, units: 1 }],
+      "token:t1|r": [{ at: NOW - 5_000, units: 1 }],
+      "token:t1|t": [{ at: end(5_000, 1), units: 15 }],
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -141,3 +141,59 @@ Deno.test("scanFiles() counts a stream once: its started entry is closed by its 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("scanCosts() with recent hands over the window's calls, looking only at chunks that may hold them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const now = Date.UTC(2026, 10, 25, 15);
+    const since = now - 60_000;
+    // Ten hours of calls, one every 2 s (~6 MB with the padding): more than one 4 MB chunk.
+    const records = Array.from({ length: 18_000 }, (_, i) => {
+      const end = now - (18_000 - i) * 2_000 + 1_000;
+      return logRecord({
+        id: `r${i}`,
+        ts: new Date(end - 500).toISOString(),
+        latency_ms: 500,
+        model: "m".repeat(200),
+        cost_eur: 0.001,
+      });
+    });
+    // A record the writer could not have put there (files are in end order): its chunk is never looked at.
+    records[100] = { ...records[100]!, id: "misplaced", ts: new Date(now - 1_000).toISOString() };
+    // One long call ends last: it started before the window, its end is in it.
+    records.push(logRecord({ id: "long", ts: new Date(now - 300_000).toISOString(), latency_ms: 299_000 }));
+    const path = await writeDay(dir, TODAY, records, {
+      tail: JSON.stringify({
+        v: 1,
+        started: true,
+        id: "open",
+        ts: new Date(now - 2_000).toISOString(),
+        instance: "t",
+        caller: { key_id: "dev", project: "demo", token_id: null },
+        model: "m",
+        upstream: "u",
+        deployment: "m",
+        reserved_eur: 0.5,
+      }) + "\n",
+    });
+    assert.ok((await Deno.stat(path)).size > 5 * 1024 * 1024);
+
+    const handed: LogMeta[] = [];
+    let costs = 0;
+    const stats = await scanCosts([path], () => costs++, {
+      recent: { since, onCall: (m) => handed.push(m) },
+    });
+    assert.equal(costs, 18_002);
+    assert.equal(stats.records, 18_002);
+    const ends = (m: LogMeta) => Date.parse(m.ts) + m.latency_ms;
+    const wanted = records.filter((r) => ends(r) > since && r.id !== "misplaced").map((r) => r.id);
+    assert.equal(wanted.length, 31);
+    assert.ok(!handed.some((m) => m.id === "misplaced"));
+    const ids = handed.map((m) => m.id);
+    for (const id of [...wanted, "open"]) assert.ok(ids.includes(id), id);
+    assert.equal(handed.length, wanted.length + 1, ids.join());
+    assert.equal(handed.find((m) => m.id === "open")?.error?.type, "interrupted");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
