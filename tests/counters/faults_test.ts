@@ -7,19 +7,11 @@ import assert from "node:assert/strict";
 import { chat, type Replica, startReplicas } from "../_helpers/replicas.ts";
 import { Redis } from "ioredis";
 import { dropPrefix, REDIS_URL, TcpProxy, testPrefix } from "../_helpers/redis.ts";
+import { until } from "../_helpers/until.ts";
 
 async function health(r: Replica): Promise<{ status: string; error?: string }> {
   const body = await (await fetch(`${r.url}/health`)).json();
   return body.shared;
-}
-
-/** Retries `call` every 50 ms until it returns true: the server coming back is another process's event. */
-async function until(call: () => Promise<boolean>, deadlineMs = 10_000): Promise<void> {
-  const end = performance.now() + deadlineMs;
-  while (!(await call())) {
-    if (performance.now() > end) throw new Error("Timed out waiting for recovery");
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 Deno.test({
@@ -65,7 +57,11 @@ Deno.test({
       assert.match(metrics, /azmw_shared_up 0/);
       assert.match(metrics, /azmw_shared_fallback_total\{counter="rate_limit",mode="closed"\} [1-9]/);
       proxy.start();
-      await until(async () => (await chat(r, key.secret)).status === 200);
+      await until(
+        "the replica to serve again",
+        async () => (await chat(r, key.secret)).status === 200,
+        10_000,
+      );
       assert.equal((await health(r)).status, "up");
     } finally {
       await gw.close();
@@ -101,7 +97,7 @@ Deno.test({
       assert.match(metrics, /azmw_shared_fallback_total\{counter="daily_cost",mode="open"\} [1-9]/);
       assert.match(r.output(), /Shared counters \(Redis\) unavailable/);
       proxy.start();
-      await until(async () => (await health(r)).status === "up");
+      await until("shared counters up in /health", async () => (await health(r)).status === "up", 10_000);
       // Back on the shared window, which saw one call: two more pass.
       const after = [];
       for (let i = 0; i < 3; i++) after.push((await chat(r, key.secret)).status);
@@ -138,7 +134,11 @@ Deno.test({
       await dropPrefix(prefix);
       await proxy.stop();
       proxy.start();
-      await until(async () => (await redis.hget(spentKey, "spent")) !== null);
+      await until(
+        "the spend re-seeded in Redis",
+        async () => (await redis.hget(spentKey, "spent")) !== null,
+        10_000,
+      );
       assert.equal(await redis.hget(spentKey, "spent"), before);
       assert.match(r2.output(), /Today's shared spend rebuilt from the request log/);
     } finally {
