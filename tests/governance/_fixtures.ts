@@ -9,6 +9,7 @@
  * ```
  */
 import { dispatch } from "../../src/admin/router.ts";
+import { GatewayError } from "../../src/core/errors.ts";
 import type { ManageContext } from "../../src/admin/context.ts";
 import { openStore } from "../../src/store/mod.ts";
 import type { Store } from "../../src/store/types.ts";
@@ -25,6 +26,24 @@ export function fakeClock(start = Date.UTC(2030, 0, 1)) {
       t = ms;
     },
   };
+}
+
+/** A caller whose policy has one scope per entry (RPM and TPM only). */
+export const caller = (scopes: { id: string; rpm?: number; tpm?: number }[]) => ({
+  policy: {
+    scopes: scopes.map((s) => ({ id: s.id, rpm: s.rpm ?? null, tpm: s.tpm ?? null, dailyCostEur: null })),
+  },
+});
+
+/** The `GatewayError` that `fn` throws (a 429 from the limiter); fails when it throws none. */
+export function denied(fn: () => unknown): GatewayError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof GatewayError) return err;
+    throw err;
+  }
+  throw new Error("expected a 429");
 }
 
 /** What `seedStore()` made; `token` and `key` are the secrets, shown once as in production. */

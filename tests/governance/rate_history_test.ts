@@ -1,27 +1,10 @@
 import assert from "node:assert/strict";
-import { GatewayError } from "../../src/core/errors.ts";
 import { chargeOf, type LoggedCall, RateHistory } from "../../src/governance/rate_history.ts";
 import { createRateLimiter } from "../../src/governance/rate_limit.ts";
-import { fakeClock } from "./_fixtures.ts";
+import { caller, denied, fakeClock } from "./_fixtures.ts";
 
 /** The wall clock at the (re)start; the limiter's monotonic clock reads only a few ms then. */
 const WALL = Date.UTC(2030, 0, 1, 12);
-
-const caller = (scopes: { id: string; rpm?: number; tpm?: number }[]) => ({
-  policy: {
-    scopes: scopes.map((s) => ({ id: s.id, rpm: s.rpm ?? null, tpm: s.tpm ?? null, dailyCostEur: null })),
-  },
-});
-
-function denied(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error("expected a 429");
-}
 
 function call(over: Partial<LoggedCall> = {}): LoggedCall {
   return {

@@ -2,24 +2,7 @@ import assert from "node:assert/strict";
 import { formatDuration } from "../../src/governance/bucket.ts";
 import { resolvePolicy } from "../../src/governance/policy.ts";
 import { createRateLimiter } from "../../src/governance/rate_limit.ts";
-import { GatewayError } from "../../src/core/errors.ts";
-import { fakeClock } from "./_fixtures.ts";
-
-const caller = (scopes: { id: string; rpm?: number; tpm?: number }[]) => ({
-  policy: {
-    scopes: scopes.map((s) => ({ id: s.id, rpm: s.rpm ?? null, tpm: s.tpm ?? null, dailyCostEur: null })),
-  },
-});
-
-function denied(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof GatewayError) return err;
-    throw err;
-  }
-  throw new Error("expected a 429");
-}
+import { caller, denied, fakeClock } from "./_fixtures.ts";
 
 Deno.test("admit() allows a minute's requests, then answers 429 with Retry-After and OpenAI headers", () => {
   const clock = fakeClock(0);
