@@ -42,7 +42,7 @@ async function handle(msg: ToLogThread): Promise<void> {
       const keys = await keysFromData(msg.keys);
       const warn = (message: string) => post({ t: "warn", message });
       const expire = retentionRun(msg.config, Date.now, warn, msg.retainedFor);
-      const parts = { config: msg.config, keys, secrets: msg.secrets, now: Date.now, warn, eager: true };
+      const parts = { config: msg.config, keys, secrets: msg.secrets, now: Date.now, warn };
       // After each flush: report the counters, then run retention (as on the main thread).
       writer = assembleWriter(parts, async () => {
         reportStats();

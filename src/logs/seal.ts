@@ -1,7 +1,7 @@
 /**
- * Sealed body fields: plaintext gzip-compressed, then encrypted with AES-256-GCM under a fresh 96-bit IV,
- * with additional data binding the record id, the field name and the flags, so a field moved to another
- * record or another field, or relabelled, no longer opens.
+ * Sealed body fields: the plaintext gzip-compressed (from 64 bytes on; `gz` tells), then encrypted with
+ * AES-256-GCM under a fresh 96-bit IV, with additional data binding the record id, the field name and the
+ * flags, so a field moved to another record or another field, or relabelled, no longer opens.
  */
 import { Buffer } from "node:buffer";
 import { createCipheriv, createDecipheriv, randomFillSync } from "node:crypto";

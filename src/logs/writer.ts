@@ -1,16 +1,16 @@
 /**
- * The background writer: the request path pushes finished calls onto a bounded queue (synchronous, no
- * I/O); one task seals the records in batches and appends them to the day's file — at once when the last
- * write is a flush interval old, else when it is (or sooner when a batch is full): at most one write per
- * interval for all records that arrived in it, not one per record. An idle writer sets no timer, except to sync data written less than
- * one fsync interval ago. A full queue drops the record, counts it and warns at most once per interval;
- * `close()` drains everything still queued.
+ * The request log's writer, on the log thread (`log_worker.ts`): `push()` queues a record (synchronous, no
+ * I/O) and starts building its sealed line at once, so the sealing work is spread over time as records
+ * arrive instead of coming in one burst per flush. One task appends the built lines to the day's file — at
+ * once when the last write is a flush interval old, else when it is (or sooner when a batch is full): at
+ * most one write per interval for all records that arrived in it, not one per record. An idle writer sets
+ * no timer, except to sync data written less than one fsync interval ago. A full queue drops the record,
+ * counts it and warns at most once per interval; `close()` writes everything still queued.
  */
 import type { DayClock } from "./day.ts";
 import type { LogFiles } from "./files.ts";
 import { bodyBytes } from "./payload.ts";
 import type { LogItem } from "./queued.ts";
-import { Yielder } from "./yield.ts";
 
 /** Counters of a writer. */
 export interface WriterStats {
@@ -28,7 +28,7 @@ export interface WriterStats {
 export interface WriterOptions {
   files: LogFiles;
   days: DayClock;
-  /** Builds the JSON line (without newline) of a record. */
+  /** Builds the JSON line (without newline) of a record; called once per record, when it is queued. */
   line: (rec: LogItem) => Promise<string>;
   queueSize: number;
   queueBytes: number;
@@ -40,23 +40,24 @@ export interface WriterOptions {
   warn: (message: string) => void;
   /** Runs after each flush (daily retention hooks in here). */
   afterFlush?: () => Promise<void>;
-  /**
-   * Build each record's line as soon as it is queued, so the sealing work is spread over time instead of
-   * arriving in one burst per flush; the flush then only appends. For a writer on a thread of its own.
-   */
-  eager?: boolean;
+}
+
+/** A queued record: its body bytes (what it weighs in the queue) and its line being built. */
+interface Queued {
+  rec: LogItem;
+  size: number;
+  line: Promise<string>;
 }
 
 /** Warnings about drops or write failures are repeated at most this often. */
 export const WARN_INTERVAL_MS = 10_000;
 const enc = new TextEncoder();
 
-/** A bounded queue drained by one background task. */
+/** A bounded queue of records whose lines are being built, appended to files by one background task. */
 export class LogWriter {
   readonly #o: WriterOptions;
-  #queue: LogItem[] = [];
-  /** Lines already being built for queued records (eager writers). */
-  readonly #lines = new WeakMap<LogItem, Promise<string>>();
+  /** Queued records and their lines, in order. */
+  #queue: Queued[] = [];
   #queueBytes = 0;
   #inFlight = 0;
   #written = 0;
@@ -64,7 +65,7 @@ export class LogWriter {
   #bytes = 0;
   #closing = false;
   #wake: (() => void) | null = null;
-  /** Runs one flush interval after the first record that is not written yet. */
+  /** Wakes the task when queued records are due: a flush interval after the last write started. */
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** When the last write started. */
   #writtenAt = -Infinity;
@@ -96,13 +97,10 @@ export class LogWriter {
       if (!this.#closing) this.#full++;
       return;
     }
-    this.#queue.push(rec);
+    const line = this.#built(rec);
+    line.catch(() => {}); // reported when its batch is written
+    this.#queue.push({ rec, size, line });
     this.#queueBytes += size;
-    if (this.#o.eager) {
-      const line = this.#o.line(rec);
-      line.catch(() => {}); // reported when the batch is written
-      this.#lines.set(rec, line);
-    }
     if (this.#queue.length >= this.#o.batchSize) this.#wakeUp();
     // Written at most once per interval: at once when the last write is an interval old, else when it is.
     else if (this.#timer === undefined) {
@@ -126,6 +124,15 @@ export class LogWriter {
     this.#closing = true;
     this.#wakeUp();
     await this.#done;
+  }
+
+  /** The line of `rec` being built; a `line` that throws at once is a failed line, never a failed push. */
+  #built(rec: LogItem): Promise<string> {
+    try {
+      return this.#o.line(rec);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   #wakeUp(): void {
@@ -175,49 +182,29 @@ export class LogWriter {
   async #drain(): Promise<void> {
     if (this.#queue.length === 0) return;
     this.#writtenAt = this.#o.now();
-    const yielder = new Yielder();
-    try {
-      await this.#drainWith(yielder);
-    } finally {
-      // A fresh port per drain: nothing stays open while the writer sleeps.
-      yielder.close();
-    }
-  }
-
-  async #drainWith(yielder: Yielder): Promise<void> {
     while (this.#queue.length > 0) {
       const batch = this.#queue.length <= this.#o.batchSize
         ? this.#queue
         : this.#queue.slice(0, this.#o.batchSize);
       this.#queue = batch === this.#queue ? [] : this.#queue.slice(batch.length);
-      let size = 0;
-      for (const rec of batch) size += bodyBytes(rec);
-      this.#queueBytes -= size;
+      for (const q of batch) this.#queueBytes -= q.size;
       this.#inFlight = batch.length;
-      await this.#write(batch, yielder);
+      await this.#write(batch);
       this.#inFlight = 0;
     }
   }
 
-  async #write(batch: LogItem[], yielder: Yielder): Promise<void> {
-    // Each line() call does its synchronous part (redaction, gzip, encryption) at once, so the calls are
-    // spread over slices of about a millisecond and requests are served in between.
-    const pending: Promise<string | null>[] = [];
-    for (const rec of batch) {
-      const built = this.#lines.get(rec);
-      pending.push(
-        (built ?? this.#o.line(rec)).catch((err) => {
-          // A record that cannot be turned into a line is lost, never the writer task.
-          this.#dropped++;
-          this.#o.warn(`Cannot log record ${JSON.stringify(rec.id)}: ${(err as Error)?.message ?? err}`);
-          return null;
-        }),
-      );
-      if (built === undefined) await yielder.maybeYield();
-    }
-    const lines = await Promise.all(pending);
+  async #write(batch: Queued[]): Promise<void> {
+    const lines = await Promise.all(batch.map(({ rec, line }) =>
+      line.catch((err) => {
+        // A record that cannot be turned into a line is lost, never the writer task.
+        this.#dropped++;
+        this.#o.warn(`Cannot log record ${JSON.stringify(rec.id)}: ${(err as Error)?.message ?? err}`);
+        return null;
+      })
+    ));
     const byDay = new Map<string, Uint8Array[]>();
-    for (const [i, rec] of batch.entries()) {
+    for (const [i, { rec }] of batch.entries()) {
       if (lines[i] === null) continue;
       const day = this.#o.days.dayOf(Date.parse(rec.ts) || this.#o.now());
       let list = byDay.get(day);

@@ -153,14 +153,14 @@ Deno.test("logFileName() and parseLogFileName() agree", () => {
   assert.equal(parseLogFileName("other.jsonl"), null);
 });
 
-Deno.test("LogWriter with eager on builds each line when the record is queued and writes them in order", async () => {
+Deno.test("LogWriter builds each line once, when the record is queued, and writes them in order", async () => {
   const dir = await Deno.makeTempDir();
   const built: string[] = [];
-  const eagerLine = (rec: LogItem) => {
+  const builtLine = (rec: LogItem) => {
     built.push(rec.id);
     return rec.id === "bad" ? Promise.reject(new Error("cannot seal")) : line(rec);
   };
-  const { w, warnings } = writer(dir, { eager: true, line: eagerLine });
+  const { w, warnings } = writer(dir, { line: builtLine });
   w.push(callRecord({ id: "a" }));
   w.push(callRecord({ id: "bad" }));
   w.push(callRecord({ id: "b" }));

@@ -36,8 +36,6 @@ Deno.test("LogWriter writes at most once per flush interval, at once after a qui
       fsyncIntervalMs: 1_000,
       now: () => clock.now,
       warn: (m) => assert.fail(m),
-      // Lines are built as records arrive, so writing never yields on the real clock.
-      eager: true,
     });
     await clock.tickAsync(10_000);
     assert.equal(clock.countTimers(), 0, "an idle writer sets no timer");
