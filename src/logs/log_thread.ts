@@ -49,6 +49,8 @@ export class LogThread {
   #failed: string | null = null;
   #closing = false;
   #closed: PromiseWithResolvers<void> = Promise.withResolvers();
+  /** Callers of `report()` waiting for the thread's answer, in order. */
+  #reports: PromiseWithResolvers<WriterStats>[] = [];
   #ready: PromiseWithResolvers<void> = Promise.withResolvers();
   /** Resolves once the thread has its keys and writer; rejects if it cannot start. */
   readonly ready: Promise<void> = this.#ready.promise;
@@ -128,6 +130,21 @@ export class LogThread {
     this.#post({ t: "rekey", keys, secrets });
   }
 
+  /**
+   * Posts what is waiting and resolves with the thread's own counters once it has taken in every record
+   * posted before (queued there, written or dropped); rejects once the log is closed or its thread failed.
+   */
+  report(): Promise<WriterStats> {
+    this.#flush();
+    if (this.#closing || this.#failed !== null) {
+      return Promise.reject(new Error(this.#failed ?? "the request log is closed"));
+    }
+    const r = Promise.withResolvers<WriterStats>();
+    this.#reports.push(r);
+    this.#post({ t: "report" });
+    return r.promise;
+  }
+
   /** Posts what is waiting, lets the thread write everything and close its files, then ends it. */
   async close(): Promise<void> {
     if (!this.#closing) {
@@ -191,6 +208,10 @@ export class LogThread {
       case "stats":
         this.#remote = msg.stats;
         return;
+      case "report":
+        this.#remote = msg.stats;
+        this.#reports.shift()?.resolve(msg.stats);
+        return;
       case "warn":
         this.#warn(msg.message);
         return;
@@ -209,6 +230,7 @@ export class LogThread {
     this.#failed = message;
     this.#warn(`The request log thread failed; records are dropped from now on: ${message}`);
     this.#ready.reject(new Error(message));
+    for (const r of this.#reports.splice(0)) r.reject(new Error(message));
     this.#closed.resolve();
   }
 }

@@ -60,6 +60,9 @@ async function handle(msg: ToLogThread): Promise<void> {
       // Records that arrived before this message were sealed with the previous keys (messages are ordered).
       writer!.rekey(await keysFromData(msg.keys), msg.secrets);
       return;
+    case "report":
+      post({ t: "report", stats: writer!.stats() });
+      return;
     case "close":
       await writer!.close();
       if (statsTimer !== undefined) clearTimeout(statsTimer);
