@@ -34,16 +34,12 @@ export interface AbOptions {
   record: (i: number) => CallRecord;
 }
 
-/** CPU time in µs: the gateway (main) thread, one other thread by id, and the process. */
-function cpu(logTid: string | null): { main: number; log: number; all: number } {
+/** CPU time in µs: the gateway (main) thread, the given threads, and the process. */
+function cpu(tids: string[]): { main: number; logs: number[]; all: number } {
   const sched = (tid: string) =>
-    Number(Deno.readTextFileSync(`/proc/self/task/${tid}/schedstat`).split(" ")[0]);
+    Number(Deno.readTextFileSync(`/proc/self/task/${tid}/schedstat`).split(" ")[0]) / 1000;
   const u = process.cpuUsage();
-  return {
-    main: sched(String(Deno.pid)) / 1000,
-    log: logTid ? sched(logTid) / 1000 : 0,
-    all: u.user + u.system,
-  };
+  return { main: sched(String(Deno.pid)), logs: tids.map(sched), all: u.user + u.system };
 }
 
 /** Ids of the worker threads now running. */
@@ -105,51 +101,70 @@ function smallRecord(i: number, base: CallRecord): CallRecord {
 
 interface Run {
   main: number;
-  log: number;
+  /** Each log's thread, in the order of the logs. */
+  logs: number[];
   all: number;
 }
 
-/** One run of a lane with one request log (`open` null: the paced loop without a log). */
-async function runOnce(open: Open | null, lane: "paced" | "burst", o: AbOptions): Promise<Run> {
-  const dir = await Deno.makeTempDir({ prefix: "azmw-bench-" });
-  const key = generateKeyText();
-  const before = workerThreads();
-  const log = open === null ? null : await open(o.config(dir), {
-    env: (n) => n === "K" ? key : undefined,
-    warn: (m) => console.error(m),
-  });
-  const logTid = [...workerThreads()].find((t) => !before.has(t)) ?? null;
-  if (log !== null && logTid === null) throw new Error("cannot find the log thread");
+/**
+ * One run of a lane with the given request logs (none: the paced loop alone). With two, each record goes to
+ * both, in turns which first, so their threads are measured side by side under the same load.
+ */
+async function runOnce(opens: Open[], lane: "paced" | "burst", o: AbOptions): Promise<Run> {
+  const dirs: string[] = [];
+  const logs: Awaited<ReturnType<Open>>[] = [];
+  const tids: string[] = [];
+  for (const open of opens) {
+    const dir = await Deno.makeTempDir({ prefix: "azmw-bench-" });
+    const key = generateKeyText();
+    const before = workerThreads();
+    logs.push(
+      await open(o.config(dir), { env: (n) => n === "K" ? key : undefined, warn: (m) => console.error(m) }),
+    );
+    const tid = [...workerThreads()].find((t) => !before.has(t));
+    if (tid === undefined) throw new Error("cannot find the log thread");
+    dirs.push(dir);
+    tids.push(tid);
+  }
   const n = lane === "paced" ? o.paced : o.burst;
   const records = Array.from(
     { length: n },
     (_, i) => lane === "paced" ? smallRecord(i, o.record(i)) : o.record(i),
   );
-  const sink: CallSink = log?.sink ?? (() => {});
+  const sinks: CallSink[] = logs.map((l) => l.sink);
+  const each = (i: number, f: (s: CallSink) => void) => {
+    for (let k = 0; k < sinks.length; k++) f(sinks[(i + k) % sinks.length]!);
+  };
   let lines = 0;
-  const c0 = cpu(logTid);
+  const c0 = cpu(tids);
   if (lane === "paced") {
-    for (const r of records) {
+    for (const [i, r] of records.entries()) {
       if (r.stream) {
-        sink.started?.(r, 0.01);
+        each(i, (s) => s.started?.(r, 0.01));
         lines++;
       }
       await new Promise((res) => setTimeout(res, 1));
-      sink(r);
+      each(i, (s) => s(r));
       lines++;
     }
   } else {
-    for (const r of records) sink(r);
+    for (const [i, r] of records.entries()) each(i, (s) => s(r));
     lines = records.length;
   }
-  while (log !== null && log.stats().written < lines) {
-    if (log.stats().dropped > 0) throw new Error(`dropped ${log.stats().dropped} records`);
-    await new Promise((res) => setTimeout(res, 2));
+  for (const log of logs) {
+    while (log.stats().written < lines) {
+      if (log.stats().dropped > 0) throw new Error(`dropped ${log.stats().dropped} records`);
+      await new Promise((res) => setTimeout(res, 2));
+    }
   }
-  const c1 = cpu(logTid);
-  await log?.close();
-  await Deno.remove(dir, { recursive: true });
-  return { main: (c1.main - c0.main) / n, log: (c1.log - c0.log) / n, all: (c1.all - c0.all) / n };
+  const c1 = cpu(tids);
+  for (const log of logs) await log.close();
+  for (const dir of dirs) await Deno.remove(dir, { recursive: true });
+  return {
+    main: (c1.main - c0.main) / n,
+    logs: c1.logs.map((t, i) => (t - c0.logs[i]!) / n),
+    all: (c1.all - c0.all) / n,
+  };
 }
 
 const median = (xs: number[]) => {
@@ -157,30 +172,46 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** Runs the A/B rounds and prints per-record medians (and each round's process figure). */
+/** Runs the A/B rounds and prints per-record medians (and each round's figures). */
 export async function abRounds(o: AbOptions): Promise<void> {
   const url = pathToFileURL(resolve(o.dir, "src/logs/request_log.ts")).href;
   const base = (await import(url)).openRequestLog as Open;
-  const variants: [string, Open | null][] = [["this", openRequestLog], ["base", base]];
-  const lanes = ["paced", "burst"] as const;
-  const results = new Map<string, Run[]>();
-  const add = (k: string, r: Run) => results.set(k, [...results.get(k) ?? [], r]);
+  const variants: [string, Open][] = [["this", openRequestLog], ["base", base]];
+  const results = new Map<string, number[][]>();
+  const add = (k: string, ...v: number[]) => results.set(k, [...results.get(k) ?? [], v]);
   console.log(
-    `A/B: this checkout vs ${o.dir}; ${o.rounds} rounds; paced ${o.paced}, burst ${o.burst} records (Deno ${Deno.version.deno})`,
+    `A/B: this checkout vs ${o.dir}; ${o.rounds} rounds; paced ${o.paced}, burst ${o.burst} records ` +
+      `(Deno ${Deno.version.deno})`,
   );
   for (let round = 0; round < o.rounds; round++) {
     const order = round % 2 === 0 ? variants : [...variants].reverse();
-    for (const lane of lanes) {
-      for (const [label, open] of order) add(`${lane}|${label}`, await runOnce(open, lane, o));
+    for (const lane of ["paced", "burst"] as const) {
+      for (const [label, open] of order) {
+        const r = await runOnce([open], lane, o);
+        add(`${lane}|${label}`, r.main, r.logs[0]!, r.all);
+      }
+      // Both at once: their log threads side by side.
+      const pair = await runOnce(order.map(([, open]) => open), lane, o);
+      for (const [i, [label]] of order.entries()) add(`${lane} pair|${label}`, NaN, pair.logs[i]!, NaN);
     }
-    add("paced|no log", await runOnce(null, "paced", o));
+    const floor = await runOnce([], "paced", o);
+    add("paced|no log", floor.main, 0, floor.all);
     console.log(
-      `round ${round + 1}: ` + [...results].map(([k, rs]) => `${k} ${rs.at(-1)!.all.toFixed(1)}`).join(", "),
+      `round ${round + 1}: ` +
+        [...results].map(([k, rs]) => `${k} ${rs.at(-1)!.map((x) => x.toFixed(0)).join("/")}`).join(", "),
     );
   }
   console.log("\nmedian µs per record      gateway thread   log thread   process");
   for (const [k, rs] of results) {
-    const f = (pick: (r: Run) => number) => median(rs.map(pick)).toFixed(1).padStart(10);
-    console.log(`${k.padEnd(24)} ${f((r) => r.main)}   ${f((r) => r.log)}   ${f((r) => r.all)}`);
+    const f = (i: number) => median(rs.map((r) => r[i]!)).toFixed(1).padStart(10);
+    console.log(`${k.padEnd(24)} ${f(0)}   ${f(1)}   ${f(2)}`);
+  }
+  for (const lane of ["paced", "burst"]) {
+    const a = results.get(`${lane} pair|this`)!, b = results.get(`${lane} pair|base`)!;
+    const ratios = a.map((r, i) => r[1]! / b[i]![1]!);
+    console.log(
+      `${lane} pair, log thread this/base per round: median ${median(ratios).toFixed(3)} ` +
+        `(${ratios.map((x) => x.toFixed(2)).join(" ")})`,
+    );
   }
 }
