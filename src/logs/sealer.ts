@@ -9,7 +9,7 @@ import type { BodyPolicy } from "./policy.ts";
 import { isQueuedStart, type LogItem, type QueuedStart } from "./queued.ts";
 import { logRecordOf, type StartedEntry } from "./record.ts";
 import type { Redactor } from "./redact.ts";
-import { type FieldContext, type SealedField, sealField } from "./seal.ts";
+import { type FieldContext, type SealedField, sealFieldSync } from "./seal.ts";
 
 /** What the sealer needs. */
 export interface SealerOptions {
@@ -26,18 +26,18 @@ export class RecordSealer {
   /** Creates a sealer. */
   constructor(readonly options: SealerOptions) {}
 
-  async #field(
+  #field(
     rec: CallRecord,
     field: FieldContext["field"],
     key: LogKey,
     build: (rec: CallRecord, redactor: Redactor, cap: number) => Payload | null,
-  ): Promise<SealedField | null> {
+  ): SealedField | null {
     const { redactor, maxBodyBytes, warn } = this.options;
     try {
       const payload = build(rec, redactor, maxBodyBytes);
       if (payload === null) return null;
       const flags = { trunc: payload.trunc, raw: payload.raw };
-      return await sealField(payload.plain, { id: rec.id, field }, key, flags);
+      return sealFieldSync(payload.plain, { id: rec.id, field }, key, flags);
     } catch (err) {
       // A body that cannot be sealed is left out rather than written in any other form.
       warn(
@@ -47,17 +47,23 @@ export class RecordSealer {
     }
   }
 
-  /** The JSON line (without newline) of one call, or of a call's start. */
-  async line(rec: LogItem): Promise<string> {
+  /** The JSON line (without newline) of one call, or of a call's start; built at once, synchronously. */
+  line(rec: LogItem): Promise<string> {
+    try {
+      return Promise.resolve(this.#line(rec));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #line(rec: LogItem): string {
     const { instance, policy, redactor } = this.options;
     if (isQueuedStart(rec)) return JSON.stringify(startedEntry(rec, instance));
     const out = logRecordOf(rec, instance, (t) => redactor.text(t));
     const key = policy.keyFor(rec.caller);
     if (key !== null) {
-      [out.request, out.response] = await Promise.all([
-        this.#field(rec, "request", key, requestPayload),
-        this.#field(rec, "response", key, responsePayload),
-      ]);
+      out.request = this.#field(rec, "request", key, requestPayload);
+      out.response = this.#field(rec, "response", key, responsePayload);
     }
     return JSON.stringify(out);
   }
