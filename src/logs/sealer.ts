@@ -1,6 +1,7 @@
 /**
  * Turns a finished call into its log line: plain metadata, bodies redacted, capped, compressed and sealed
- * under the key the body policy picks (or left out). Runs in the writer task, never on the request path.
+ * under the key the body policy picks (or left out). Runs on the log thread as each record is queued,
+ * never on the request path.
  */
 import type { CallRecord } from "../core/record.ts";
 import type { LogKey } from "./keyring.ts";
@@ -47,16 +48,8 @@ export class RecordSealer {
     }
   }
 
-  /** The JSON line (without newline) of one call, or of a call's start; built at once, synchronously. */
-  line(rec: LogItem): Promise<string> {
-    try {
-      return Promise.resolve(this.#line(rec));
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  #line(rec: LogItem): string {
+  /** The JSON line (without newline) of one call, or of a call's start. */
+  line(rec: LogItem): string {
     const { instance, policy, redactor } = this.options;
     if (isQueuedStart(rec)) return JSON.stringify(startedEntry(rec, instance));
     const out = logRecordOf(rec, instance, (t) => redactor.text(t));

@@ -1,7 +1,7 @@
 /**
- * The request log's writer, on the log thread (`log_worker.ts`): `push()` queues a record (synchronous, no
- * I/O) and starts building its sealed line at once, so the sealing work is spread over time as records
- * arrive instead of coming in one burst per flush. One task appends the built lines to the day's file — at
+ * The request log's writer, on the log thread (`log_worker.ts`): `push()` builds a record's sealed line at
+ * once and queues it (synchronous, no I/O), so the sealing work is spread over time as records arrive
+ * instead of coming in one burst per flush. One task appends the queued lines to the day's file — at
  * once when the last write is a flush interval old, else when it is (or sooner when a batch is full): at
  * most one write per interval for all records that arrived in it, not one per record. An idle writer sets
  * no timer, except to sync data written less than one fsync interval ago. A full queue drops the record,
@@ -28,8 +28,11 @@ export interface WriterStats {
 export interface WriterOptions {
   files: LogFiles;
   days: DayClock;
-  /** Builds the JSON line (without newline) of a record; called once per record, when it is queued. */
-  line: (rec: LogItem) => Promise<string>;
+  /**
+   * Builds the JSON line (without newline) of a record; called once per record, when it is queued. One
+   * that throws loses that record (counted and warned about), never the writer.
+   */
+  line: (rec: LogItem) => string;
   queueSize: number;
   queueBytes: number;
   batchSize: number;
@@ -42,21 +45,21 @@ export interface WriterOptions {
   afterFlush?: () => Promise<void>;
 }
 
-/** A queued record: its body bytes (what it weighs in the queue) and its line being built. */
+/** A queued record: its body bytes (what it weighs in the queue), its day and its line with the newline. */
 interface Queued {
-  rec: LogItem;
   size: number;
-  line: Promise<string>;
+  day: string;
+  line: Uint8Array;
 }
 
 /** Warnings about drops or write failures are repeated at most this often. */
 export const WARN_INTERVAL_MS = 10_000;
 const enc = new TextEncoder();
 
-/** A bounded queue of records whose lines are being built, appended to files by one background task. */
+/** A bounded queue of sealed lines, appended to files by one background task. */
 export class LogWriter {
   readonly #o: WriterOptions;
-  /** Queued records and their lines, in order. */
+  /** Queued lines, in the order their records came. */
   #queue: Queued[] = [];
   #queueBytes = 0;
   #inFlight = 0;
@@ -97,9 +100,17 @@ export class LogWriter {
       if (!this.#closing) this.#full++;
       return;
     }
-    const line = this.#built(rec);
-    line.catch(() => {}); // reported when its batch is written
-    this.#queue.push({ rec, size, line });
+    let line: string;
+    try {
+      line = this.#o.line(rec);
+    } catch (err) {
+      // A record that cannot be turned into a line is lost, never the writer.
+      this.#dropped++;
+      this.#o.warn(`Cannot log record ${JSON.stringify(rec.id)}: ${(err as Error)?.message ?? err}`);
+      return;
+    }
+    const day = this.#o.days.dayOf(Date.parse(rec.ts) || this.#o.now());
+    this.#queue.push({ size, day, line: enc.encode(line + "\n") });
     this.#queueBytes += size;
     if (this.#queue.length >= this.#o.batchSize) this.#wakeUp();
     // Written at most once per interval: at once when the last write is an interval old, else when it is.
@@ -124,15 +135,6 @@ export class LogWriter {
     this.#closing = true;
     this.#wakeUp();
     await this.#done;
-  }
-
-  /** The line of `rec` being built; a `line` that throws at once is a failed line, never a failed push. */
-  #built(rec: LogItem): Promise<string> {
-    try {
-      return this.#o.line(rec);
-    } catch (err) {
-      return Promise.reject(err);
-    }
   }
 
   #wakeUp(): void {
@@ -195,21 +197,11 @@ export class LogWriter {
   }
 
   async #write(batch: Queued[]): Promise<void> {
-    const lines = await Promise.all(batch.map(({ rec, line }) =>
-      line.catch((err) => {
-        // A record that cannot be turned into a line is lost, never the writer task.
-        this.#dropped++;
-        this.#o.warn(`Cannot log record ${JSON.stringify(rec.id)}: ${(err as Error)?.message ?? err}`);
-        return null;
-      })
-    ));
     const byDay = new Map<string, Uint8Array[]>();
-    for (const [i, { rec }] of batch.entries()) {
-      if (lines[i] === null) continue;
-      const day = this.#o.days.dayOf(Date.parse(rec.ts) || this.#o.now());
+    for (const { day, line } of batch) {
       let list = byDay.get(day);
       if (list === undefined) byDay.set(day, list = []);
-      list.push(enc.encode(lines[i] + "\n"));
+      list.push(line);
     }
     for (const [day, list] of byDay) {
       try {

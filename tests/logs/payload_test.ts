@@ -91,7 +91,7 @@ async function sealer(options: { dropPaths?: string[]; clock?: () => number } = 
   });
   const ring = new Keyring([await importLogKey(decodeKeyText(text), "k")]);
   return async (rec: ReturnType<typeof callRecord>) => {
-    const line = JSON.parse(await s.line(rec)) as LogRecord;
+    const line = JSON.parse(s.line(rec)) as LogRecord;
     return { line, opened: (await openRecord(line, ring)).record };
   };
 }

@@ -6,8 +6,7 @@ import { LogWriter, type WriterOptions } from "../../src/logs/writer.ts";
 import type { LogItem } from "../../src/logs/queued.ts";
 import { callRecord, jsonLines } from "./_util.ts";
 
-const line = (rec: LogItem) =>
-  Promise.resolve(JSON.stringify({ v: 1, id: rec.id, ts: rec.ts, pad: "x".repeat(40) }));
+const line = (rec: LogItem) => JSON.stringify({ v: 1, id: rec.id, ts: rec.ts, pad: "x".repeat(40) });
 
 function writer(dir: string, over: Partial<WriterOptions> = {}, rotateBytes = 0) {
   const warnings: string[] = [];
@@ -134,7 +133,10 @@ Deno.test("LogWriter counts records it cannot write as dropped and warns", async
 Deno.test("LogWriter survives a record that cannot be turned into a line", async () => {
   const dir = await Deno.makeTempDir();
   const { w, warnings } = writer(dir, {
-    line: (rec) => rec.id === "bad" ? Promise.reject(new Error("boom")) : line(rec),
+    line: (rec) => {
+      if (rec.id === "bad") throw new Error("boom");
+      return line(rec);
+    },
   });
   w.push(callRecord({ id: "bad" }));
   w.push(callRecord({ id: "good" }));
@@ -158,7 +160,8 @@ Deno.test("LogWriter builds each line once, when the record is queued, and write
   const built: string[] = [];
   const builtLine = (rec: LogItem) => {
     built.push(rec.id);
-    return rec.id === "bad" ? Promise.reject(new Error("cannot seal")) : line(rec);
+    if (rec.id === "bad") throw new Error("cannot seal");
+    return line(rec);
   };
   const { w, warnings } = writer(dir, { line: builtLine });
   w.push(callRecord({ id: "a" }));

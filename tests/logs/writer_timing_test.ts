@@ -28,7 +28,7 @@ Deno.test("LogWriter writes at most once per flush interval, at once after a qui
     const w = new LogWriter({
       files: mem.files,
       days: new DayClock("UTC"),
-      line: (rec) => Promise.resolve(JSON.stringify({ id: rec.id })),
+      line: (rec) => JSON.stringify({ id: rec.id }),
       queueSize: 100,
       queueBytes: 1 << 30,
       batchSize: 100,
