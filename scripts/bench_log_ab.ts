@@ -1,21 +1,26 @@
 /**
  * A/B rounds for `bench_log_writer.ts --ab DIR`: this checkout's request log against the one in `DIR/src`,
- * alternating in one process so both see the same machine load. Each run opens a log, feeds it records and
- * waits until the log thread reports them all written; CPU time comes from `/proc/self/task/<tid>/schedstat`
- * (the gateway thread and the log thread, in ns) and `process.cpuUsage()` (the whole process).
+ * both open in one process and fed in turns, so both see the same machine load (the machine is shared, and
+ * runs one after the other differ by more than the changes measured). CPU time comes from
+ * `/proc/self/task/<tid>/schedstat` (the gateway thread and each log thread, in ns) and
+ * `process.cpuUsage()` (the whole process).
  *
- * Lanes: "paced" posts one gateway-like call per timer tick (the overhead bench's 97-byte chat request, a
- * ~450-byte answer; 1 in 4 streamed, with its started entry), as a gateway at c=1 does; "burst" sinks
- * records with bodies of `--body` bytes in one loop (batches of 256). "paced, no log" is the floor of the
- * paced loop itself.
+ * Lanes, per round:
+ * - "paced": one gateway-like call per timer tick (the overhead bench's 97-byte chat request, a ~450-byte
+ *   answer; 1 in 4 streamed, with its started entry), as a gateway sees them at c=1. Blocks of 50 calls
+ *   go to this log, the other log or no log, in turns; the gateway thread's and the process's CPU of each
+ *   block count for the log that got it, minus the no-log blocks' (the tick loop itself).
+ * - "burst": records with bodies of `--body` bytes sunk in one loop into both logs (batches of 256); the
+ *   gateway thread's share is the time spent in each log's `sink()` (the process's is not told apart).
+ * Each log thread's CPU is its own thread's, over the whole lane.
  */
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import type { Config } from "../src/config/types.ts";
-import type { CallRecord, CallSink } from "../src/core/record.ts";
+import type { CallRecord } from "../src/core/record.ts";
 import { generateKeyText } from "../src/logs/keyring.ts";
-import { openRequestLog } from "../src/logs/request_log.ts";
+import { openRequestLog, type RequestLog } from "../src/logs/request_log.ts";
 
 type Open = typeof openRequestLog;
 
@@ -24,9 +29,9 @@ export interface AbOptions {
   /** Folder holding the other checkout's `src/`. */
   dir: string;
   rounds: number;
-  /** Records of the paced lane. */
+  /** Calls per log of the paced lane, per round. */
   paced: number;
-  /** Records of the burst lane. */
+  /** Records per log of the burst lane, per round. */
   burst: number;
   /** A config whose sealed log goes to `dir` (its key is `env:K`). */
   config: (dir: string) => Config;
@@ -34,13 +39,13 @@ export interface AbOptions {
   record: (i: number) => CallRecord;
 }
 
-/** CPU time in µs: the gateway (main) thread, the given threads, and the process. */
-function cpu(tids: string[]): { main: number; logs: number[]; all: number } {
-  const sched = (tid: string) =>
-    Number(Deno.readTextFileSync(`/proc/self/task/${tid}/schedstat`).split(" ")[0]) / 1000;
+const sched = (tid: string) =>
+  Number(Deno.readTextFileSync(`/proc/self/task/${tid}/schedstat`).split(" ")[0]) / 1000;
+const MAIN = String(Deno.pid);
+const processCpu = () => {
   const u = process.cpuUsage();
-  return { main: sched(String(Deno.pid)), logs: tids.map(sched), all: u.user + u.system };
-}
+  return u.user + u.system;
+};
 
 /** Ids of the worker threads now running. */
 function workerThreads(): Set<string> {
@@ -99,72 +104,112 @@ function smallRecord(i: number, base: CallRecord): CallRecord {
   };
 }
 
-interface Run {
-  main: number;
-  /** Each log's thread, in the order of the logs. */
-  logs: number[];
-  all: number;
+interface Opened {
+  log: RequestLog;
+  tid: string;
+  dir: string;
+  /** Lines it must have written (records and started entries). */
+  lines: number;
 }
 
-/**
- * One run of a lane with the given request logs (none: the paced loop alone). With two, each record goes to
- * both, in turns which first, so their threads are measured side by side under the same load.
- */
-async function runOnce(opens: Open[], lane: "paced" | "burst", o: AbOptions): Promise<Run> {
-  const dirs: string[] = [];
-  const logs: Awaited<ReturnType<Open>>[] = [];
-  const tids: string[] = [];
-  for (const open of opens) {
-    const dir = await Deno.makeTempDir({ prefix: "azmw-bench-" });
-    const key = generateKeyText();
-    const before = workerThreads();
-    logs.push(
-      await open(o.config(dir), { env: (n) => n === "K" ? key : undefined, warn: (m) => console.error(m) }),
-    );
-    const tid = [...workerThreads()].find((t) => !before.has(t));
-    if (tid === undefined) throw new Error("cannot find the log thread");
-    dirs.push(dir);
-    tids.push(tid);
-  }
-  const n = lane === "paced" ? o.paced : o.burst;
-  const records = Array.from(
-    { length: n },
-    (_, i) => lane === "paced" ? smallRecord(i, o.record(i)) : o.record(i),
-  );
-  const sinks: CallSink[] = logs.map((l) => l.sink);
-  const each = (i: number, f: (s: CallSink) => void) => {
-    for (let k = 0; k < sinks.length; k++) f(sinks[(i + k) % sinks.length]!);
-  };
-  let lines = 0;
-  const c0 = cpu(tids);
-  if (lane === "paced") {
-    for (const [i, r] of records.entries()) {
-      if (r.stream) {
-        each(i, (s) => s.started?.(r, 0.01));
-        lines++;
-      }
-      await new Promise((res) => setTimeout(res, 1));
-      each(i, (s) => s(r));
-      lines++;
-    }
-  } else {
-    for (const [i, r] of records.entries()) each(i, (s) => s(r));
-    lines = records.length;
-  }
-  for (const log of logs) {
-    while (log.stats().written < lines) {
-      if (log.stats().dropped > 0) throw new Error(`dropped ${log.stats().dropped} records`);
+async function openLog(open: Open, o: AbOptions): Promise<Opened> {
+  const dir = await Deno.makeTempDir({ prefix: "azmw-bench-" });
+  const key = generateKeyText();
+  const before = workerThreads();
+  const log = await open(o.config(dir), {
+    env: (n) => n === "K" ? key : undefined,
+    warn: (m) => console.error(m),
+  });
+  const tid = [...workerThreads()].find((t) => !before.has(t));
+  if (tid === undefined) throw new Error("cannot find the log thread");
+  return { log, tid, dir, lines: 0 };
+}
+
+/** Waits until each log has written all its lines, then closes it. */
+async function finish(logs: Opened[]): Promise<void> {
+  for (const l of logs) {
+    while (l.log.stats().written < l.lines) {
+      if (l.log.stats().dropped > 0) throw new Error(`dropped ${l.log.stats().dropped} records`);
       await new Promise((res) => setTimeout(res, 2));
     }
   }
-  const c1 = cpu(tids);
-  for (const log of logs) await log.close();
-  for (const dir of dirs) await Deno.remove(dir, { recursive: true });
-  return {
-    main: (c1.main - c0.main) / n,
-    logs: c1.logs.map((t, i) => (t - c0.logs[i]!) / n),
-    all: (c1.all - c0.all) / n,
-  };
+}
+
+async function close(logs: Opened[]): Promise<void> {
+  for (const l of logs) {
+    await l.log.close();
+    await Deno.remove(l.dir, { recursive: true });
+  }
+}
+
+/** Per record of each log: gateway thread, log thread, process (µs). */
+type Row = [number, number, number];
+
+const BLOCK = 50;
+
+async function paced(opens: Open[], o: AbOptions): Promise<Row[]> {
+  const logs: Opened[] = [];
+  for (const open of opens) logs.push(await openLog(open, o));
+  const main = logs.map(() => 0), all = logs.map(() => 0);
+  let floorMain = 0, floorAll = 0, floorCalls = 0;
+  const calls = Array.from({ length: BLOCK }, (_, i) => smallRecord(i, o.record(i)));
+  const t0 = logs.map((l) => sched(l.tid));
+  const slots = logs.length + 1; // the last slot: no log
+  for (let block = 0; block < (o.paced / BLOCK) * slots; block++) {
+    const slot = (block + Math.floor(block / slots)) % slots; // the order turns every cycle
+    const l = logs[slot];
+    const m0 = sched(MAIN), a0 = processCpu();
+    for (const r of calls) {
+      if (r.stream && l) {
+        l.log.sink.started?.(r, 0.01);
+        l.lines++;
+      }
+      await new Promise((res) => setTimeout(res, 1));
+      if (l) {
+        l.log.sink(r);
+        l.lines++;
+      }
+    }
+    const dm = sched(MAIN) - m0, da = processCpu() - a0;
+    if (l) {
+      main[slot]! += dm;
+      all[slot]! += da;
+    } else {
+      floorMain += dm;
+      floorAll += da;
+      floorCalls += BLOCK;
+    }
+  }
+  await finish(logs);
+  const rows = logs.map((l, i): Row => [
+    main[i]! / o.paced - floorMain / floorCalls,
+    (sched(l.tid) - t0[i]!) / o.paced,
+    all[i]! / o.paced - floorAll / floorCalls,
+  ]);
+  await close(logs);
+  return rows;
+}
+
+async function burst(opens: Open[], o: AbOptions): Promise<Row[]> {
+  const logs: Opened[] = [];
+  for (const open of opens) logs.push(await openLog(open, o));
+  const records = Array.from({ length: o.burst }, (_, i) => o.record(i));
+  const sinkMs = logs.map(() => 0);
+  const t0 = logs.map((l) => sched(l.tid));
+  for (const [i, r] of records.entries()) {
+    for (let k = 0; k < logs.length; k++) {
+      const j = (i + k) % logs.length;
+      const at = performance.now();
+      logs[j]!.log.sink(r);
+      sinkMs[j]! += performance.now() - at;
+      logs[j]!.lines++;
+    }
+  }
+  await finish(logs);
+  // Both logs' work overlaps here: the process's CPU cannot be told apart per log.
+  const rows = logs.map((l, i): Row => [sinkMs[i]! * 1000 / o.burst, (sched(l.tid) - t0[i]!) / o.burst, NaN]);
+  await close(logs);
+  return rows;
 }
 
 const median = (xs: number[]) => {
@@ -172,46 +217,45 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** Runs the A/B rounds and prints per-record medians (and each round's figures). */
+/** Runs the A/B rounds and prints per-record medians and the per-round ratios. */
 export async function abRounds(o: AbOptions): Promise<void> {
   const url = pathToFileURL(resolve(o.dir, "src/logs/request_log.ts")).href;
   const base = (await import(url)).openRequestLog as Open;
-  const variants: [string, Open][] = [["this", openRequestLog], ["base", base]];
-  const results = new Map<string, number[][]>();
-  const add = (k: string, ...v: number[]) => results.set(k, [...results.get(k) ?? [], v]);
   console.log(
-    `A/B: this checkout vs ${o.dir}; ${o.rounds} rounds; paced ${o.paced}, burst ${o.burst} records ` +
-      `(Deno ${Deno.version.deno})`,
+    `A/B: this checkout vs ${o.dir}; ${o.rounds} rounds of ${o.paced} paced calls and ${o.burst} burst ` +
+      `records per log (Deno ${Deno.version.deno})`,
   );
+  const rows: Record<string, { this: Row[]; base: Row[] }> = {
+    paced: { this: [], base: [] },
+    burst: { this: [], base: [] },
+  };
   for (let round = 0; round < o.rounds; round++) {
-    const order = round % 2 === 0 ? variants : [...variants].reverse();
-    for (const lane of ["paced", "burst"] as const) {
-      for (const [label, open] of order) {
-        const r = await runOnce([open], lane, o);
-        add(`${lane}|${label}`, r.main, r.logs[0]!, r.all);
-      }
-      // Both at once: their log threads side by side.
-      const pair = await runOnce(order.map(([, open]) => open), lane, o);
-      for (const [i, [label]] of order.entries()) add(`${lane} pair|${label}`, NaN, pair.logs[i]!, NaN);
+    // Which log is opened and fed first turns every round.
+    const flip = round % 2 === 1;
+    const opens = flip ? [base, openRequestLog] : [openRequestLog, base];
+    for (const [lane, run] of [["paced", paced], ["burst", burst]] as const) {
+      const [a, b] = await run(opens, o);
+      rows[lane]!.this.push(flip ? b! : a!);
+      rows[lane]!.base.push(flip ? a! : b!);
     }
-    const floor = await runOnce([], "paced", o);
-    add("paced|no log", floor.main, 0, floor.all);
     console.log(
       `round ${round + 1}: ` +
-        [...results].map(([k, rs]) => `${k} ${rs.at(-1)!.map((x) => x.toFixed(0)).join("/")}`).join(", "),
+        Object.entries(rows).map(([lane, r]) =>
+          `${lane} this ${r.this.at(-1)!.map((x) => x.toFixed(1)).join("/")} base ${
+            r.base.at(-1)!.map((x) => x.toFixed(1)).join("/")
+          }`
+        ).join("; "),
     );
   }
-  console.log("\nmedian µs per record      gateway thread   log thread   process");
-  for (const [k, rs] of results) {
-    const f = (i: number) => median(rs.map((r) => r[i]!)).toFixed(1).padStart(10);
-    console.log(`${k.padEnd(24)} ${f(0)}   ${f(1)}   ${f(2)}`);
-  }
-  for (const lane of ["paced", "burst"]) {
-    const a = results.get(`${lane} pair|this`)!, b = results.get(`${lane} pair|base`)!;
-    const ratios = a.map((r, i) => r[1]! / b[i]![1]!);
-    console.log(
-      `${lane} pair, log thread this/base per round: median ${median(ratios).toFixed(3)} ` +
-        `(${ratios.map((x) => x.toFixed(2)).join(" ")})`,
-    );
+  console.log(
+    "\nµs per record, median of rounds   gateway thread   log thread   process   (this/base per round)",
+  );
+  for (const [lane, r] of Object.entries(rows)) {
+    for (const [label, list] of [["this", r.this], ["base", r.base]] as const) {
+      const f = (i: number) => median(list.map((x) => x[i]!)).toFixed(1).padStart(10);
+      console.log(`${`${lane}, ${label}`.padEnd(34)} ${f(0)}       ${f(1)}   ${f(2)}`);
+    }
+    const ratio = (i: number) => median(r.this.map((x, j) => x[i]! / r.base[j]![i]!)).toFixed(3).padStart(10);
+    console.log(`${`${lane}, this/base`.padEnd(34)} ${ratio(0)}       ${ratio(1)}   ${ratio(2)}`);
   }
 }

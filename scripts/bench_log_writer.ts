@@ -5,11 +5,12 @@
  *   npx -y deno@2.9.6 run -A scripts/bench_log_writer.ts [--records 20000] [--body 1500]
  *
  * With `--ab DIR` it compares this checkout's request log with the one in `DIR/src` (for instance
- * `git archive <commit> src | tar -x -C DIR`) in alternating rounds in one process, and prints the CPU time
- * per record of the gateway thread (`sink()` and the posts), of the log thread and of the whole process,
- * medians over the rounds (see `scripts/bench_log_ab.ts`):
+ * `git archive <commit> src | tar -x -C DIR`), both open in one process and fed in turns, and prints the
+ * CPU time per record of the gateway thread (`sink()` and the posts), of each log thread and of the whole
+ * process, medians over the rounds and of the per-round ratios (see `scripts/bench_log_ab.ts`):
  *
- *   npx -y deno@2.9.6 run -A scripts/bench_log_writer.ts --ab /tmp/azmw-base [--rounds 7] [--paced 1500]
+ *   npx -y deno@2.9.6 run -A scripts/bench_log_writer.ts --ab /tmp/azmw-base [--rounds 7] [--paced 1500] \
+ *     [--records 3000]
  */
 import { parseArgs } from "node:util";
 import { validateConfig } from "../src/config/schema.ts";

@@ -1,11 +1,13 @@
 /**
  * The request log's writer, on the log thread (`log_worker.ts`): `push()` builds a record's sealed line at
  * once and queues it (synchronous, no I/O), so the sealing work is spread over time as records arrive
- * instead of coming in one burst per flush. One task appends the queued lines to the day's file — at
- * once when the last write is a flush interval old, else when it is (or sooner when a batch is full): at
- * most one write per interval for all records that arrived in it, not one per record. An idle writer sets
- * no timer, except to sync data written less than one fsync interval ago. A full queue drops the record,
- * counts it and warns at most once per interval; `close()` writes everything still queued.
+ * instead of coming in one burst per flush. One task appends the queued lines to the day's file: at once
+ * when the last write is a flush interval old; else the records wait, and go with the first record that
+ * finds it so, or a flush interval after the first of them came (sooner when a batch is full). So there is
+ * at most one write per interval, not one per record, every record is written within an interval of
+ * reaching the writer, and a steady trickle needs no timer. An idle writer sets no timer, except to sync
+ * data written less than one fsync interval ago. A full queue drops the record, counts it and warns at most
+ * once per interval; `close()` writes everything still queued.
  */
 import type { DayClock } from "./day.ts";
 import type { LogFiles } from "./files.ts";
@@ -68,7 +70,7 @@ export class LogWriter {
   #bytes = 0;
   #closing = false;
   #wake: (() => void) | null = null;
-  /** Wakes the task when queued records are due: a flush interval after the last write started. */
+  /** Wakes the task a flush interval after the first waiting record came, if no record came to write it. */
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** When the last write started. */
   #writtenAt = -Infinity;
@@ -113,11 +115,11 @@ export class LogWriter {
     this.#queue.push({ size, day, line: enc.encode(line + "\n") });
     this.#queueBytes += size;
     if (this.#queue.length >= this.#o.batchSize) this.#wakeUp();
-    // Written at most once per interval: at once when the last write is an interval old, else when it is.
-    else if (this.#timer === undefined) {
-      const wait = Math.max(0, this.#writtenAt + this.#o.flushIntervalMs - this.#o.now());
-      this.#timer = setTimeout(() => this.#due(), wait);
-    }
+    // At most one write per interval, each record within one of coming: at once (in this turn of the
+    // event loop) when the last write is an interval old, else with the next record that finds it so, or
+    // by a timer an interval after the first waiting record came.
+    else if (this.#o.now() - this.#writtenAt >= this.#o.flushIntervalMs) this.#due();
+    else this.#timer ??= setTimeout(() => this.#due(), this.#o.flushIntervalMs);
   }
 
   /** Current counters. */
@@ -146,8 +148,9 @@ export class LogWriter {
     wake?.();
   }
 
-  /** The flush timer fired: wake the task, or note that records are due if it is still writing. */
+  /** Queued records are due: wake the task, or note it (no timer left) if it is still writing. */
   #due(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#wake !== null) this.#wakeUp();
   }

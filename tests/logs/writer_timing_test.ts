@@ -21,7 +21,7 @@ function memoryFiles() {
   return { files, lines, syncs: () => syncs };
 }
 
-Deno.test("LogWriter writes at most once per flush interval, at once after a quiet one, and sets no timer when idle", async () => {
+Deno.test("LogWriter writes at most once per flush interval and within one of a record coming, at once after a quiet one, and sets no timer when idle", async () => {
   const clock = FakeTimers.install({ toFake: ["setTimeout", "clearTimeout"], now: 0 });
   try {
     const mem = memoryFiles();
@@ -45,15 +45,24 @@ Deno.test("LogWriter writes at most once per flush interval, at once after a qui
     await clock.tickAsync(0);
     assert.deepEqual(mem.lines, ['{"id":"a"}\n']);
     assert.equal(mem.syncs(), 1, "the last sync was longer than an fsync interval ago");
-    // Within the interval of that write, records wait for its end, and go in one write.
+    // Within the interval of that write, records wait, and go in one write an interval after the first of
+    // them came when no later record finds the interval over.
     await clock.tickAsync(1);
     w.push(callRecord({ id: "b" }));
     await clock.tickAsync(2);
     w.push(callRecord({ id: "c" }));
+    await clock.tickAsync(2);
+    assert.equal(mem.lines.length, 1, "not before the interval since the last write is over");
     await clock.tickAsync(1);
-    assert.equal(mem.lines.length, 1);
+    assert.deepEqual(mem.lines.slice(1), ['{"id":"b"}\n', '{"id":"c"}\n'], "5 ms after b came");
+    // A record that finds the last write an interval old is written at once, with those waiting.
     await clock.tickAsync(1);
-    assert.deepEqual(mem.lines.slice(1), ['{"id":"b"}\n', '{"id":"c"}\n'], "5 ms after the last write");
+    w.push(callRecord({ id: "e" }));
+    await clock.tickAsync(4);
+    assert.equal(mem.lines.length, 3);
+    w.push(callRecord({ id: "f" }));
+    await clock.tickAsync(0);
+    assert.deepEqual(mem.lines.slice(3), ['{"id":"e"}\n', '{"id":"f"}\n'], "5 ms after the last write");
     assert.equal(clock.countTimers(), 1, "only the sync timer is left");
     await clock.tickAsync(1_000);
     assert.equal(mem.syncs(), 2, "written data is synced within the fsync interval");
