@@ -6,7 +6,8 @@
 import { Buffer } from "node:buffer";
 import { createCipheriv, createDecipheriv, type KeyObject, randomFillSync } from "node:crypto";
 import { promisify } from "node:util";
-import { gunzip, gzipSync } from "node:zlib";
+import { gunzip } from "node:zlib";
+import { gzipBody } from "./gzip.ts";
 import type { Keyring, LogKey } from "./keyring.ts";
 
 /** A sealed body as stored in a record. */
@@ -44,7 +45,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /**
  * Smaller plaintexts are stored uncompressed: gzip's header and trailer outweigh the gain (measured: chat
- * requests of 67-115 bytes come out of gzip 2-17 bytes larger, from ~150 bytes on smaller).
+ * requests of 67-115 bytes come out of gzip 2-17 bytes larger, while from ~150 bytes on they shrink).
  */
 const GZIP_MIN = 128;
 /** Opened plaintexts are capped, so a corrupt length cannot exhaust memory. */
@@ -68,17 +69,6 @@ export function additionalData(
   return enc.encode(JSON.stringify(data));
 }
 
-/**
- * gzip options for `size` bytes of plaintext: the window, hash table and output buffer sized to it (zlib's
- * defaults, a 32 KiB window and a 16 KiB buffer, cost more to set up than a small body takes to
- * compress). Any window makes a valid gzip stream; one at least as large as the body loses nothing.
- */
-function gzipOptions(size: number): { windowBits: number; memLevel: number; chunkSize: number } {
-  let windowBits = 9;
-  while (windowBits < 15 && 1 << windowBits < size) windowBits++;
-  return { windowBits, memLevel: windowBits - 7, chunkSize: Math.max(64, size + 64) };
-}
-
 /** The raw bytes of each key, exported once (a `KeyObject` is exported again on every cipher made from it). */
 const rawKeys = new WeakMap<KeyObject, Buffer>();
 
@@ -90,9 +80,10 @@ function rawKey(key: KeyObject): Buffer {
 
 /**
  * Compresses and seals `plain` for `ctx` with `key`. Synchronous: it runs in the log thread (the worker
- * of `log_worker.ts`), off the request path, and in Deno 2.9 `gzipSync` and the `node:crypto` cipher
- * (~10 + ~7 µs for a small body) cost less time than their asynchronous forms, whose stream and promise
- * plumbing adds to it (async `gzip` ~60 µs, `crypto.subtle.encrypt` ~50 µs, measured).
+ * of `log_worker.ts`), off the request path, and in Deno 2.9 `gzipBody()` and the `node:crypto` cipher
+ * (~5 + ~7-10 µs for 300 bytes) cost less time than the asynchronous forms, whose stream, promise and
+ * thread-pool plumbing adds to it (async `gzip` ~12-19 µs; `crypto.subtle.encrypt`, its key imported
+ * once, ~30 µs; measured).
  */
 export function sealFieldSync(
   plain: Uint8Array,
@@ -103,7 +94,7 @@ export function sealFieldSync(
   const gz = plain.length >= GZIP_MIN;
   const trunc = options.trunc ?? false;
   const raw = options.raw ?? false;
-  const data = gz ? gzipSync(plain, gzipOptions(plain.length)) : plain;
+  const data = gz ? gzipBody(plain) : plain;
   const iv = randomFillSync(Buffer.alloc(IV_BYTES));
   const cipher = createCipheriv("aes-256-gcm", rawKey(key.key), iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(additionalData(ctx, gz, trunc, raw));
