@@ -109,7 +109,8 @@ Deno.test("RecordSealer logs a body cut before queueing as its redacted bytes, m
 
 Deno.test("RecordSealer logs a marker with size and SHA-256 for a body past the redaction budget", async () => {
   let now = 0;
-  const seal = await sealer({ clock: () => (now += 60) });
+  // Each read moves the clock past the 100 ms budget: the second read of a body is over it.
+  const seal = await sealer({ clock: () => (now += 120) });
   const body = enc.encode(JSON.stringify({ a: "x", b: "y", c: "z" }));
   const { opened } = await seal(callRecord({ requestBody: body }));
   assert.deepEqual(opened.request, {
