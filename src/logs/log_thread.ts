@@ -1,8 +1,8 @@
 /**
  * The main thread's side of the log thread: `sink` gathers finished calls and posts them in batches to the
  * worker that seals and writes them (`log_worker.ts`), so the request path pays for a structured clone of
- * each record instead of redaction, gzip, encryption and file I/O. Counters come back every 20 ms while
- * records arrive and after every flush.
+ * each record instead of redaction, gzip, encryption and file I/O. Counters come back as the thread
+ * writes (how often: `log_worker.ts`).
  */
 import type { Config } from "../config/types.ts";
 import type { CallRecord } from "../core/record.ts";
