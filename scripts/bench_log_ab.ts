@@ -6,8 +6,9 @@
  * `process.cpuUsage()` (the whole process).
  *
  * Lanes, per round:
- * - "paced": one gateway-like call per timer tick (the overhead bench's 97-byte chat request, a ~450-byte
- *   answer; 1 in 4 streamed, with its started entry), as a gateway sees them at c=1. Blocks of 50 calls
+ * - "paced": one gateway-like call every `--every` ms (default 1.1, a gateway's pace at c=1; the overhead
+ *   bench's 97-byte chat request, a ~450-byte answer; 1 in 4 streamed, with its started entry), each
+ *   arriving as a message that wakes the gateway thread, as a request would. Blocks of 50 calls
  *   go to this log, the other log or no log, in turns; the gateway thread's and the process's CPU of each
  *   block count for the log that got it, minus the no-log blocks' (the tick loop itself).
  * - "burst": records with bodies of `--body` bytes sunk in one loop into both logs (batches of 256); the
@@ -31,6 +32,8 @@ export interface AbOptions {
   rounds: number;
   /** Calls per log of the paced lane, per round. */
   paced: number;
+  /** Milliseconds between calls of the paced lane. */
+  every: number;
   /** Records per log of the burst lane, per round. */
   burst: number;
   /** A config whose sealed log goes to `dir` (its key is `env:K`). */
@@ -147,12 +150,42 @@ type Row = [number, number, number];
 
 const BLOCK = 50;
 
+/** A thread that sends a message every `every` ms (`Atomics.wait` keeps time better than timers). */
+const PACER = `self.onmessage = (e) => {
+  const ctl = new Int32Array(e.data.sab);
+  while (Atomics.load(ctl, 0) === 0) {
+    Atomics.wait(ctl, 1, 0, e.data.every);
+    self.postMessage(0);
+  }
+};`;
+
+/** Ticks from a pacer thread; `stop()` ends it. */
+function pacer(every: number): { tick: () => Promise<void>; stop: () => void } {
+  const worker = new Worker(`data:text/javascript,${encodeURIComponent(PACER)}`, { type: "module" });
+  const sab = new SharedArrayBuffer(8);
+  let waiting: (() => void) | null = null;
+  worker.onmessage = () => {
+    const w = waiting;
+    waiting = null;
+    w?.();
+  };
+  worker.postMessage({ sab, every });
+  return {
+    tick: () => new Promise<void>((r) => (waiting = r)),
+    stop: () => {
+      Atomics.store(new Int32Array(sab), 0, 1);
+      worker.terminate();
+    },
+  };
+}
+
 async function paced(opens: Open[], o: AbOptions): Promise<Row[]> {
   const logs: Opened[] = [];
   for (const open of opens) logs.push(await openLog(open, o));
   const main = logs.map(() => 0), all = logs.map(() => 0);
   let floorMain = 0, floorAll = 0, floorCalls = 0;
   const calls = Array.from({ length: BLOCK }, (_, i) => smallRecord(i, o.record(i)));
+  const pace = pacer(o.every);
   const t0 = logs.map((l) => sched(l.tid));
   const slots = logs.length + 1; // the last slot: no log
   for (let block = 0; block < (o.paced / BLOCK) * slots; block++) {
@@ -164,7 +197,7 @@ async function paced(opens: Open[], o: AbOptions): Promise<Row[]> {
         l.log.sink.started?.(r, 0.01);
         l.lines++;
       }
-      await new Promise((res) => setTimeout(res, 1));
+      await pace.tick();
       if (l) {
         l.log.sink(r);
         l.lines++;
@@ -180,6 +213,7 @@ async function paced(opens: Open[], o: AbOptions): Promise<Row[]> {
       floorCalls += BLOCK;
     }
   }
+  pace.stop();
   await finish(logs);
   const rows = logs.map((l, i): Row => [
     main[i]! / o.paced - floorMain / floorCalls,
@@ -222,8 +256,8 @@ export async function abRounds(o: AbOptions): Promise<void> {
   const url = pathToFileURL(resolve(o.dir, "src/logs/request_log.ts")).href;
   const base = (await import(url)).openRequestLog as Open;
   console.log(
-    `A/B: this checkout vs ${o.dir}; ${o.rounds} rounds of ${o.paced} paced calls and ${o.burst} burst ` +
-      `records per log (Deno ${Deno.version.deno})`,
+    `A/B: this checkout vs ${o.dir}; ${o.rounds} rounds of ${o.paced} paced calls (one every ${o.every} ms) ` +
+      `and ${o.burst} burst records per log (Deno ${Deno.version.deno})`,
   );
   const rows: Record<string, { this: Row[]; base: Row[] }> = {
     paced: { this: [], base: [] },

@@ -10,7 +10,7 @@
  * process, medians over the rounds and of the per-round ratios (see `scripts/bench_log_ab.ts`):
  *
  *   npx -y deno@2.9.6 run -A scripts/bench_log_writer.ts --ab /tmp/azmw-base [--rounds 7] [--paced 1500] \
- *     [--records 3000]
+ *     [--every 1.1] [--records 3000]
  */
 import { parseArgs } from "node:util";
 import { validateConfig } from "../src/config/schema.ts";
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     ab: { type: "string" },
     rounds: { type: "string", default: "7" },
     paced: { type: "string", default: "1500" },
+    every: { type: "string", default: "1.1" },
   },
 });
 const N = Number(values.records);
@@ -143,6 +144,7 @@ if (values.ab !== undefined) {
     dir: values.ab,
     rounds: Number(values.rounds),
     paced: Number(values.paced),
+    every: Number(values.every),
     burst: N,
     config: (dir) => config(dir, { keys: [{ key: "env:K" }] }),
     record,
