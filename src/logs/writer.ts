@@ -1,13 +1,12 @@
 /**
  * The request log's writer, on the log thread (`log_worker.ts`): `push()` builds a record's sealed line at
  * once and queues it (synchronous, no I/O), so the sealing work is spread over time as records arrive
- * instead of coming in one burst per flush. One task appends the queued lines to the day's file: at once
- * when the last write is a flush interval old; else the records wait, and go with the first record that
- * finds it so, or a flush interval after the first of them came (sooner when a batch is full). So there is
- * at most one write per interval, not one per record, every record is written within an interval of
- * reaching the writer, and a steady trickle needs no timer. An idle writer sets no timer, except to sync
- * data written less than one fsync interval ago. A full queue drops the record, counts it and warns at most
- * once per interval; `close()` writes everything still queued.
+ * instead of coming in one burst. One task appends what was queued in a turn of the event loop to the
+ * day's file at the end of that turn, in one write (batches of `batchSize` lines): the gateway thread posts
+ * records at most once per flush interval apart from full batches (`log_thread.ts`), so that is one write
+ * per interval at most, not one per record, and no timer. An idle writer sets no timer, except to sync data written less than one
+ * fsync interval ago. A full queue drops the record, counts it and warns at most once per warning interval;
+ * `close()` writes everything still queued.
  */
 import type { DayClock } from "./day.ts";
 import type { LogFiles } from "./files.ts";
@@ -37,8 +36,8 @@ export interface WriterOptions {
   line: (rec: LogItem) => string;
   queueSize: number;
   queueBytes: number;
+  /** Lines per write at most. */
   batchSize: number;
-  flushIntervalMs: number;
   /** 0 syncs after every flush that wrote something. */
   fsyncIntervalMs: number;
   now: () => number;
@@ -70,10 +69,6 @@ export class LogWriter {
   #bytes = 0;
   #closing = false;
   #wake: (() => void) | null = null;
-  /** Wakes the task a flush interval after the first waiting record came, if no record came to write it. */
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  /** When the last write started. */
-  #writtenAt = -Infinity;
   /** Wakes an idle writer to sync what it wrote. */
   #syncTimer: ReturnType<typeof setTimeout> | undefined;
   /** Records dropped because the queue was full, and how many of them were warned about. */
@@ -114,12 +109,8 @@ export class LogWriter {
     const day = this.#o.days.dayOf(Date.parse(rec.ts) || this.#o.now());
     this.#queue.push({ size, day, line: enc.encode(line + "\n") });
     this.#queueBytes += size;
-    if (this.#queue.length >= this.#o.batchSize) this.#wakeUp();
-    // At most one write per interval, each record within one of coming: at once (in this turn of the
-    // event loop) when the last write is an interval old, else with the next record that finds it so, or
-    // by a timer an interval after the first waiting record came.
-    else if (this.#o.now() - this.#writtenAt >= this.#o.flushIntervalMs) this.#due();
-    else this.#timer ??= setTimeout(() => this.#due(), this.#o.flushIntervalMs);
+    // Written at the end of this turn of the event loop, with whatever else it queues.
+    this.#wakeUp();
   }
 
   /** Current counters. */
@@ -139,29 +130,22 @@ export class LogWriter {
     await this.#done;
   }
 
+  /** Wakes a sleeping task; a busy one finds what was queued meanwhile when it looks again. */
   #wakeUp(): void {
     const wake = this.#wake;
+    if (wake === null) return;
     this.#wake = null;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#syncTimer !== undefined) clearTimeout(this.#syncTimer);
-    this.#timer = this.#syncTimer = undefined;
-    wake?.();
-  }
-
-  /** Queued records are due: wake the task, or note it (no timer left) if it is still writing. */
-  #due(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#wake !== null) this.#wakeUp();
+    this.#syncTimer = undefined;
+    wake();
   }
 
   #sleep(): Promise<void> {
-    if (this.#closing || this.#queue.length >= this.#o.batchSize) return Promise.resolve();
-    // Records waiting without a timer came in while the last batch was written, and their time is up.
-    if (this.#queue.length > 0 && this.#timer === undefined) return Promise.resolve();
+    // Records queued while the task wrote, synced or ran maintenance go at once.
+    if (this.#closing || this.#queue.length > 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#wake = resolve;
-      if (this.#queue.length === 0 && this.#unsynced && this.#o.fsyncIntervalMs > 0) {
+      if (this.#unsynced && this.#o.fsyncIntervalMs > 0) {
         const wait = Math.max(0, this.#syncedAt + this.#o.fsyncIntervalMs - this.#o.now());
         this.#syncTimer = setTimeout(() => this.#wakeUp(), wait);
       }
@@ -185,8 +169,6 @@ export class LogWriter {
   }
 
   async #drain(): Promise<void> {
-    if (this.#queue.length === 0) return;
-    this.#writtenAt = this.#o.now();
     while (this.#queue.length > 0) {
       const batch = this.#queue.length <= this.#o.batchSize
         ? this.#queue

@@ -72,7 +72,6 @@ export function assembleWriter(
     queueSize: logs.queueSize,
     queueBytes: logs.queueBytes,
     batchSize: logs.batchSize,
-    flushIntervalMs: logs.flushIntervalMs,
     fsyncIntervalMs: logs.fsyncIntervalMs,
     now,
     warn,
