@@ -5,9 +5,9 @@
  * flush interval (`logs.flush_interval_ms`): at once when the last post is an interval old, else with the
  * first record that finds it so, or by a timer an interval after the first waiting record came — at once
  * when a batch is full. The thread writes each post as it arrives, so a record reaches the file within
- * about one interval, and at a steady trickle (c=1) there is one post, one wake-up of the thread and one
- * write per interval instead of per call, and no timer. Counters come back as the thread writes (how
- * often: `log_worker.ts`).
+ * about one interval, and at c=1 (a call about every millisecond) there is one post, one wake-up of the
+ * thread and one write per interval rather than per call, and no timer fires. Counters come back as the
+ * thread writes (how often: `log_worker.ts`).
  */
 import type { Config } from "../config/types.ts";
 import type { CallRecord } from "../core/record.ts";

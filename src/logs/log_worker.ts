@@ -12,10 +12,10 @@ import type { LogWriter, WriterStats } from "./writer.ts";
 const post = (msg: FromLogThread) => self.postMessage(msg);
 let writer: (LogWriter & { rekey: ReturnType<typeof assembleWriter>["rekey"] }) | null = null;
 /**
- * Counters go back 20 ms after the last report once a 64th of the queue was written or dropped since (the
- * gateway thread bounds what it posts by them, so it never sees the thread more than that behind), else
- * 250 ms after it; the last ones by a trailing timer, and none when nothing changed. Each report wakes the
- * gateway thread: one every 20 ms cost it ~6 µs per call at c=1 (measured).
+ * Counters go back 20 ms after the last report once a 64th of the queue was written or dropped since, else
+ * 250 ms after it; the last ones by a trailing timer, and none when nothing changed. The gateway thread
+ * bounds what it posts by them, so it sees the thread at most about a 64th of the queue further behind than
+ * it is. Each report wakes the gateway thread: one every 20 ms cost it ~6 µs per call at c=1 (measured).
  */
 const STATS_SOON_MS = 20;
 const STATS_LATE_MS = 250;
