@@ -3,6 +3,14 @@
  * cost of `sink()` on the request path.
  *
  *   npx -y deno@2.9.6 run -A scripts/bench_log_writer.ts [--records 20000] [--body 1500]
+ *
+ * With `--ab DIR` it compares this checkout's request log with the one in `DIR/src` (for instance
+ * `git archive <commit> src | tar -x -C DIR`), both open in one process and fed in turns, and prints the
+ * CPU time per record of the gateway thread (`sink()` and the posts), of each log thread and of the whole
+ * process, medians over the rounds and of the per-round ratios (see `scripts/bench_log_ab.ts`):
+ *
+ *   npx -y deno@2.9.6 run -A scripts/bench_log_writer.ts --ab /tmp/azmw-base [--rounds 7] [--paced 1500] \
+ *     [--every 1.1] [--records 3000]
  */
 import { parseArgs } from "node:util";
 import { validateConfig } from "../src/config/schema.ts";
@@ -10,10 +18,18 @@ import type { Config, LogsConfig } from "../src/config/types.ts";
 import { generateKeyText } from "../src/logs/keyring.ts";
 import { openRequestLog } from "../src/logs/request_log.ts";
 import type { CallRecord } from "../src/core/record.ts";
+import { abRounds } from "./bench_log_ab.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { records: { type: "string", default: "20000" }, body: { type: "string", default: "1500" } },
+  options: {
+    records: { type: "string", default: "20000" },
+    body: { type: "string", default: "1500" },
+    ab: { type: "string" },
+    rounds: { type: "string", default: "7" },
+    paced: { type: "string", default: "1500" },
+    every: { type: "string", default: "1.1" },
+  },
 });
 const N = Number(values.records);
 const BODY = Number(values.body);
@@ -121,6 +137,19 @@ async function run(label: string, logs: Partial<LogsConfig>) {
       } ns/record  ` +
       `longest loop stall ${stall.toFixed(1)} ms`,
   );
+}
+
+if (values.ab !== undefined) {
+  await abRounds({
+    dir: values.ab,
+    rounds: Number(values.rounds),
+    paced: Number(values.paced),
+    every: Number(values.every),
+    burst: N,
+    config: (dir) => config(dir, { keys: [{ key: "env:K" }] }),
+    record,
+  });
+  Deno.exit(0);
 }
 
 console.log(

@@ -264,8 +264,12 @@ export interface LogsConfig {
   queueSize: number;
   /** Most body bytes held by waiting records; more are dropped (and counted). */
   queueBytes: number;
-  /** The writer seals and writes at most this many records per step, and wakes early at this many. */
+  /** Records per post to the log thread and per write at most; a full batch is posted at once. */
   batchSize: number;
+  /**
+   * Records are posted to the log thread (which writes each post at once) at most this often, and wait at
+   * most this long for a post.
+   */
   flushIntervalMs: number;
   /** How often written data is forced to disk; 0 after every flush. */
   fsyncIntervalMs: number;

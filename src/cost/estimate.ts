@@ -27,6 +27,11 @@ export function loadTokenizer(): Promise<void> {
   return loading;
 }
 
+/** Whether anything has asked for the tokenizer yet (its load has started, or is done). */
+export function tokenizerRequested(): boolean {
+  return loading !== null;
+}
+
 /** Whether estimates use the real tokenizer yet. */
 export function tokenizerReady(): boolean {
   return count !== null;

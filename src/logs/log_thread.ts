@@ -1,8 +1,13 @@
 /**
  * The main thread's side of the log thread: `sink` gathers finished calls and posts them in batches to the
  * worker that seals and writes them (`log_worker.ts`), so the request path pays for a structured clone of
- * each record instead of redaction, gzip, encryption and file I/O. Counters come back every 20 ms while
- * records arrive and after every flush.
+ * each record instead of redaction, gzip, encryption and file I/O. Records are posted at most once per
+ * flush interval (`logs.flush_interval_ms`): at once when the last post is an interval old, else with the
+ * first record that finds it so, or by a timer an interval after the first waiting record came — at once
+ * when a batch is full. The thread writes each post as it arrives, so a record reaches the file within
+ * about one interval, and at c=1 (a call about every millisecond) there is one post, one wake-up of the
+ * thread and one write per interval rather than per call, and no timer fires. Counters come back as the
+ * thread writes (how often: `log_worker.ts`).
  */
 import type { Config } from "../config/types.ts";
 import type { CallRecord, CallStart } from "../core/record.ts";
@@ -19,19 +24,30 @@ export interface LogThreadInit {
   /** The day whose retention run the main thread already did. */
   retainedFor: string;
   warn: (message: string) => void;
+  /** Starts the thread (default: a Worker running `log_worker.ts`); tests pass a fake. */
+  spawn?: () => LogWorker;
 }
 
-/**
- * Records are posted together at most this often; one waits for the next post at most this long (a full
- * batch goes at once).
- */
-const POST_DELAY_MS = 1;
+/** What the log thread's side here needs of its Worker. */
+export interface LogWorker {
+  postMessage(message: ToLogThread): void;
+  terminate(): void;
+  onmessage: ((e: MessageEvent<FromLogThread>) => void) | null;
+  onerror: ((e: ErrorEvent) => void) | null;
+  onmessageerror: ((e: MessageEvent) => void) | null;
+}
+
+function spawnLogWorker(): LogWorker {
+  return new Worker(new URL("./log_worker.ts", import.meta.url).href, { type: "module", name: "azmw-log" });
+}
 
 /** The request log's writer, running on its own thread. */
 export class LogThread {
-  readonly #worker: Worker;
+  readonly #worker: LogWorker;
   readonly #warn: (message: string) => void;
   readonly #batchSize: number;
+  /** The flush interval: at most one post per interval, and no record waits longer for one. */
+  readonly #intervalMs: number;
   readonly #queueSize: number;
   readonly #cap: number;
   #pending: LogItem[] = [];
@@ -49,6 +65,8 @@ export class LogThread {
   #failed: string | null = null;
   #closing = false;
   #closed: PromiseWithResolvers<void> = Promise.withResolvers();
+  /** Callers of `report()` waiting for the thread's answer, in order. */
+  #reports: PromiseWithResolvers<WriterStats>[] = [];
   #ready: PromiseWithResolvers<void> = Promise.withResolvers();
   /** Resolves once the thread has its keys and writer; rejects if it cannot start. */
   readonly ready: Promise<void> = this.#ready.promise;
@@ -60,11 +78,9 @@ export class LogThread {
     // Posted at a full batch at the latest, so records wait here only up to the queue size's bound.
     this.#queueSize = init.config.logs.queueSize;
     this.#batchSize = Math.min(init.config.logs.batchSize, this.#queueSize);
+    this.#intervalMs = init.config.logs.flushIntervalMs;
     this.#cap = queueCap(init.config.logs);
-    this.#worker = new Worker(new URL("./log_worker.ts", import.meta.url).href, {
-      type: "module",
-      name: "azmw-log",
-    });
+    this.#worker = (init.spawn ?? spawnLogWorker)();
     this.#worker.onmessage = (e: MessageEvent<FromLogThread>) => this.#receive(e.data);
     this.#worker.onerror = (e: ErrorEvent) => {
       // An uncaught error in the thread must not take the gateway down: the log is lost, not the service.
@@ -103,11 +119,11 @@ export class LogThread {
       return;
     }
     this.#pending.push(item());
-    // Posted at once when the last post is a delay old: a busy event loop runs a timer late, but it
-    // keeps calling the sink. The timer only catches the last records of a burst.
-    if (this.#pending.length >= this.#batchSize || performance.now() - this.#postedAt >= POST_DELAY_MS) {
+    // Posted by the sink when it can be (a busy event loop runs a timer late, but it keeps calling the
+    // sink); the timer only catches records no later one came for.
+    if (this.#pending.length >= this.#batchSize || performance.now() - this.#postedAt >= this.#intervalMs) {
       this.#flush();
-    } else this.#timer ??= setTimeout(() => this.#flush(), POST_DELAY_MS);
+    } else this.#timer ??= setTimeout(() => this.#flush(), this.#intervalMs);
   }
 
   /** Counters: records waiting here or in the thread, written, dropped (here and there), bytes. */
@@ -126,6 +142,21 @@ export class LogThread {
   rekey(keys: KeysData, secrets: string[]): void {
     this.#flush();
     this.#post({ t: "rekey", keys, secrets });
+  }
+
+  /**
+   * Posts what is waiting and resolves with the thread's own counters once it has taken in every record
+   * posted before (queued there, written or dropped); rejects once the log is closed or its thread failed.
+   */
+  report(): Promise<WriterStats> {
+    this.#flush();
+    if (this.#closing || this.#failed !== null) {
+      return Promise.reject(new Error(this.#failed ?? "the request log is closed"));
+    }
+    const r = Promise.withResolvers<WriterStats>();
+    this.#reports.push(r);
+    this.#post({ t: "report" });
+    return r.promise;
   }
 
   /** Posts what is waiting, lets the thread write everything and close its files, then ends it. */
@@ -191,6 +222,10 @@ export class LogThread {
       case "stats":
         this.#remote = msg.stats;
         return;
+      case "report":
+        this.#remote = msg.stats;
+        this.#reports.shift()?.resolve(msg.stats);
+        return;
       case "warn":
         this.#warn(msg.message);
         return;
@@ -209,6 +244,7 @@ export class LogThread {
     this.#failed = message;
     this.#warn(`The request log thread failed; records are dropped from now on: ${message}`);
     this.#ready.reject(new Error(message));
+    for (const r of this.#reports.splice(0)) r.reject(new Error(message));
     this.#closed.resolve();
   }
 }

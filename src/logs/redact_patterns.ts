@@ -23,26 +23,33 @@ export interface Pattern {
   minDigits?: number;
 }
 
-/** The number of ASCII digits in `s`. */
-export function countDigits(s: string): number {
+const DIGIT = /[0-9]/g;
+
+/** The number of ASCII digits in `s`, counted up to `enough` (the regex engine skips the rest quickly). */
+export function countDigits(s: string, enough = Infinity): number {
+  DIGIT.lastIndex = 0;
   let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-  }
+  while (n < enough && DIGIT.exec(s) !== null) n++;
   return n;
 }
 
-/** Whether `s` has at least `min` consecutive characters of `[A-Za-z0-9+/_=-]` (what keys are made of). */
+const isKey = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 45 ||
+  c === 47 || c === 61 || c === 95;
+
+/**
+ * Whether `s` has at least `min` consecutive characters of `[A-Za-z0-9+/_=-]` (what keys are made of).
+ * Every such run covers one of the positions `min - 1`, `2 · min - 1`, …, so only the runs through those
+ * are measured: prose, whose runs are words, is read about a third.
+ */
 export function hasKeyRun(s: string, min: number): boolean {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const key = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 ||
-      c === 45 ||
-      c === 47 || c === 61 || c === 95;
-    if (!key) n = 0;
-    else if (++n >= min) return true;
+  for (let i = min - 1; i < s.length; i += min) {
+    if (!isKey(s.charCodeAt(i))) continue;
+    let start = i;
+    while (start > 0 && isKey(s.charCodeAt(start - 1))) start--;
+    let end = i + 1;
+    while (end < s.length && end - start < min && isKey(s.charCodeAt(end))) end++;
+    if (end - start >= min) return true;
   }
   return false;
 }

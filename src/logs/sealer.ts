@@ -1,6 +1,7 @@
 /**
  * Turns a finished call into its log line: plain metadata, bodies redacted, capped, compressed and sealed
- * under the key the body policy picks (or left out). Runs in the writer task, never on the request path.
+ * under the key the body policy picks (or left out). Runs on the log thread as each record is queued,
+ * never on the request path.
  */
 import type { CallRecord } from "../core/record.ts";
 import type { LogKey } from "./keyring.ts";
@@ -9,7 +10,7 @@ import type { BodyPolicy } from "./policy.ts";
 import { isQueuedStart, type LogItem, type QueuedStart } from "./queued.ts";
 import { logRecordOf, type StartedEntry } from "./record.ts";
 import type { Redactor } from "./redact.ts";
-import { type FieldContext, type SealedField, sealField } from "./seal.ts";
+import { type FieldContext, type SealedField, sealFieldSync } from "./seal.ts";
 
 /** What the sealer needs. */
 export interface SealerOptions {
@@ -26,18 +27,18 @@ export class RecordSealer {
   /** Creates a sealer. */
   constructor(readonly options: SealerOptions) {}
 
-  async #field(
+  #field(
     rec: CallRecord,
     field: FieldContext["field"],
     key: LogKey,
     build: (rec: CallRecord, redactor: Redactor, cap: number) => Payload | null,
-  ): Promise<SealedField | null> {
+  ): SealedField | null {
     const { redactor, maxBodyBytes, warn } = this.options;
     try {
       const payload = build(rec, redactor, maxBodyBytes);
       if (payload === null) return null;
       const flags = { trunc: payload.trunc, raw: payload.raw };
-      return await sealField(payload.plain, { id: rec.id, field }, key, flags);
+      return sealFieldSync(payload.plain, { id: rec.id, field }, key, flags);
     } catch (err) {
       // A body that cannot be sealed is left out rather than written in any other form.
       warn(
@@ -48,16 +49,14 @@ export class RecordSealer {
   }
 
   /** The JSON line (without newline) of one call, or of a call's start. */
-  async line(rec: LogItem): Promise<string> {
+  line(rec: LogItem): string {
     const { instance, policy, redactor } = this.options;
     if (isQueuedStart(rec)) return JSON.stringify(startedEntry(rec, instance));
     const out = logRecordOf(rec, instance, (t) => redactor.text(t));
     const key = policy.keyFor(rec.caller);
     if (key !== null) {
-      [out.request, out.response] = await Promise.all([
-        this.#field(rec, "request", key, requestPayload),
-        this.#field(rec, "response", key, responsePayload),
-      ]);
+      out.request = this.#field(rec, "request", key, requestPayload);
+      out.response = this.#field(rec, "response", key, responsePayload);
     }
     return JSON.stringify(out);
   }

@@ -1,16 +1,17 @@
 /**
- * The background writer: the request path pushes finished calls onto a bounded queue (synchronous, no
- * I/O); one task seals the records in batches and appends them to the day's file — at once when the last
- * write is a flush interval old, else when it is (or sooner when a batch is full): at most one write per
- * interval for all records that arrived in it, not one per record. An idle writer sets no timer, except to sync data written less than
- * one fsync interval ago. A full queue drops the record, counts it and warns at most once per interval;
- * `close()` drains everything still queued.
+ * The request log's writer, on the log thread (`log_worker.ts`): `push()` builds a record's sealed line at
+ * once and queues it (synchronous, no I/O), so the sealing work is spread over time as records arrive
+ * instead of coming in one burst. One task appends what was queued in a turn of the event loop to the
+ * day's file at the end of that turn, in one write (batches of `batchSize` lines): the gateway thread posts
+ * records at most once per flush interval apart from full batches (`log_thread.ts`), so that is one write
+ * per interval at most, not one per record, and no timer. An idle writer sets no timer, except to sync data written less than one
+ * fsync interval ago. A full queue drops the record, counts it and warns at most once per warning interval;
+ * `close()` writes everything still queued.
  */
 import type { DayClock } from "./day.ts";
 import type { LogFiles } from "./files.ts";
 import { bodyBytes } from "./payload.ts";
 import type { LogItem } from "./queued.ts";
-import { Yielder } from "./yield.ts";
 
 /** Counters of a writer. */
 export interface WriterStats {
@@ -28,35 +29,39 @@ export interface WriterStats {
 export interface WriterOptions {
   files: LogFiles;
   days: DayClock;
-  /** Builds the JSON line (without newline) of a record. */
-  line: (rec: LogItem) => Promise<string>;
+  /**
+   * Builds the JSON line (without newline) of a record; called once per record, when it is queued. One
+   * that throws loses that record (counted and warned about), never the writer.
+   */
+  line: (rec: LogItem) => string;
   queueSize: number;
   queueBytes: number;
+  /** Lines per write at most. */
   batchSize: number;
-  flushIntervalMs: number;
   /** 0 syncs after every flush that wrote something. */
   fsyncIntervalMs: number;
   now: () => number;
   warn: (message: string) => void;
   /** Runs after each flush (daily retention hooks in here). */
   afterFlush?: () => Promise<void>;
-  /**
-   * Build each record's line as soon as it is queued, so the sealing work is spread over time instead of
-   * arriving in one burst per flush; the flush then only appends. For a writer on a thread of its own.
-   */
-  eager?: boolean;
+}
+
+/** A queued record: its body bytes (what it weighs in the queue), its day and its line with the newline. */
+interface Queued {
+  size: number;
+  day: string;
+  line: Uint8Array;
 }
 
 /** Warnings about drops or write failures are repeated at most this often. */
 export const WARN_INTERVAL_MS = 10_000;
 const enc = new TextEncoder();
 
-/** A bounded queue drained by one background task. */
+/** A bounded queue of sealed lines, appended to files by one background task. */
 export class LogWriter {
   readonly #o: WriterOptions;
-  #queue: LogItem[] = [];
-  /** Lines already being built for queued records (eager writers). */
-  readonly #lines = new WeakMap<LogItem, Promise<string>>();
+  /** Queued lines, in the order their records came. */
+  #queue: Queued[] = [];
   #queueBytes = 0;
   #inFlight = 0;
   #written = 0;
@@ -64,10 +69,6 @@ export class LogWriter {
   #bytes = 0;
   #closing = false;
   #wake: (() => void) | null = null;
-  /** Runs one flush interval after the first record that is not written yet. */
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  /** When the last write started. */
-  #writtenAt = -Infinity;
   /** Wakes an idle writer to sync what it wrote. */
   #syncTimer: ReturnType<typeof setTimeout> | undefined;
   /** Records dropped because the queue was full, and how many of them were warned about. */
@@ -96,19 +97,20 @@ export class LogWriter {
       if (!this.#closing) this.#full++;
       return;
     }
-    this.#queue.push(rec);
+    let line: string;
+    try {
+      line = this.#o.line(rec);
+    } catch (err) {
+      // A record that cannot be turned into a line is lost, never the writer.
+      this.#dropped++;
+      this.#o.warn(`Cannot log record ${JSON.stringify(rec.id)}: ${(err as Error)?.message ?? err}`);
+      return;
+    }
+    const day = this.#o.days.dayOf(Date.parse(rec.ts) || this.#o.now());
+    this.#queue.push({ size, day, line: enc.encode(line + "\n") });
     this.#queueBytes += size;
-    if (this.#o.eager) {
-      const line = this.#o.line(rec);
-      line.catch(() => {}); // reported when the batch is written
-      this.#lines.set(rec, line);
-    }
-    if (this.#queue.length >= this.#o.batchSize) this.#wakeUp();
-    // Written at most once per interval: at once when the last write is an interval old, else when it is.
-    else if (this.#timer === undefined) {
-      const wait = Math.max(0, this.#writtenAt + this.#o.flushIntervalMs - this.#o.now());
-      this.#timer = setTimeout(() => this.#due(), wait);
-    }
+    // Written at the end of this turn of the event loop, with whatever else it queues.
+    this.#wakeUp();
   }
 
   /** Current counters. */
@@ -128,28 +130,22 @@ export class LogWriter {
     await this.#done;
   }
 
+  /** Wakes a sleeping task; a busy one finds what was queued meanwhile when it looks again. */
   #wakeUp(): void {
     const wake = this.#wake;
+    if (wake === null) return;
     this.#wake = null;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#syncTimer !== undefined) clearTimeout(this.#syncTimer);
-    this.#timer = this.#syncTimer = undefined;
-    wake?.();
-  }
-
-  /** The flush timer fired: wake the task, or note that records are due if it is still writing. */
-  #due(): void {
-    this.#timer = undefined;
-    if (this.#wake !== null) this.#wakeUp();
+    this.#syncTimer = undefined;
+    wake();
   }
 
   #sleep(): Promise<void> {
-    if (this.#closing || this.#queue.length >= this.#o.batchSize) return Promise.resolve();
-    // Records waiting without a timer came in while the last batch was written, and their time is up.
-    if (this.#queue.length > 0 && this.#timer === undefined) return Promise.resolve();
+    // Records queued while the task wrote, synced or ran maintenance go at once.
+    if (this.#closing || this.#queue.length > 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#wake = resolve;
-      if (this.#queue.length === 0 && this.#unsynced && this.#o.fsyncIntervalMs > 0) {
+      if (this.#unsynced && this.#o.fsyncIntervalMs > 0) {
         const wait = Math.max(0, this.#syncedAt + this.#o.fsyncIntervalMs - this.#o.now());
         this.#syncTimer = setTimeout(() => this.#wakeUp(), wait);
       }
@@ -173,56 +169,24 @@ export class LogWriter {
   }
 
   async #drain(): Promise<void> {
-    if (this.#queue.length === 0) return;
-    this.#writtenAt = this.#o.now();
-    const yielder = new Yielder();
-    try {
-      await this.#drainWith(yielder);
-    } finally {
-      // A fresh port per drain: nothing stays open while the writer sleeps.
-      yielder.close();
-    }
-  }
-
-  async #drainWith(yielder: Yielder): Promise<void> {
     while (this.#queue.length > 0) {
       const batch = this.#queue.length <= this.#o.batchSize
         ? this.#queue
         : this.#queue.slice(0, this.#o.batchSize);
       this.#queue = batch === this.#queue ? [] : this.#queue.slice(batch.length);
-      let size = 0;
-      for (const rec of batch) size += bodyBytes(rec);
-      this.#queueBytes -= size;
+      for (const q of batch) this.#queueBytes -= q.size;
       this.#inFlight = batch.length;
-      await this.#write(batch, yielder);
+      await this.#write(batch);
       this.#inFlight = 0;
     }
   }
 
-  async #write(batch: LogItem[], yielder: Yielder): Promise<void> {
-    // Each line() call does its synchronous part (redaction, gzip, encryption) at once, so the calls are
-    // spread over slices of about a millisecond and requests are served in between.
-    const pending: Promise<string | null>[] = [];
-    for (const rec of batch) {
-      const built = this.#lines.get(rec);
-      pending.push(
-        (built ?? this.#o.line(rec)).catch((err) => {
-          // A record that cannot be turned into a line is lost, never the writer task.
-          this.#dropped++;
-          this.#o.warn(`Cannot log record ${JSON.stringify(rec.id)}: ${(err as Error)?.message ?? err}`);
-          return null;
-        }),
-      );
-      if (built === undefined) await yielder.maybeYield();
-    }
-    const lines = await Promise.all(pending);
+  async #write(batch: Queued[]): Promise<void> {
     const byDay = new Map<string, Uint8Array[]>();
-    for (const [i, rec] of batch.entries()) {
-      if (lines[i] === null) continue;
-      const day = this.#o.days.dayOf(Date.parse(rec.ts) || this.#o.now());
+    for (const { day, line } of batch) {
       let list = byDay.get(day);
       if (list === undefined) byDay.set(day, list = []);
-      list.push(enc.encode(lines[i] + "\n"));
+      list.push(line);
     }
     for (const [day, list] of byDay) {
       try {

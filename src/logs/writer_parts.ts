@@ -21,8 +21,6 @@ export interface WriterParts {
   secrets: string[];
   now: () => number;
   warn: (message: string) => void;
-  /** Seal records as they arrive (the log thread) rather than in one burst per flush. */
-  eager?: boolean;
 }
 
 /** A retention run: deletes expired days at most once a day; `doneFor()` tells the last day it ran for. */
@@ -74,12 +72,10 @@ export function assembleWriter(
     queueSize: logs.queueSize,
     queueBytes: logs.queueBytes,
     batchSize: logs.batchSize,
-    flushIntervalMs: logs.flushIntervalMs,
     fsyncIntervalMs: logs.fsyncIntervalMs,
     now,
     warn,
     afterFlush,
-    eager: parts.eager ?? false,
   });
   // Rotated keys (a Key Vault secret refreshed): records sealed from now on use them, and the known
   // secrets redaction removes follow the rotated values.

@@ -1,8 +1,8 @@
 /**
- * Retry arithmetic as pure functions: which upstream statuses are worth another try, exponential backoff
- * with full jitter, and the wait an upstream asks for (`retry-after-ms`, `Retry-After` in seconds or as
- * an HTTP date). The wait itself is a `Sleep` the pipeline takes from its deps; `realSleep` is only the
- * default, and tests pass one that records the delay instead of waiting.
+ * Retries: pure functions for which upstream statuses are worth another try, exponential backoff with full
+ * jitter, and the wait an upstream asks for (`retry-after-ms`, `Retry-After` in seconds or as an HTTP
+ * date); and `realSleep`, the timer the pipeline waits on unless its deps bring a `Sleep` of their own
+ * (tests pass one that records the delay instead of waiting).
  */
 import { GatewayError } from "../core/errors.ts";
 
@@ -38,7 +38,7 @@ export function retryAfterMs(headers: Headers, now: number): number | undefined 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** A real sleep on `setTimeout`, cut short by the client leaving. */
+/** A real sleep on `setTimeout`, cut short with a `client_closed` error when `signal` aborts. */
 export const realSleep: Sleep = (ms, signal) =>
   new Promise((resolve, reject) => {
     const gone = () => new GatewayError(499, "client_closed", "The client closed the connection");

@@ -4,6 +4,7 @@ import { DayClock } from "../../src/logs/day.ts";
 import { decodeKeyText, importLogKey, Keyring } from "../../src/logs/keyring.ts";
 import { LogThread } from "../../src/logs/log_thread.ts";
 import { openRecord } from "../../src/logs/open.ts";
+import { until } from "../_helpers/until.ts";
 import { callRecord, keyEnv, logConfig, readDay } from "./_util.ts";
 
 const enc = new TextEncoder();
@@ -74,9 +75,7 @@ Deno.test("LogThread reports counters back after each flush, while it runs", asy
   const dir = await Deno.makeTempDir();
   const { thread } = await threadFor(dir, keyEnv().key, { flushIntervalMs: 5 });
   for (let i = 0; i < 5; i++) thread.sink(callRecord({ id: `r${i}` }));
-  const deadline = Date.now() + 5000;
-  while (thread.stats().written < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  assert.equal(thread.stats().written, 5);
+  await until("the thread to report five written", () => Promise.resolve(thread.stats().written === 5));
   assert.equal(thread.stats().queued, 0);
   await thread.close();
 });
@@ -92,8 +91,7 @@ Deno.test("LogThread runs retention on its thread, once a day, after the main th
   // A thread whose day was not cleaned up yet deletes expired days after its first flush.
   const fresh = await threadFor(dir, keyEnv().key, { retentionDays: 7, flushIntervalMs: 5 }, "");
   fresh.thread.sink(callRecord({ id: "b", ts: new Date().toISOString() }));
-  const deadline = Date.now() + 5000;
-  while (fresh.warnings.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await until("the retention warning", () => Promise.resolve(fresh.warnings.length > 0));
   await fresh.thread.close();
   assert.deepEqual(fresh.warnings, ["Deleted request logs of 20200101, 20251214 (retention 7 days)"]);
   await assert.rejects(Deno.stat(`${dir}/20200101`), Deno.errors.NotFound);
@@ -102,17 +100,17 @@ Deno.test("LogThread runs retention on its thread, once a day, after the main th
 Deno.test("LogThread keeps the queue bound: records beyond it are dropped, counted and warned about", async (t) => {
   await t.step("a whole queue's worth waits in the thread and is written", async () => {
     const dir = await Deno.makeTempDir();
-    // Nothing is flushed before close: the three records wait in the thread's queue until then.
+    // The thread's queue holds three: records after its first write wait there until close.
     const { thread, warnings } = await threadFor(dir, keyEnv().key, {
       queueSize: 3,
       batchSize: 100,
       flushIntervalMs: 60_000,
     });
+    await thread.ready;
     for (let i = 0; i < 3; i++) thread.sink(callRecord({ id: `r${i}` }));
-    const deadline = Date.now() + 5000;
-    // Wait until the thread has reported the three as queued (none written, none dropped yet).
-    while (thread.stats().queued !== 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 50));
+    // Once the thread has taken in all three, none was dropped there: each is queued or written.
+    const inThread = await thread.report();
+    assert.deepEqual([inThread.queued + inThread.written, inThread.dropped], [3, 0]);
     await thread.close();
     assert.deepEqual({ ...thread.stats(), bytes: 0 }, { queued: 0, written: 3, dropped: 0, bytes: 0 });
     assert.deepEqual(warnings, []);
@@ -149,6 +147,7 @@ Deno.test("LogThread survives a log thread that fails: it warns once, drops and 
   });
   thread.sink(callRecord({ id: "a" }));
   await assert.rejects(thread.ready, /^Error: expected 32 bytes of key, got 16$/);
+  await assert.rejects(thread.report(), /^Error: expected 32 bytes of key, got 16$/);
   thread.sink(callRecord({ id: "b" }));
   await thread.close();
   assert.equal(warnings.length, 1, warnings.join("\n"));

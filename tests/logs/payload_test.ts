@@ -91,7 +91,7 @@ async function sealer(options: { dropPaths?: string[]; clock?: () => number } = 
   });
   const ring = new Keyring([await importLogKey(decodeKeyText(text), "k")]);
   return async (rec: ReturnType<typeof callRecord>) => {
-    const line = JSON.parse(await s.line(rec)) as LogRecord;
+    const line = JSON.parse(s.line(rec)) as LogRecord;
     return { line, opened: (await openRecord(line, ring)).record };
   };
 }
@@ -109,7 +109,8 @@ Deno.test("RecordSealer logs a body cut before queueing as its redacted bytes, m
 
 Deno.test("RecordSealer logs a marker with size and SHA-256 for a body past the redaction budget", async () => {
   let now = 0;
-  const seal = await sealer({ clock: () => (now += 60) });
+  // Each read moves the clock past the 100 ms budget: the second read of a body is over it.
+  const seal = await sealer({ clock: () => (now += 120) });
   const body = enc.encode(JSON.stringify({ a: "x", b: "y", c: "z" }));
   const { opened } = await seal(callRecord({ requestBody: body }));
   assert.deepEqual(opened.request, {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { RedactConfig } from "../../src/config/types.ts";
 import { parseJsonPath, Redactor } from "../../src/logs/redact.ts";
-import { countDigits, ibanValid, luhnValid } from "../../src/logs/redact_patterns.ts";
+import { countDigits, hasKeyRun, ibanValid, luhnValid } from "../../src/logs/redact_patterns.ts";
 
 const ALL: RedactConfig = {
   builtin: ["email", "phone", "iban", "credit_card", "api_key"],
@@ -119,6 +119,7 @@ Deno.test("luhnValid() and ibanValid() check digits", () => {
 Deno.test("Redactor.text() skips number patterns only where too few digits could match", () => {
   assert.equal(countDigits("a1b22 c333"), 6);
   assert.equal(countDigits("none"), 0);
+  assert.equal(countDigits("a1b22 c333", 4), 4, "counted up to enough");
   const r = new Redactor({
     builtin: ["api_key", "email", "iban", "credit_card", "phone"],
     rules: [],
@@ -136,4 +137,21 @@ Deno.test("Redactor.text() skips number patterns only where too few digits could
     "[API_KEY] and [PHONE]",
   );
   assert.equal(r.text("no numbers here at all"), "no numbers here at all");
+});
+
+Deno.test("hasKeyRun() finds a run of key characters wherever it starts, as a full scan would", () => {
+  const naive = (s: string, min: number) => new RegExp(`[A-Za-z0-9+/_=-]{${min}}`).test(s);
+  for (let at = 0; at < 70; at++) {
+    for (const length of [31, 32, 33]) {
+      const s = " ".repeat(at) + "aB3+/_=-".repeat(5).slice(0, length) + " ".repeat(at % 7);
+      assert.equal(hasKeyRun(s, 32), length >= 32, `run of ${length} at ${at}`);
+    }
+  }
+  const chars = "ab9+ .,-=_/Z\n";
+  let seed = 7;
+  for (let i = 0; i < 500; i++) {
+    let s = "";
+    for (let n = 0; n < 200; n++) s += chars[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % chars.length];
+    for (const min of [4, 8, 32]) assert.equal(hasKeyRun(s, min), naive(s, min), JSON.stringify(s));
+  }
 });

@@ -24,13 +24,13 @@ async function rejects(p: Promise<unknown>, reason: RegExp, id = "a") {
 Deno.test("sealField() round-trips small and large bodies", async (t) => {
   const key = await newKey("k1");
   const ring = new Keyring([key]);
-  for (const size of [0, 10, 63, 64, 5_000, 100_000]) {
+  for (const size of [0, 10, 127, 128, 5_000, 100_000]) {
     await t.step(`${size} bytes`, async () => {
       const plain = enc.encode("x".repeat(size));
       const sealed = await sealField(plain, { id: "a", field: "request" }, key);
       assert.equal(sealed.alg, "A256GCM");
       assert.equal(sealed.kid, "k1");
-      assert.equal(sealed.gz, size >= 64);
+      assert.equal(sealed.gz, size >= 128);
       assert.equal(sealed.trunc, false);
       assert.equal(Buffer.from(sealed.iv, "base64").length, 12);
       const opened = await openField(sealed, { id: "a", field: "request" }, ring);
@@ -55,7 +55,8 @@ Deno.test("openField() rejects tampered fields", async (t) => {
   const ring = new Keyring([key]);
   const plain = enc.encode(
     JSON.stringify({
-      messages: [{ role: "user", content: "secret plans for the whole quarter, in detail" }],
+      // Long enough to be compressed, so flipping `gz` is a real change.
+      messages: [{ role: "user", content: "secret plans for the whole quarter, in detail. ".repeat(3) }],
     }),
   );
   const sealed = await sealField(plain, { id: "a", field: "request" }, key);

@@ -6,8 +6,7 @@ import { LogWriter, type WriterOptions } from "../../src/logs/writer.ts";
 import type { LogItem } from "../../src/logs/queued.ts";
 import { callRecord, jsonLines } from "./_util.ts";
 
-const line = (rec: LogItem) =>
-  Promise.resolve(JSON.stringify({ v: 1, id: rec.id, ts: rec.ts, pad: "x".repeat(40) }));
+const line = (rec: LogItem) => JSON.stringify({ v: 1, id: rec.id, ts: rec.ts, pad: "x".repeat(40) });
 
 function writer(dir: string, over: Partial<WriterOptions> = {}, rotateBytes = 0) {
   const warnings: string[] = [];
@@ -18,7 +17,6 @@ function writer(dir: string, over: Partial<WriterOptions> = {}, rotateBytes = 0)
     queueSize: 1000,
     queueBytes: 1 << 30,
     batchSize: 50,
-    flushIntervalMs: 60_000,
     fsyncIntervalMs: 0,
     now: () => 0,
     warn: (m) => warnings.push(m),
@@ -37,7 +35,7 @@ Deno.test("LogWriter.push() is synchronous and close() writes every queued recor
   assert.deepEqual(ids, Array.from({ length: 100 }, (_, i) => `r${i}`));
 });
 
-Deno.test("LogWriter flushes a full batch without waiting for the interval", async () => {
+Deno.test("LogWriter writes a full batch without a timer", async () => {
   const dir = await Deno.makeTempDir();
   const flushed = Promise.withResolvers<void>();
   const { w } = writer(dir, { batchSize: 5, afterFlush: () => Promise.resolve(flushed.resolve()) });
@@ -134,7 +132,10 @@ Deno.test("LogWriter counts records it cannot write as dropped and warns", async
 Deno.test("LogWriter survives a record that cannot be turned into a line", async () => {
   const dir = await Deno.makeTempDir();
   const { w, warnings } = writer(dir, {
-    line: (rec) => rec.id === "bad" ? Promise.reject(new Error("boom")) : line(rec),
+    line: (rec) => {
+      if (rec.id === "bad") throw new Error("boom");
+      return line(rec);
+    },
   });
   w.push(callRecord({ id: "bad" }));
   w.push(callRecord({ id: "good" }));
@@ -153,14 +154,15 @@ Deno.test("logFileName() and parseLogFileName() agree", () => {
   assert.equal(parseLogFileName("other.jsonl"), null);
 });
 
-Deno.test("LogWriter with eager on builds each line when the record is queued and writes them in order", async () => {
+Deno.test("LogWriter builds each line once, when the record is queued, and writes them in order", async () => {
   const dir = await Deno.makeTempDir();
   const built: string[] = [];
-  const eagerLine = (rec: LogItem) => {
+  const builtLine = (rec: LogItem) => {
     built.push(rec.id);
-    return rec.id === "bad" ? Promise.reject(new Error("cannot seal")) : line(rec);
+    if (rec.id === "bad") throw new Error("cannot seal");
+    return line(rec);
   };
-  const { w, warnings } = writer(dir, { eager: true, line: eagerLine });
+  const { w, warnings } = writer(dir, { line: builtLine });
   w.push(callRecord({ id: "a" }));
   w.push(callRecord({ id: "bad" }));
   w.push(callRecord({ id: "b" }));
