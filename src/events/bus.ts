@@ -12,7 +12,7 @@ import { DeadLetter } from "./dead_letter.ts";
 import { callCompletedData, cloudEvent, sourceOf } from "./event.ts";
 import { EventMetrics } from "./metrics.ts";
 import { SinkQueue } from "./queue.ts";
-import { connectRedis, type EventsRedis } from "./redis_client.ts";
+import { connectRedis } from "./redis_client.ts";
 import { createStreamSink } from "./redis_bus.ts";
 import type { RetryDeps } from "./retry.ts";
 import { isSecretRef, resolveSecret } from "../config/secrets.ts";
@@ -26,10 +26,6 @@ export interface EventBusDeps extends SinkDeps {
   /** Waits and randomness of retries (tests make them instant). */
   retry?: RetryDeps;
   warn?: (message: string) => void;
-  /** Builds the Redis client of `bus: redis` (tests pass one with their own prefix). */
-  redis?: (
-    url: string,
-  ) => Promise<{ client: EventsRedis; ready: Promise<void> }> | { client: EventsRedis; ready: Promise<void> };
   /** Builds a sink from its config instead of the real ones (tests). */
   buildSink?: (sink: SinkConfig) => Sink | Promise<Sink>;
 }
@@ -96,8 +92,7 @@ export class EventBus {
     if (events?.bus === "redis" && events.sinks.length > 0) {
       const ref = config.shared?.redis ?? "";
       const url = isSecretRef(ref) ? await resolveSecret(ref, { ...deps, path: "shared.redis" }) : ref;
-      const { client, ready } = await (deps.redis ?? ((u) =>
-        connectRedis(u, deps.warn ? { warn: deps.warn } : {})))(url);
+      const { client, ready } = await connectRedis(url, deps.warn ? { warn: deps.warn } : {});
       // Start-up waits a little for Redis so the first events need no retry; an outage does not block it.
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([ready, new Promise((r) => timer = setTimeout(r, REDIS_START_WAIT_MS))]);
