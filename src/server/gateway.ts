@@ -16,7 +16,7 @@ import { type App, type AppRoutes, type ConnectionInfo, createApp } from "./app.
 import { errorResponse } from "../core/errors.ts";
 import { serveGuarded } from "./listener.ts";
 import { connectionCapWarning, listenerEvents } from "./listener_log.ts";
-import { buildGeneration, type GenerationParts, type RuntimeOptions } from "./runtime.ts";
+import { bodyBudgetOf, buildGeneration, type GenerationParts, type RuntimeOptions } from "./runtime.ts";
 
 /** How long calls ended at the shutdown deadline get to deliver their error event and close. */
 export const SHUTDOWN_CLOSE_MS = 1_000;
@@ -82,11 +82,13 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const tracing = createTracing({ upstream: (name) => upstreams.get(name) });
   const sinks = [metrics.sink, tracing.sink, ...(options.sinks ?? [])];
   const stopping = new AbortController();
+  // One budget for the gateway's life: calls of a retired generation keep holding room in it.
+  const bodyBudget = bodyBudgetOf(config, stopping.signal);
   // A config's pipeline and the app serving it; a reload swaps in a new one.
   type Live = { config: Config; app: App; close(): void };
   const retired = new Set<Live>();
   const build = async (c: Config): Promise<Live> => {
-    const parts = { callers: options.callers, sinks, shutdown: stopping.signal };
+    const parts = { callers: options.callers, sinks, shutdown: stopping.signal, bodyBudget };
     const generation = await buildGeneration(c, parts, options);
     upstreams = upstreamInfos(c.upstreams);
     const app = createApp({
@@ -212,6 +214,11 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
         options.log.warn("server.header_timeout_ms and server.max_connections change only on restart", {
           header_timeout_ms: was.headerTimeoutMs,
           max_connections: was.maxConnections,
+        });
+      }
+      if (next.server.maxBufferedBodyBytes !== was.maxBufferedBodyBytes) {
+        options.log.warn("server.max_buffered_body_bytes changes only on restart", {
+          max_buffered_body_bytes: was.maxBufferedBodyBytes,
         });
       }
       retired.add(current);

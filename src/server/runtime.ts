@@ -39,6 +39,11 @@ export interface GenerationParts {
   sinks: readonly CallSink[];
   /** Aborted when the shutdown grace ends: open calls and streams end with a `shutdown` error. */
   shutdown: AbortSignal;
+  /**
+   * Room for large request bodies shared by every generation of a running gateway (a reload must not hand
+   * out the room again); without one, the generation gets its own from the config.
+   */
+  bodyBudget?: BodyBudget;
 }
 
 /** A built generation. */
@@ -48,6 +53,14 @@ export interface Generation {
   managementDigests: readonly string[];
   /** Closes the upstream connection pools; call when the generation is retired (reload) or shut down. */
   close(): void;
+}
+
+/** The room for large request bodies that `config` allows (`server.max_buffered_body_bytes`). */
+export function bodyBudgetOf(config: Config, shutdown: AbortSignal): BodyBudget {
+  return new BodyBudget(config.server.maxBufferedBodyBytes, {
+    waitMs: config.server.bodyIdleTimeoutMs,
+    shutdown,
+  });
 }
 
 /** Resolves the config's secrets and builds its pipeline; a secret that does not resolve throws. */
@@ -79,10 +92,7 @@ export async function buildGeneration(
     admission,
     targets,
     bodyWatch: new BodyWatch(config.server.bodyIdleTimeoutMs),
-    bodyBudget: new BodyBudget(config.server.maxBufferedBodyBytes, {
-      waitMs: config.server.bodyIdleTimeoutMs,
-      shutdown: parts.shutdown,
-    }),
+    bodyBudget: parts.bodyBudget ?? bodyBudgetOf(config, parts.shutdown),
     upstreamAuth,
     projectAuth: new ProjectAuthCache(secret),
     fetch: pool?.fetch ?? ((input, init) => fetch(input, init)),

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import type { Config } from "../../src/config/types.ts";
 import { createApp } from "../../src/server/app.ts";
-import type { RuntimeOptions } from "../../src/server/runtime.ts";
+import { bodyBudgetOf, buildGeneration, type RuntimeOptions } from "../../src/server/runtime.ts";
 import { CALLER_KEY, CALLER_SHA, post, testGeneration } from "../_helpers/app.ts";
+import { configKeys } from "../_helpers/callers.ts";
 import { azureUpstream, testConfig } from "../_helpers/config.ts";
 
 function mixedConfig(): Config {
@@ -165,4 +166,22 @@ Deno.test("createApp() lists models entries first and falls back across provider
     3,
     "1 + 2 retries on claude",
   );
+});
+
+Deno.test("buildGeneration() uses the gateway's body budget when given one, else its own from the config", async () => {
+  const shutdown = new AbortController().signal;
+  const shared = bodyBudgetOf(mixedConfig(), shutdown);
+  const alone = { callers: configKeys(), sinks: [], shutdown };
+  const parts = { ...alone, bodyBudget: shared };
+  const options = { env: (n: string) => ENV[n], pool: false };
+  const [a, b, own] = await Promise.all([
+    buildGeneration(mixedConfig(), parts, options),
+    buildGeneration(mixedConfig(), parts, options),
+    buildGeneration(mixedConfig(), alone, options),
+  ]);
+  // Two generations of one gateway (a reload) hand out the same room; one built alone has its own.
+  assert.equal(a.pipeline.bodyBudget, shared);
+  assert.equal(b.pipeline.bodyBudget, shared);
+  assert.notEqual(own.pipeline.bodyBudget, shared);
+  assert.equal(own.pipeline.bodyBudget?.maxBytes, mixedConfig().server.maxBufferedBodyBytes);
 });

@@ -67,8 +67,10 @@ Deno.test("startGateway() serves, counts metrics and reloads a new config", asyn
     next.upstreams[0]!.deployments.push({ name: "gpt-4.1", model: "gpt-4.1", aliases: [] });
     next.server.port = 1; // the listener does not move on reload; a warning says so
     next.server.maxConnections = 5; // nor do its limits
+    next.server.maxBufferedBodyBytes = config.server.maxBufferedBodyBytes * 2; // nor does the body budget
     await gw.reload(next);
     assert.ok(lines.some((l) => l.includes("server.max_connections change only on restart")));
+    assert.ok(lines.some((l) => l.includes("server.max_buffered_body_bytes changes only on restart")));
     assert.equal(gw.config, next);
     const models = await (await fetch(`${gw.url}/v1/models`, { headers: { "api-key": CALLER_KEY } })).json();
     assert.ok(models.data.some((m: { id: string }) => m.id === "gpt-4.1"));
