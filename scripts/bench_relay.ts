@@ -8,4 +8,6 @@
  *
  * @module
  */
-import "../src/bench/overhead/relay_main.ts";
+import { relayMain } from "../src/bench/overhead/relay_main.ts";
+
+await relayMain(Deno.args);

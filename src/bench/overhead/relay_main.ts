@@ -10,9 +10,10 @@
 import { parseArgs } from "node:util";
 import { relayKeysFromEnv, serveRelay } from "./relay.ts";
 
-if (import.meta.main) {
+/** Parses `args` and serves the relay until SIGINT or SIGTERM. */
+export async function relayMain(args: string[]): Promise<void> {
   const { values } = parseArgs({
-    args: Deno.args,
+    args,
     options: { upstream: { type: "string" }, port: { type: "string" } },
   });
   if (!values.upstream) {
@@ -31,3 +32,5 @@ if (import.meta.main) {
     announce: (line) => void Deno.stdout.write(new TextEncoder().encode(line)),
   });
 }
+
+if (import.meta.main) await relayMain(Deno.args);
