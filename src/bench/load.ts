@@ -3,6 +3,7 @@
  * soon as its previous one ends, for a number of requests or a duration, after an optional warm-up.
  */
 import { type BenchFetch, createBenchClient, measureOnce } from "./measure.ts";
+import { loadHistograms } from "./histogram.ts";
 import { LoadRecorder, type LoadResult } from "./recorder.ts";
 import type { BenchRequest } from "./request.ts";
 
@@ -53,6 +54,7 @@ export async function runLoad(req: BenchRequest, options: LoadOptions): Promise<
   if ((requests === undefined) === (durationMs === undefined)) {
     throw new TypeError('Exactly one of "requests" or "durationMs" must be given');
   }
+  await loadHistograms();
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`Concurrency must be a whole number of at least 1, got "${concurrency}"`);
   }

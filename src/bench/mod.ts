@@ -20,7 +20,7 @@
  * @module
  */
 export { type BenchArgs, OVERHEAD_LANES, type OverheadLane, parseBenchArgs, parseDuration } from "./args.ts";
-export { LatencyHistogram, type LatencySummary, spectrumPercentiles } from "./histogram.ts";
+export { LatencyHistogram, type LatencySummary, loadHistograms, spectrumPercentiles } from "./histogram.ts";
 export { type LoadOptions, type LoadProgress, runLoad } from "./load.ts";
 export { type BenchFetch, createBenchClient, measureOnce, OVERHEAD_HEADER } from "./measure.ts";
 export { type OpenLoopOptions, runOpenLoop } from "./open_loop.ts";

@@ -4,6 +4,7 @@
  * behind shows it in the percentiles (no coordinated omission).
  */
 import { type BenchFetch, createBenchClient, measureOnce } from "./measure.ts";
+import { loadHistograms } from "./histogram.ts";
 import { LoadRecorder, type LoadResult } from "./recorder.ts";
 import type { BenchRequest } from "./request.ts";
 
@@ -44,6 +45,7 @@ export async function runOpenLoop(req: BenchRequest, options: OpenLoopOptions): 
   if (!(ratePerSec > 0) || !(durationMs > 0)) {
     throw new RangeError(`Rate and duration must be positive, got "${ratePerSec}" and "${durationMs}"`);
   }
+  await loadHistograms();
   const maxInFlight = options.maxInFlight ?? 2000;
   const rec = options.recorder ?? new LoadRecorder();
   const own = options.fetch === undefined ? createBenchClient() : null;

@@ -99,6 +99,7 @@ async function readBody(path: string | undefined): Promise<string | undefined> {
 }
 
 async function runLoadMode(args: LoadArgs, io: CliIo): Promise<number> {
+  await bench.loadHistograms();
   const body = await readBody(args.bodyFile);
   let req;
   try {
@@ -156,6 +157,7 @@ async function runLoadMode(args: LoadArgs, io: CliIo): Promise<number> {
 }
 
 async function runOverheadMode(args: OverheadArgs, io: CliIo): Promise<number> {
+  await bench.loadHistograms();
   const body = await readBody(args.bodyFile);
   let configTemplate: string | undefined;
   if (args.gatewayConfig !== undefined) {

@@ -1,6 +1,27 @@
 import assert from "node:assert/strict";
-import { addedMs, LatencyHistogram, msToUs, spectrumPercentiles } from "../../src/bench/histogram.ts";
+import {
+  addedMs,
+  LatencyHistogram,
+  loadHistograms,
+  msToUs,
+  spectrumPercentiles,
+} from "../../src/bench/histogram.ts";
 import { LoadRecorder } from "../../src/bench/recorder.ts";
+
+Deno.test("LatencyHistogram needs the library loaded first, and says so", async () => {
+  // Every other test in this file runs after this one, with the library loaded.
+  const first = (() => {
+    try {
+      new LatencyHistogram();
+      return null;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  })();
+  await loadHistograms();
+  if (first !== null) assert.match(first, /await loadHistograms\(\) first/);
+  assert.equal(new LatencyHistogram().count, 0);
+});
 
 /** Within HdrHistogram's 3 significant digits. */
 function near(actual: number, expected: number) {

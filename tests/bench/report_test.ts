@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { loadReportHtml, loadReportJson, loadReportText } from "../../src/bench/report.ts";
 import { LoadRecorder } from "../../src/bench/recorder.ts";
+import { loadHistograms } from "../../src/bench/histogram.ts";
+
+await loadHistograms();
 import {
   overheadHtml,
   overheadJson,

@@ -6,6 +6,7 @@
 import { VERSION } from "../../version.ts";
 import type { OverheadLane } from "../args.ts";
 import { createBenchClient, measureOnce } from "../measure.ts";
+import { loadHistograms } from "../histogram.ts";
 import { LoadRecorder } from "../recorder.ts";
 import { type BenchDialect, buildRequest, defaultBody } from "../request.ts";
 import { type FrontierLane, frontierLane } from "./lanes/frontier.ts";
@@ -104,6 +105,7 @@ export const RELAY_LANES: readonly OverheadLane[] = ["latency", "throughput", "s
 
 /** Runs the selected lanes (gateway, then the relay) and returns the report. */
 export async function runOverhead(options: OverheadOptions): Promise<OverheadReport> {
+  await loadHistograms();
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const plan = overheadPlan(options.quick, options.rounds);
