@@ -72,6 +72,7 @@ export const DEFAULTS = {
     batchSize: 256,
     flushIntervalMs: 2,
     fsyncIntervalMs: 5_000,
+    thread: true,
     builtin: ["email", "phone", "iban", "credit_card", "api_key"],
   },
 } as const;
@@ -390,6 +391,7 @@ const LOGS = record({
   batch_size: def(int(1, 100_000), DEFAULTS.logs.batchSize),
   flush_interval_ms: def(int(1, 3_600_000), DEFAULTS.logs.flushIntervalMs),
   fsync_interval_ms: def(int(0, DAY_MS), DEFAULTS.logs.fsyncIntervalMs),
+  thread: def(bool(), DEFAULTS.logs.thread),
   redact: def(REDACT, {}),
   projects: def(
     list(record({ name: noSpaces("a project name"), bodies: opt(bool()), keys: def(list(LOG_KEY), []) })),
@@ -559,6 +561,7 @@ export function defaultLogsConfig(): LogsConfig {
     batchSize: d.batchSize,
     flushIntervalMs: d.flushIntervalMs,
     fsyncIntervalMs: d.fsyncIntervalMs,
+    thread: d.thread,
     redact: { builtin: [...d.builtin], rules: [], dropPaths: [] },
     projects: [],
     callers: [],

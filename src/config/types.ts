@@ -273,6 +273,11 @@ export interface LogsConfig {
   flushIntervalMs: number;
   /** How often written data is forced to disk; 0 after every flush. */
   fsyncIntervalMs: number;
+  /**
+   * Seal and write records on a thread of their own (a Worker) rather than on the gateway's thread, after
+   * the turn of the event loop that finished the call.
+   */
+  thread: boolean;
   redact: RedactConfig;
   projects: LogProjectConfig[];
   callers: LogCallerConfig[];

@@ -11,6 +11,7 @@ import { ConfigError } from "../core/errors.ts";
 import { keysToData, retentionRun } from "./writer_parts.ts";
 import { loadConfiguredKeys } from "./key_config.ts";
 import { LogThread } from "./log_thread.ts";
+import { inlineLogWorker } from "./log_inline.ts";
 import { needsGlobalKey } from "./policy.ts";
 
 /** A running request log. */
@@ -86,6 +87,7 @@ export async function openRequestLog(config: Config, deps: RequestLogDeps = {}):
     secrets,
     retainedFor: expire.doneFor(),
     warn,
+    ...(logs.thread ? {} : { spawn: inlineLogWorker }),
   });
   try {
     // The gateway does not start with a request log that cannot write.

@@ -55,6 +55,7 @@ Deno.test("validateConfig() reads every logs key", () => {
     batch_size: 7,
     flush_interval_ms: 8,
     fsync_interval_ms: 0,
+    thread: false,
     redact: {
       builtin: ["email"],
       rules: [{ pattern: "a+", flags: "i" }, { pattern: "b", replacement: "" }],
@@ -75,6 +76,7 @@ Deno.test("validateConfig() reads every logs key", () => {
     batchSize: 7,
     flushIntervalMs: 8,
     fsyncIntervalMs: 0,
+    thread: false,
     redact: {
       builtin: ["email"],
       rules: [{ pattern: "a+", flags: "i", replacement: "[REDACTED]" }, {
@@ -95,6 +97,7 @@ Deno.test("validateConfig() names bad logs values by path", () => {
     keys: [{ key: "c2VjcmV0LWxvZy1rZXk=" }, { id: "bad id", key: "env:A" }],
     retention_days: -1,
     flush_interval_ms: 0,
+    thread: "no",
     redact: {
       builtin: ["ssn"],
       rules: [{ pattern: "(" }, { pattern: "x", flags: "gg" }],
@@ -106,6 +109,7 @@ Deno.test("validateConfig() names bad logs values by path", () => {
   });
   const at = Object.fromEntries(got.map((i) => [i.path, i.message]));
   assert.equal(at["logs.bodies"], 'expected true or false, got "yes"');
+  assert.equal(at["logs.thread"], 'expected true or false, got "no"');
   assert.equal(
     at["logs.keys[0].key"],
     'expected a secret reference "env:NAME", "file:/path" or "kv://<vault>/<secret>" (literal secrets are not allowed), got a literal value',

@@ -98,6 +98,7 @@ Deno.test("validateConfig() fills every default of a minimal config", () => {
         batchSize: 256,
         flushIntervalMs: 2,
         fsyncIntervalMs: 5000,
+        thread: true,
         redact: { builtin: ["email", "phone", "iban", "credit_card", "api_key"], rules: [], dropPaths: [] },
         projects: [],
         callers: [],

@@ -1,7 +1,7 @@
 /**
  * Child of the crash test: writes records as fast as the queue takes them and prints `written <n>` each
- * time the writer's count grows, until it is killed. Usage: deno run -A _crash_child.ts <dir>
- * (the key comes from LOG_KEY).
+ * time the writer's count grows, until it is killed. Usage: deno run -A _crash_child.ts <dir> [inline]
+ * (the key comes from LOG_KEY; `inline` writes on this thread, `logs.thread: false`).
  */
 import { openRequestLog } from "../../src/logs/request_log.ts";
 import { callRecord, logConfig } from "./_util.ts";
@@ -13,6 +13,7 @@ const log = await openRequestLog(
     flushIntervalMs: 2,
     batchSize: 16,
     rotateBytes: 64 * 1024,
+    thread: Deno.args[1] !== "inline",
   }),
   { env: (n) => Deno.env.get(n) },
 );

@@ -3,6 +3,7 @@ import { keysToData } from "../../src/logs/writer_parts.ts";
 import { DayClock } from "../../src/logs/day.ts";
 import { decodeKeyText, importLogKey, Keyring } from "../../src/logs/keyring.ts";
 import { LogThread } from "../../src/logs/log_thread.ts";
+import { inlineLogWorker } from "../../src/logs/log_inline.ts";
 import { openRecord } from "../../src/logs/open.ts";
 import { until } from "../_helpers/until.ts";
 import { callRecord, keyEnv, logConfig, readDay } from "./_util.ts";
@@ -16,6 +17,7 @@ async function threadFor(
   key: string,
   over: Parameters<typeof logConfig>[1] = {},
   retainedFor = today(),
+  inline = false,
 ) {
   const warnings: string[] = [];
   const k = await importLogKey(decodeKeyText(key));
@@ -25,60 +27,64 @@ async function threadFor(
     secrets: ["upstream-secret-0123456789"],
     retainedFor,
     warn: (m) => warnings.push(m),
+    ...(inline ? { spawn: inlineLogWorker } : {}),
   });
   return { thread, warnings, ring: new Keyring([k]) };
 }
 
-Deno.test("LogThread seals and writes records on its own thread, in order, and counts them", async () => {
-  const dir = await Deno.makeTempDir();
-  const { key } = keyEnv();
-  const { thread, warnings, ring } = await threadFor(dir, key, { batchSize: 8 });
-  await thread.ready;
-  // A body that is a view into a larger buffer is logged as the view, not the whole buffer.
-  const big = enc.encode(`xxxx{"model":"m","messages":[]}yyyy`);
-  for (let i = 0; i < 50; i++) {
-    thread.sink(callRecord({
-      id: `r${String(i).padStart(3, "0")}`,
-      requestBody: i === 7 ? big.subarray(4, big.length - 4) : callRecord().requestBody,
-      // A project's own upstream credentials ride on the caller; they never cross to the log thread.
-      caller: Object.assign({ keyId: "dev", project: "demo", tokenId: null }, {
-        upstreamCredentials: { "azure-test": "upstream-secret-0123456789" },
-      }),
-    }));
-  }
-  assert.equal(thread.stats().queued, 50);
-  await thread.close();
-  assert.deepEqual(thread.stats(), {
-    queued: 0,
-    written: 50,
-    dropped: 0,
-    bytes: (await Deno.stat(`${dir}/20251214/requests-gw1.jsonl`)).size,
+for (const inline of [false, true]) {
+  const where = inline ? "on the gateway's thread (logs.thread: false)" : "on its own thread";
+  Deno.test(`LogThread seals and writes records ${where}, in order, and counts them`, async () => {
+    const dir = await Deno.makeTempDir();
+    const { key } = keyEnv();
+    const { thread, warnings, ring } = await threadFor(dir, key, { batchSize: 8 }, today(), inline);
+    await thread.ready;
+    // A body that is a view into a larger buffer is logged as the view, not the whole buffer.
+    const big = enc.encode(`xxxx{"model":"m","messages":[]}yyyy`);
+    for (let i = 0; i < 50; i++) {
+      thread.sink(callRecord({
+        id: `r${String(i).padStart(3, "0")}`,
+        requestBody: i === 7 ? big.subarray(4, big.length - 4) : callRecord().requestBody,
+        // A project's own upstream credentials ride on the caller; they never cross to the log thread.
+        caller: Object.assign({ keyId: "dev", project: "demo", tokenId: null }, {
+          upstreamCredentials: { "azure-test": "upstream-secret-0123456789" },
+        }),
+      }));
+    }
+    assert.equal(thread.stats().queued, 50);
+    await thread.close();
+    assert.deepEqual(thread.stats(), {
+      queued: 0,
+      written: 50,
+      dropped: 0,
+      bytes: (await Deno.stat(`${dir}/20251214/requests-gw1.jsonl`)).size,
+    });
+    assert.deepEqual(warnings, []);
+    const records = await readDay(dir);
+    assert.deepEqual(
+      records.map((r) => r.id),
+      Array.from({ length: 50 }, (_, i) => `r${String(i).padStart(3, "0")}`),
+    );
+    const opened = await openRecord(records[7]!, ring);
+    assert.deepEqual(opened.errors, []);
+    assert.deepEqual(opened.record.request, { model: "m", messages: [] });
+    assert.deepEqual(records[7]!.caller, { key_id: "dev", project: "demo", token_id: null });
+    const text = await Deno.readTextFile(`${dir}/20251214/requests-gw1.jsonl`);
+    assert.doesNotMatch(text, /upstream-secret/);
+    // After close, records are dropped and counted, never queued.
+    thread.sink(callRecord({ id: "late" }));
+    assert.equal(thread.stats().dropped, 1);
   });
-  assert.deepEqual(warnings, []);
-  const records = await readDay(dir);
-  assert.deepEqual(
-    records.map((r) => r.id),
-    Array.from({ length: 50 }, (_, i) => `r${String(i).padStart(3, "0")}`),
-  );
-  const opened = await openRecord(records[7]!, ring);
-  assert.deepEqual(opened.errors, []);
-  assert.deepEqual(opened.record.request, { model: "m", messages: [] });
-  assert.deepEqual(records[7]!.caller, { key_id: "dev", project: "demo", token_id: null });
-  const text = await Deno.readTextFile(`${dir}/20251214/requests-gw1.jsonl`);
-  assert.doesNotMatch(text, /upstream-secret/);
-  // After close, records are dropped and counted, never queued.
-  thread.sink(callRecord({ id: "late" }));
-  assert.equal(thread.stats().dropped, 1);
-});
 
-Deno.test("LogThread reports counters back after each flush, while it runs", async () => {
-  const dir = await Deno.makeTempDir();
-  const { thread } = await threadFor(dir, keyEnv().key, { flushIntervalMs: 5 });
-  for (let i = 0; i < 5; i++) thread.sink(callRecord({ id: `r${i}` }));
-  await until("the thread to report five written", () => Promise.resolve(thread.stats().written === 5));
-  assert.equal(thread.stats().queued, 0);
-  await thread.close();
-});
+  Deno.test(`LogThread reports counters back after each flush, while it runs ${where}`, async () => {
+    const dir = await Deno.makeTempDir();
+    const { thread } = await threadFor(dir, keyEnv().key, { flushIntervalMs: 5 }, today(), inline);
+    for (let i = 0; i < 5; i++) thread.sink(callRecord({ id: `r${i}` }));
+    await until("the thread to report five written", () => Promise.resolve(thread.stats().written === 5));
+    assert.equal(thread.stats().queued, 0);
+    await thread.close();
+  });
+}
 
 Deno.test("LogThread runs retention on its thread, once a day, after the main thread's run", async () => {
   const dir = await Deno.makeTempDir();

@@ -199,6 +199,35 @@ Deno.test("openRequestLog() with bodies off writes metadata only and needs no ke
   assert.ok(!(await allText(dir)).includes("Hello"));
 });
 
+Deno.test("openRequestLog() with logs.thread false starts no Worker and seals on this thread, after the turn that queued the record", async () => {
+  const dir = await Deno.makeTempDir();
+  const { key, env } = keyEnv();
+  const RealWorker = globalThis.Worker;
+  let log;
+  globalThis.Worker = class {
+    constructor() {
+      throw new Error("no Worker may be started");
+    }
+  } as unknown as typeof Worker;
+  try {
+    log = await openRequestLog(logConfig(dir, { keys: [{ key: "env:LOG_KEY" }], thread: false }), { env });
+  } finally {
+    globalThis.Worker = RealWorker;
+  }
+  log.sink(callRecord({ id: "inline" }));
+  // Nothing is sealed or written inside the call that queued the record.
+  assert.deepEqual(log.stats(), { queued: 1, written: 0, dropped: 0, bytes: 0 });
+  await log.close();
+  assert.equal(log.stats().written, 1);
+  const [rec] = await readDay(dir);
+  const opened = await openRecord(rec!, await ringOf(key));
+  assert.deepEqual(opened.errors, []);
+  assert.deepEqual(opened.record.request, {
+    model: "gpt-4o",
+    messages: [{ role: "user", content: "Hello" }],
+  });
+});
+
 Deno.test("openRequestLog() seals per project and honours per-key and per-project switches", async () => {
   const dir = await Deno.makeTempDir();
   const project = keyEnv().key;
