@@ -4,6 +4,7 @@
  * limits, parsing or logging. It is the floor this runtime allows for one extra hop. The benchmark starts
  * it as a child process of this same program (`azmw bench --relay-upstream URL`).
  */
+import { createFloorRelayHandler } from "./floor_relay.ts";
 import { BENCH_KEY_ENV, UPSTREAM_KEY_ENV } from "./gateway_config.ts";
 
 /** What the relay needs. */
@@ -61,16 +62,26 @@ export function relayKeysFromEnv(env: (name: string) => string | undefined): {
 
 /**
  * Serves the relay on 127.0.0.1 until `signal` aborts; prints `relay listening on http://127.0.0.1:<port>`
- * through `announce` once ready.
+ * through `announce` once ready. `floor` serves the floor relay (`floor_relay.ts`) instead.
  */
 export async function serveRelay(
-  options: RelayOptions & { port?: number; signal?: AbortSignal; announce: (line: string) => void },
+  options: RelayOptions & {
+    port?: number;
+    signal?: AbortSignal;
+    floor?: boolean;
+    announce: (line: string) => void;
+  },
 ): Promise<void> {
+  const floor = options.floor ? createFloorRelayHandler(options) : null;
   const server = Deno.serve({
     hostname: "127.0.0.1",
     port: options.port ?? 0,
     ...(options.signal && { signal: options.signal }),
     onListen: ({ port }) => options.announce(`relay listening on http://127.0.0.1:${port}\n`),
-  }, createRelayHandler(options));
-  await server.finished;
+  }, floor ?? createRelayHandler(options));
+  try {
+    await server.finished;
+  } finally {
+    floor?.close();
+  }
 }

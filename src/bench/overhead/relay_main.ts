@@ -3,7 +3,9 @@
  * so the reference loads nothing but `Deno.serve`, `fetch` and this folder (from a compiled executable it
  * is `azmw bench --relay-upstream URL`, which carries the executable's code as the gateway does).
  *
- *   AZMW_BENCH_KEY=… AZMW_BENCH_UPSTREAM_KEY=… deno run -A relay_main.ts --upstream URL [--port N]
+ *   AZMW_BENCH_KEY=… AZMW_BENCH_UPSTREAM_KEY=… deno run -A relay_main.ts --upstream URL [--port N] [--floor]
+ *
+ * `--floor` serves the floor relay (`floor_relay.ts`): the bare relay plus the I/O a gateway cannot drop.
  *
  * @module
  */
@@ -14,11 +16,11 @@ import { relayKeysFromEnv, serveRelay } from "./relay.ts";
 export async function relayMain(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { upstream: { type: "string" }, port: { type: "string" } },
+    options: { upstream: { type: "string" }, port: { type: "string" }, floor: { type: "boolean" } },
   });
   if (!values.upstream) {
     console.error(
-      "Usage: AZMW_BENCH_KEY=… AZMW_BENCH_UPSTREAM_KEY=… relay_main.ts --upstream URL [--port N]",
+      "Usage: AZMW_BENCH_KEY=… AZMW_BENCH_UPSTREAM_KEY=… relay_main.ts --upstream URL [--port N] [--floor]",
     );
     Deno.exit(2);
   }
@@ -28,6 +30,7 @@ export async function relayMain(args: string[]): Promise<void> {
     upstream: values.upstream,
     ...relayKeysFromEnv((name) => Deno.env.get(name)),
     port: Number(values.port ?? 0),
+    floor: values.floor === true,
     signal: stop.signal,
     announce: (line) => void Deno.stdout.write(new TextEncoder().encode(line)),
   });

@@ -1,0 +1,105 @@
+/**
+ * The floor relay: the bare relay (`relay.ts`) plus only the I/O a gateway cannot drop, so a benchmark can
+ * tell what this runtime charges for that I/O from what azmw's own pipeline adds on top of it. Per call it
+ * reads the request body and parses it as JSON (for `stream`), sends it upstream as a `Blob` (a body the
+ * HTTP client cannot re-send by itself) through a pooled `Deno.HttpClient`, ties the upstream call to the
+ * client's connection (`req.signal`) and to first-byte and total timers, and then either reads the answer
+ * whole and sends it as bytes (what a gateway needs for usage and its record) or relays a stream through a
+ * JavaScript `ReadableStream` that reads the upstream body in 4 KiB BYOB reads (what a gateway needs to see
+ * every event). No auth beyond the key check, no routing, limits, pricing or logging.
+ */
+import { chunkSource } from "../../pipeline/relay.ts";
+import type { RelayOptions } from "./relay.ts";
+
+const DROP = ["host", "authorization", "api-key", "x-api-key", "content-length", "connection"];
+const FIRST_BYTE_MS = 60_000;
+const TOTAL_MS = 600_000;
+
+function presented(h: Headers): string | null {
+  const auth = h.get("authorization");
+  return auth?.startsWith("Bearer ") ? auth.slice(7) : h.get("api-key") ?? h.get("x-api-key");
+}
+
+/** Whether a request body asks for a stream (`"stream": true`); bodies that are not JSON objects do not. */
+function asksStream(bytes: Uint8Array): boolean {
+  if (bytes.length === 0) return false;
+  try {
+    const body = JSON.parse(new TextDecoder().decode(bytes));
+    return typeof body === "object" && body !== null && body.stream === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A `ReadableStream` over `body`, read as the gateway reads an upstream stream (`chunkSource`: 4 KiB BYOB
+ * reads of a byte stream); `done` runs once when it ends or is cancelled.
+ */
+function relayed(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
+  const source = chunkSource(body);
+  return new ReadableStream<Uint8Array>({
+    async pull(ctl) {
+      const r = await source.read();
+      if (r.done) {
+        ctl.close();
+        done();
+      } else ctl.enqueue(r.value);
+    },
+    cancel(reason) {
+      done();
+      return source.cancel(reason);
+    },
+  });
+}
+
+/** The floor relay as a plain handler; `close()` ends its HTTP client. */
+export function createFloorRelayHandler(
+  options: RelayOptions,
+): ((req: Request) => Promise<Response>) & { close(): void } {
+  const upstream = options.upstream.replace(/\/+$/, "");
+  const send = options.fetch ?? fetch;
+  const client = Deno.createHttpClient({ poolMaxIdlePerHost: 64 });
+  const handler = async (req: Request): Promise<Response> => {
+    if (presented(req.headers) !== options.callerKey) {
+      return new Response('{"error":"unauthorized"}', { status: 401 });
+    }
+    const url = new URL(req.url);
+    const headers = new Headers(req.headers);
+    for (const name of DROP) headers.delete(name);
+    headers.set("authorization", `Bearer ${options.upstreamKey}`);
+    const bytes = new Uint8Array(await req.arrayBuffer());
+    const stream = asksStream(bytes);
+    const abort = new AbortController();
+    const onClientGone = () => abort.abort();
+    req.signal.addEventListener("abort", onClientGone, { once: true });
+    if (req.signal.aborted) abort.abort();
+    const firstByte = setTimeout(() => abort.abort(), FIRST_BYTE_MS);
+    const total = setTimeout(() => abort.abort(), TOTAL_MS);
+    const done = () => {
+      clearTimeout(firstByte);
+      clearTimeout(total);
+      req.signal.removeEventListener("abort", onClientGone);
+    };
+    let res: Response;
+    try {
+      res = await send(upstream + url.pathname + url.search, {
+        method: req.method,
+        headers,
+        body: req.method === "GET" || req.method === "HEAD" ? null : new Blob([bytes]),
+        signal: abort.signal,
+        client,
+      } as RequestInit);
+    } catch {
+      done();
+      return new Response('{"error":"upstream unreachable"}', { status: 502 });
+    }
+    clearTimeout(firstByte);
+    if (!stream || res.body === null) {
+      const answer = new Uint8Array(await res.arrayBuffer());
+      done();
+      return new Response(answer, { status: res.status, headers: res.headers });
+    }
+    return new Response(relayed(res.body, done), { status: res.status, headers: res.headers });
+  };
+  return Object.assign(handler, { close: () => client.close() });
+}
