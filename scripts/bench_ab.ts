@@ -7,14 +7,18 @@
  *
  *   deno run -A scripts/bench_ab.ts [--concurrency 1,50] [--duration 4] [--rounds 6]
  *       [--subjects relay,floor,gateway] [--gateway-config TEMPLATE] [--logs-thread true|false]
+ *       [--gateway NAME=TEMPLATE[@CHECKOUT]]…
  *
  * Needs `wrk` (Debian: `apt-get install wrk`). CPU per request is the subject process's user + system time
  * (all threads, /proc/<pid>/stat) over the requests of its rounds; "main" is its main thread alone
  * (/proc/<pid>/task/<pid>/stat). `--gateway-config` takes a template as `azmw bench --overhead` does
- * ({{MOCK_URL}}, {{DATA_DIR}}); the default is the full pipeline with sealed bodies.
+ * ({{MOCK_URL}}, {{DATA_DIR}}); the default is the full pipeline with sealed bodies. Each `--gateway
+ * NAME=TEMPLATE` adds one more gateway subject, to compare configs in the same rounds; `@CHECKOUT` runs
+ * that subject from another checkout's main.ts (`git worktree add`), to compare builds.
  *
  * @module
  */
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { DEFAULT_GATEWAY_CONFIG } from "../src/bench/overhead/gateway_config.ts";
 import { parsePidTicks } from "../src/bench/overhead/machine.ts";
@@ -105,12 +109,19 @@ if (import.meta.main) {
       subjects: { type: "string", default: "relay,floor,gateway" },
       "gateway-config": { type: "string" },
       "logs-thread": { type: "string" },
+      gateway: { type: "string", multiple: true, default: [] },
     },
   });
   const concurrencies = values.concurrency.split(",").map(Number);
   const seconds = Number(values.duration);
   const rounds = Number(values.rounds);
-  const names = values.subjects.split(",");
+  const extra = new Map(values.gateway.map((spec) => {
+    const at = spec.indexOf("=");
+    if (at <= 0) throw new Error(`--gateway expects NAME=TEMPLATE, got "${spec}"`);
+    const [file, checkout] = spec.slice(at + 1).split("@");
+    return [spec.slice(0, at), { file: file!, checkout }] as const;
+  }));
+  const names = [...values.subjects.split(","), ...extra.keys()];
   let template = values["gateway-config"] !== undefined
     ? await Deno.readTextFile(values["gateway-config"])
     : DEFAULT_GATEWAY_CONFIG;
@@ -132,7 +143,14 @@ if (import.meta.main) {
         : name === "floor"
         ? (mockUrl: string) => [...relayArgv(self, mockUrl), "--floor"]
         : undefined;
-      stacks.set(name, await startStack({ configTemplate: template, ...(gatewayArgv && { gatewayArgv }) }));
+      const own = extra.get(name);
+      const configTemplate = own === undefined || own.file === ""
+        ? template
+        : await Deno.readTextFile(own.file);
+      const from = own?.checkout === undefined
+        ? self
+        : { ...self, mainUrl: pathToFileURL(`${Deno.realPathSync(own.checkout)}/main.ts`).href };
+      stacks.set(name, await startStack({ configTemplate, self: from, ...(gatewayArgv && { gatewayArgv }) }));
     }
     for (const c of concurrencies) {
       const results = new Map<string, Round[]>(names.map((n) => [n, []]));
