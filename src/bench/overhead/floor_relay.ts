@@ -10,15 +10,10 @@
  */
 import { chunkSource } from "../../pipeline/relay.ts";
 import type { RelayOptions } from "./relay.ts";
+import { presentedKey, unauthorized, upstreamHeaders } from "./relay_keys.ts";
 
-const DROP = ["host", "authorization", "api-key", "x-api-key", "content-length", "connection"];
 const FIRST_BYTE_MS = 60_000;
 const TOTAL_MS = 600_000;
-
-function presented(h: Headers): string | null {
-  const auth = h.get("authorization");
-  return auth?.startsWith("Bearer ") ? auth.slice(7) : h.get("api-key") ?? h.get("x-api-key");
-}
 
 /** Whether a request body asks for a stream (`"stream": true`); bodies that are not JSON objects do not. */
 function asksStream(bytes: Uint8Array): boolean {
@@ -60,13 +55,9 @@ export function createFloorRelayHandler(
   const send = options.fetch ?? fetch;
   const client = Deno.createHttpClient({ poolMaxIdlePerHost: 64 });
   const handler = async (req: Request): Promise<Response> => {
-    if (presented(req.headers) !== options.callerKey) {
-      return new Response('{"error":"unauthorized"}', { status: 401 });
-    }
+    if (presentedKey(req.headers) !== options.callerKey) return unauthorized();
     const url = new URL(req.url);
-    const headers = new Headers(req.headers);
-    for (const name of DROP) headers.delete(name);
-    headers.set("authorization", `Bearer ${options.upstreamKey}`);
+    const headers = upstreamHeaders(req, options.upstreamKey);
     const bytes = new Uint8Array(await req.arrayBuffer());
     const stream = asksStream(bytes);
     const abort = new AbortController();

@@ -6,6 +6,7 @@
  */
 import { createFloorRelayHandler } from "./floor_relay.ts";
 import { BENCH_KEY_ENV, UPSTREAM_KEY_ENV } from "./gateway_config.ts";
+import { presentedKey, unauthorized, upstreamHeaders } from "./relay_keys.ts";
 
 /** What the relay needs. */
 export interface RelayOptions {
@@ -19,25 +20,14 @@ export interface RelayOptions {
   fetch?: typeof fetch;
 }
 
-const DROP = ["host", "authorization", "api-key", "x-api-key", "content-length", "connection"];
-
-function presented(h: Headers): string | null {
-  const auth = h.get("authorization");
-  return auth?.startsWith("Bearer ") ? auth.slice(7) : h.get("api-key") ?? h.get("x-api-key");
-}
-
 /** The relay as a plain handler. */
 export function createRelayHandler(options: RelayOptions): (req: Request) => Promise<Response> {
   const upstream = options.upstream.replace(/\/+$/, "");
   const send = options.fetch ?? fetch;
   return async (req) => {
-    if (presented(req.headers) !== options.callerKey) {
-      return new Response('{"error":"unauthorized"}', { status: 401 });
-    }
+    if (presentedKey(req.headers) !== options.callerKey) return unauthorized();
     const url = new URL(req.url);
-    const headers = new Headers(req.headers);
-    for (const name of DROP) headers.delete(name);
-    headers.set("authorization", `Bearer ${options.upstreamKey}`);
+    const headers = upstreamHeaders(req, options.upstreamKey);
     const res = await send(upstream + url.pathname + url.search, {
       method: req.method,
       headers,
