@@ -29,11 +29,19 @@ export interface QueuedCall extends CallRecord {
   responseCut?: number;
 }
 
+/**
+ * Bodies up to this size are queued in the call's own buffer when it holds nothing else; larger ones are
+ * copied. The pipeline gives a large request body's buffer back when the call ends (`BodyBudget.release()`
+ * detaches it, from 256 KiB on), while its record may still wait here for the next post.
+ */
+const SHARED_MAX_BYTES = 64 * 1024;
+
 /** The first `cap` bytes of `bytes` in a buffer of their own (a view would keep the whole body alive). */
 function cut(bytes: Uint8Array | null, cap: number): Uint8Array | null {
   if (bytes === null) return null;
   if (bytes.length > cap) return bytes.slice(0, cap);
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return whole && bytes.length <= SHARED_MAX_BYTES ? bytes : bytes.slice();
 }
 
 /**

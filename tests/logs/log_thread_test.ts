@@ -76,6 +76,38 @@ for (const inline of [false, true]) {
     assert.equal(thread.stats().dropped, 1);
   });
 
+  Deno.test(`LogThread logs a large body whole ${where} though the pipeline gives its buffer back (detaches it) as the call ends`, async () => {
+    const dir = await Deno.makeTempDir();
+    const { key } = keyEnv();
+    const { thread, warnings, ring } = await threadFor(
+      dir,
+      key,
+      { maxBodyBytes: 1024 * 1024 },
+      today(),
+      inline,
+    );
+    await thread.ready;
+    const body = (c: string) =>
+      enc.encode(JSON.stringify({ model: "m", messages: [{ role: "user", content: c.repeat(300_000) }] }));
+    const bodies = [body("a"), body("b")];
+    // Two calls in a row: the second waits for the next post, as under load.
+    for (const [i, b] of bodies.entries()) {
+      thread.sink(callRecord({ id: `big${i}`, requestBody: b }));
+      // What BodyBudget.release() does to a large request body once the call's record went to the sinks.
+      b.buffer.transfer(0);
+    }
+    await thread.close();
+    assert.deepEqual(warnings, []);
+    const records = await readDay(dir);
+    assert.deepEqual(records.map((r) => r.id), ["big0", "big1"]);
+    for (const [i, r] of records.entries()) {
+      const opened = await openRecord(r, ring);
+      assert.deepEqual(opened.errors, []);
+      const content = (opened.record.request as { messages: { content: string }[] }).messages[0]!.content;
+      assert.equal(content, (i === 0 ? "a" : "b").repeat(300_000));
+    }
+  });
+
   Deno.test(`LogThread reports counters back after each flush, while it runs ${where}`, async () => {
     const dir = await Deno.makeTempDir();
     const { thread } = await threadFor(dir, keyEnv().key, { flushIntervalMs: 5 }, today(), inline);
