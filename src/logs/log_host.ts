@@ -17,8 +17,21 @@ import type { LogWriter, WriterStats } from "./writer.ts";
 const STATS_SOON_MS = 20;
 const STATS_LATE_MS = 250;
 
+/** Options of `logHost()`. */
+export interface LogHostOptions {
+  /**
+   * Sealing a post's records yields to the event loop whenever it has run this long (ms), so a host on the
+   * gateway's own thread never holds it for a whole batch of large bodies; none on a thread of its own.
+   */
+  sliceMs?: number;
+}
+
 /** Handles the messages of one log, posting answers with `post`; messages are handled one after another. */
-export function logHost(post: (msg: FromLogThread) => void): (msg: ToLogThread) => void {
+export function logHost(
+  post: (msg: FromLogThread) => void,
+  options: LogHostOptions = {},
+): (msg: ToLogThread) => void {
+  const sliceMs = options.sliceMs;
   let writer: (LogWriter & { rekey: ReturnType<typeof assembleWriter>["rekey"] }) | null = null;
   /** Records written or dropped since the last report that make the next one come soon. */
   let statsStep = 1;
@@ -70,7 +83,14 @@ export function logHost(post: (msg: FromLogThread) => void): (msg: ToLogThread) 
         return;
       }
       case "records": {
-        for (const rec of msg.records) writer!.push(rec);
+        let since = performance.now();
+        for (const rec of msg.records) {
+          if (sliceMs !== undefined && performance.now() - since >= sliceMs) {
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            since = performance.now();
+          }
+          writer!.push(rec);
+        }
         reportStats();
         return;
       }
