@@ -6,7 +6,7 @@
  * CBA, …) so drift of a shared machine spreads over all of them; figures are medians over rounds.
  *
  *   deno run -A scripts/bench_ab.ts [--concurrency 1,50] [--duration 4] [--rounds 6]
- *       [--subjects relay,floor,gateway] [--gateway-config TEMPLATE] [--logs-thread true|false]
+ *       [--subjects relay,floor,gateway] [--gateway-config TEMPLATE]
  *       [--gateway NAME=TEMPLATE[@CHECKOUT]]…
  *
  * Needs `wrk` (Debian: `apt-get install wrk`). CPU per request is the subject process's user + system time
@@ -108,7 +108,6 @@ if (import.meta.main) {
       rounds: { type: "string", default: "6" },
       subjects: { type: "string", default: "relay,floor,gateway" },
       "gateway-config": { type: "string" },
-      "logs-thread": { type: "string" },
       gateway: { type: "string", multiple: true, default: [] },
     },
   });
@@ -122,12 +121,9 @@ if (import.meta.main) {
     return [spec.slice(0, at), { file: file!, checkout }] as const;
   }));
   const names = [...values.subjects.split(","), ...extra.keys()];
-  let template = values["gateway-config"] !== undefined
+  const template = values["gateway-config"] !== undefined
     ? await Deno.readTextFile(values["gateway-config"])
     : DEFAULT_GATEWAY_CONFIG;
-  if (values["logs-thread"] !== undefined) {
-    template = template.replace(/^logs:\n/m, `logs:\n  thread: ${values["logs-thread"] === "true"}\n`);
-  }
   const lua = await Deno.makeTempFile({ suffix: ".lua" });
   await Deno.writeTextFile(
     lua,

@@ -9,6 +9,7 @@
  */
 // deno-lint-ignore-file no-explicit-any
 import { limitText, OVERHEAD_TARGETS } from "../src/bench/overhead/targets.ts";
+import { median } from "./bench_ab.ts";
 
 const files = Deno.args;
 if (files.length === 0) {
@@ -16,12 +17,6 @@ if (files.length === 0) {
   Deno.exit(2);
 }
 const runs: any[] = await Promise.all(files.map(async (f) => JSON.parse(await Deno.readTextFile(f))));
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 type Pick = (lanes: any) => number | null | undefined;
 const c50 = (lanes: any) => lanes?.throughput?.points?.find((p: any) => p.concurrency === 50 && !p.stream);

@@ -157,7 +157,6 @@ async function runLoadMode(args: LoadArgs, io: CliIo): Promise<number> {
 }
 
 async function runOverheadMode(args: OverheadArgs, io: CliIo): Promise<number> {
-  await bench.loadHistograms();
   const body = await readBody(args.bodyFile);
   let configTemplate: string | undefined;
   if (args.gatewayConfig !== undefined) {

@@ -6,6 +6,7 @@
 import type { LogsConfig } from "../config/types.ts";
 import type { Assembled } from "../core/operation.ts";
 import type { CallRecord, CallStart } from "../core/record.ts";
+import { LARGE_BODY_BYTES } from "../pipeline/body.ts";
 
 /**
  * With drop paths configured a body is kept up to this many times the logged cap, so the paths can still
@@ -29,19 +30,14 @@ export interface QueuedCall extends CallRecord {
   responseCut?: number;
 }
 
-/**
- * Bodies up to this size are queued in the call's own buffer when it holds nothing else; larger ones are
- * copied. The pipeline gives a large request body's buffer back when the call ends (`BodyBudget.release()`
- * detaches it, from 256 KiB on), while its record may still wait here for the next post.
- */
-const SHARED_MAX_BYTES = 64 * 1024;
-
 /** The first `cap` bytes of `bytes` in a buffer of their own (a view would keep the whole body alive). */
 function cut(bytes: Uint8Array | null, cap: number): Uint8Array | null {
   if (bytes === null) return null;
   if (bytes.length > cap) return bytes.slice(0, cap);
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  return whole && bytes.length <= SHARED_MAX_BYTES ? bytes : bytes.slice();
+  // A large request body's buffer is given back once the sinks have run (`CallRecord.requestBody`), while
+  // its record may still wait here for the next post: such a body is queued as a copy.
+  return whole && bytes.length <= LARGE_BODY_BYTES ? bytes : bytes.slice();
 }
 
 /**
