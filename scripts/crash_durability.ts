@@ -3,6 +3,7 @@
  * mock (sealed bodies, a price table and a budget, so every call is priced and reserved).
  *
  *   npx -y deno@2.9.6 run -A scripts/crash_durability.ts [--clients 20] [--kill-at 1000] [--streams 0.2]
+ *     [--logs-inline]   (logs.thread: false: records sealed on the gateway's thread)
  *   npx -y deno@2.9.6 run -A scripts/crash_durability.ts --mode bigbody [--clients 40] [--mb 9.8]
  *
  * `crash` (default): clients call the gateway back to back (JSON, and every fifth call a stream of 8 chunks
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     streams: { type: "string", default: "0.2" },
     mb: { type: "string", default: "9.8" },
     "no-budget": { type: "boolean", default: false },
+    "logs-inline": { type: "boolean", default: false },
   },
 });
 const MODE = values.mode;
@@ -87,7 +89,9 @@ ${
       ? ""
       : "pricing: { models: { gpt-4o: { input: 2.5, output: 10 } } }\nbudget: { daily_eur: 1000000 }"
   }
-logs: { dir: ${dir}/logs, keys: [{ key: "file:${dir}/log_key" }] }
+logs: { dir: ${dir}/logs, keys: [{ key: "file:${dir}/log_key" }]${
+    values["logs-inline"] ? ", thread: false" : ""
+  } }
 `,
 );
 const startGateway = () =>
