@@ -99,18 +99,35 @@ function fmt(v: number, digits = 0): string {
   return Number.isFinite(v) ? v.toFixed(digits) : "–";
 }
 
+const USAGE = `Usage: deno run -A scripts/bench_ab.ts [--concurrency 1,50] [--duration 4] [--rounds 6]
+    [--subjects relay,floor,gateway] [--gateway-config TEMPLATE] [--gateway NAME=TEMPLATE[@CHECKOUT]]…
+Drives the bare relay, the floor relay and the gateway with wrk (Debian: apt-get install wrk) in
+alternating rounds and prints medians of req/s, CPU per request, p50 and p99 (see BENCHMARKS.md).`;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      concurrency: { type: "string", default: "1,50" },
-      duration: { type: "string", default: "4" },
-      rounds: { type: "string", default: "6" },
-      subjects: { type: "string", default: "relay,floor,gateway" },
-      "gateway-config": { type: "string" },
-      gateway: { type: "string", multiple: true, default: [] },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: Deno.args,
+      options: {
+        help: { type: "boolean", short: "h" },
+        concurrency: { type: "string", default: "1,50" },
+        duration: { type: "string", default: "4" },
+        rounds: { type: "string", default: "6" },
+        subjects: { type: "string", default: "relay,floor,gateway" },
+        "gateway-config": { type: "string" },
+        gateway: { type: "string", multiple: true, default: [] },
+      },
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    Deno.exit(2);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
   const concurrencies = values.concurrency.split(",").map(Number);
   const seconds = Number(values.duration);
   const rounds = Number(values.rounds);
