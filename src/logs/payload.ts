@@ -1,6 +1,7 @@
 /**
  * The plaintext of a logged body: the request as received, the response as sent (or assembled from a
- * stream), redacted and serialised as one JSON document, then cut at the logged size cap.
+ * stream), redacted and serialised as one JSON document, then cut at the logged size cap. A JSON body
+ * that redaction would leave as it is is logged as its own bytes, without being serialised again.
  *
  * Every forwarded body is logged in some form. A body that is not valid UTF-8, or that was cut before it
  * was queued, or whose JSON cannot be walked, is logged as its bytes (`raw`), redacted as text. A body
@@ -135,6 +136,9 @@ export function bytesPayload(bytes: Uint8Array, redactor: Redactor, cap: number,
     } catch {
       return capped(enc.encode(JSON.stringify(redactor.text(text))), cap);
     }
+    // Nothing to redact: the document as received, not parsed back into text (a BOM, which the decoder
+    // drops and JSON.parse would not read back, takes the long way).
+    if (bytes[0] !== 0xef && redactor.unchanged(text)) return capped(bytes, cap);
     try {
       return capped(enc.encode(JSON.stringify(redactor.json(value))), cap);
     } catch (err) {

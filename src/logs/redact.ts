@@ -201,6 +201,21 @@ export class Redactor {
     return done;
   }
 
+  /**
+   * Whether redaction would leave every string of the JSON text `json` as it is — keys, and values
+   * `JSON.parse` drops as duplicates, included — so the body's own bytes can be logged as they are. `false`
+   * when it cannot tell that cheaply: drop paths or custom rules are configured (a custom regex may treat
+   * a string's edges differently), or a secret or pattern matches. The strings are checked joined by NUL
+   * in one pass: no built-in pattern matches across a NUL or a secret holds one, and each treats a NUL as
+   * it treats the edge of a string, so a string that redaction would change changes the joined text.
+   * `json` must be valid JSON (outside its strings there is no `"`).
+   */
+  unchanged(json: string): boolean {
+    if (this.#rules.length > 0 || this.#paths.length > 0) return false;
+    const joined = jsonStrings(json).join("\0");
+    return this.text(joined) === joined;
+  }
+
   /** Redacts a parsed JSON value in place (drop paths, then every string); returns it. */
   json(value: unknown): unknown {
     for (const steps of this.#paths) dropAt(value, steps);
@@ -219,4 +234,23 @@ export class Redactor {
     }
     return value;
   }
+}
+
+/** The strings of the valid JSON text `json`, keys included, decoded; a loop, so no length overflows a stack. */
+export function jsonStrings(json: string): string[] {
+  const out: string[] = [];
+  for (let open = json.indexOf('"'); open !== -1;) {
+    let close = json.indexOf('"', open + 1);
+    for (;;) {
+      if (close === -1) return out;
+      let slashes = 0;
+      while (json.charCodeAt(close - 1 - slashes) === 92) slashes++;
+      if (slashes % 2 === 0) break; // an even run of backslashes escapes itself, not the quote
+      close = json.indexOf('"', close + 1);
+    }
+    const body = json.slice(open + 1, close);
+    out.push(body.includes("\\") ? JSON.parse(json.slice(open, close + 1)) : body);
+    open = json.indexOf('"', close + 1);
+  }
+  return out;
 }

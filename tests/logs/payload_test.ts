@@ -7,6 +7,7 @@ import { BodyPolicy } from "../../src/logs/policy.ts";
 import { queueCap, queuedCall } from "../../src/logs/queued.ts";
 import { Redactor } from "../../src/logs/redact.ts";
 import type { LogRecord } from "../../src/logs/record.ts";
+import { openField } from "../../src/logs/seal.ts";
 import { RecordSealer } from "../../src/logs/sealer.ts";
 import { callRecord, keyEnv, logConfig, readDay } from "./_util.ts";
 
@@ -92,7 +93,12 @@ async function sealer(options: { dropPaths?: string[]; clock?: () => number } = 
   const ring = new Keyring([await importLogKey(decodeKeyText(text), "k")]);
   return async (rec: ReturnType<typeof callRecord>) => {
     const line = JSON.parse(s.line(rec)) as LogRecord;
-    return { line, opened: (await openRecord(line, ring)).record };
+    const request = line.request
+      ? new TextDecoder().decode(
+        (await openField(line.request, { id: line.id, field: "request" }, ring)).plain,
+      )
+      : null;
+    return { line, opened: (await openRecord(line, ring)).record, request };
   };
 }
 
@@ -145,4 +151,17 @@ Deno.test("RecordSealer withholds a body drop paths cannot be applied to", async
     sha256: createHash("sha256").update(new Uint8Array(200).fill(0x61)).digest("hex"),
     sha256_of_first: 200,
   });
+});
+
+Deno.test("RecordSealer logs a JSON body with nothing to redact as its own bytes, any other parsed and redacted", async () => {
+  const seal = await sealer();
+  const clean = '{ "model": "gpt-4o",\n  "n": 1e2, "content": "caf\\u00e9" }';
+  assert.equal((await seal(callRecord({ requestBody: enc.encode(clean) }))).request, clean);
+  // JSON.parse keeps the last of two equal keys: the first one's address must not reach the log either.
+  const twice = '{"a":"jane@example.com","a":"x"}';
+  assert.equal((await seal(callRecord({ requestBody: enc.encode(twice) }))).request, '{"a":"x"}');
+  const escaped = '{"a":"jane\\u0040example.com"}';
+  assert.equal((await seal(callRecord({ requestBody: enc.encode(escaped) }))).request, '{"a":"[EMAIL]"}');
+  const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode('{"a": 1}')]);
+  assert.equal((await seal(callRecord({ requestBody: bom }))).request, '{"a":1}');
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { RedactConfig } from "../../src/config/types.ts";
-import { parseJsonPath, Redactor } from "../../src/logs/redact.ts";
+import { jsonStrings, parseJsonPath, Redactor } from "../../src/logs/redact.ts";
 import { countDigits, hasKeyRun, ibanValid, luhnValid } from "../../src/logs/redact_patterns.ts";
 
 const ALL: RedactConfig = {
@@ -154,4 +154,100 @@ Deno.test("hasKeyRun() finds a run of key characters wherever it starts, as a fu
     for (let n = 0; n < 200; n++) s += chars[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % chars.length];
     for (const min of [4, 8, 32]) assert.equal(hasKeyRun(s, min), naive(s, min), JSON.stringify(s));
   }
+});
+
+Deno.test("jsonStrings() reads every string of a JSON text, keys and duplicates included, decoded", () => {
+  assert.deepEqual(
+    jsonStrings(String.raw`{"a":"x","a":"y\n","q\"":"\\","u":"\u00e9\\\"","n":[1,"",true]}`),
+    ["a", "x", "a", "y\n", 'q"', "\\", "u", 'é\\"', "n", ""],
+  );
+  const long = JSON.stringify({ a: "x".repeat(4_000_000), b: "y\n".repeat(2_000_000) });
+  const got = jsonStrings(long);
+  assert.deepEqual(got.map((s) => s.length), [1, 4_000_000, 1, 4_000_000]);
+});
+
+Deno.test("Redactor.unchanged() says so only when no string of the body would change", async (t) => {
+  const secret = "upstream-secret-0123456789";
+  const r = new Redactor(ALL, { secrets: [secret] });
+  assert.equal(
+    r.unchanged(JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "Hi" }] })),
+    true,
+  );
+  const changed: [string, string][] = [
+    ["a secret", JSON.stringify({ a: `key ${secret}` })],
+    ["a secret spelt with escapes", String.raw`{"a":"upstream-secret-\u0030123456789"}`],
+    ["a secret in a key", JSON.stringify({ [secret]: 1 })],
+    ["a secret in a duplicate key's value JSON.parse drops", `{"a":"${secret}","a":"x"}`],
+    ["an e-mail address with an escaped @", String.raw`{"a":"jane\u0040example.com"}`],
+    ["a key after an escaped newline", String.raw`{"a":"line\n` + "aB3".repeat(42) + 'xY"}'],
+    ["a card number", JSON.stringify({ a: "4111 1111 1111 1111" })],
+    ["a phone number", JSON.stringify({ a: "call +49 30 1234567" })],
+  ];
+  for (const [name, json] of changed) {
+    await t.step(name, () => assert.equal(r.unchanged(json), false));
+  }
+  await t.step("not with custom rules or drop paths", () => {
+    const body = JSON.stringify({ a: "plain" });
+    assert.equal(
+      new Redactor({ ...ALL, rules: [{ pattern: "^plain$", flags: "", replacement: "X" }] }).unchanged(body),
+      false,
+    );
+    assert.equal(new Redactor({ ...ALL, dropPaths: ["a"] }).unchanged(body), false);
+  });
+});
+
+Deno.test("Redactor.unchanged() never passes a body with a string that redaction changes (seeded fuzz)", () => {
+  const r = new Redactor(ALL, { secrets: ["s3cr3t-value-xyz"] });
+  // Pieces that build matches, near-misses and JSON escapes around string edges.
+  const pieces = [
+    "a",
+    "Z",
+    "0",
+    "7",
+    " ",
+    "-",
+    ".",
+    "+",
+    "@",
+    "(",
+    ")",
+    "_",
+    "/",
+    "=",
+    "\n",
+    "\0",
+    '"',
+    "\\",
+    "é",
+    "sk-",
+    "AKIA",
+    "eyJ",
+    "00",
+    "+4",
+    "4111",
+    "1111 ",
+    "DE89",
+    "3704",
+    "0044",
+    "example.com",
+    "Bearer ",
+    "s3cr3t-",
+    "value-xyz",
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef",
+    "555-123-4567",
+    "(555) 123-4567",
+  ];
+  let seed = 42;
+  const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  const str = () => Array.from({ length: 1 + next(12) }, () => pieces[next(pieces.length)]).join("");
+  let passed = 0;
+  for (let i = 0; i < 3000; i++) {
+    const obj: Record<string, unknown> = {};
+    for (let k = 0; k < 1 + next(4); k++) obj[str()] = next(3) === 0 ? [str(), next(1000)] : str();
+    const json = JSON.stringify(obj);
+    if (!r.unchanged(json)) continue;
+    passed++;
+    for (const s of jsonStrings(json)) assert.equal(r.text(s), s, `${json} passed with ${JSON.stringify(s)}`);
+  }
+  assert.ok(passed > 100, `only ${passed} bodies passed: the fuzz no longer tests the clean case`);
 });
