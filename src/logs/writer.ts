@@ -4,8 +4,8 @@
  * instead of coming in one burst. One task appends what was queued in a turn of the event loop to the
  * day's file at the end of that turn, in one write (batches of `batchSize` lines): the gateway thread posts
  * records at most once per flush interval apart from full batches (`log_thread.ts`), so that is one write
- * per interval at most, not one per record, and no timer. An idle writer sets no timer, except to sync data written less than one
- * fsync interval ago. A full queue drops the record, counts it and warns at most once per warning interval;
+ * per interval at most, not one per record, and no timer. An idle writer sets no timer, except one to sync
+ * data written less than one fsync interval ago. A full queue drops the record, counts it and warns at most once per warning interval;
  * `close()` writes everything still queued.
  */
 import type { DayClock } from "./day.ts";
@@ -69,7 +69,11 @@ export class LogWriter {
   #bytes = 0;
   #closing = false;
   #wake: (() => void) | null = null;
-  /** Wakes an idle writer to sync what it wrote. */
+  /**
+   * Wakes an idle writer to sync what it wrote: armed when the writer goes to sleep with data unsynced and
+   * left armed while records wake it (it fires at most once per fsync interval), so writes one flush
+   * interval apart do not set and clear a timer each.
+   */
   #syncTimer: ReturnType<typeof setTimeout> | undefined;
   /** Records dropped because the queue was full, and how many of them were warned about. */
   #full = 0;
@@ -135,8 +139,6 @@ export class LogWriter {
     const wake = this.#wake;
     if (wake === null) return;
     this.#wake = null;
-    if (this.#syncTimer !== undefined) clearTimeout(this.#syncTimer);
-    this.#syncTimer = undefined;
     wake();
   }
 
@@ -145,9 +147,12 @@ export class LogWriter {
     if (this.#closing || this.#queue.length > 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#wake = resolve;
-      if (this.#unsynced && this.#o.fsyncIntervalMs > 0) {
+      if (this.#unsynced && this.#o.fsyncIntervalMs > 0 && this.#syncTimer === undefined) {
         const wait = Math.max(0, this.#syncedAt + this.#o.fsyncIntervalMs - this.#o.now());
-        this.#syncTimer = setTimeout(() => this.#wakeUp(), wait);
+        this.#syncTimer = setTimeout(() => {
+          this.#syncTimer = undefined;
+          this.#wakeUp();
+        }, wait);
       }
     });
   }
@@ -164,6 +169,8 @@ export class LogWriter {
         await this.#o.afterFlush?.().catch((err) => this.#o.warn(`Request log maintenance failed: ${err}`));
       }
     } finally {
+      if (this.#syncTimer !== undefined) clearTimeout(this.#syncTimer);
+      this.#syncTimer = undefined;
       this.#o.files.close();
     }
   }

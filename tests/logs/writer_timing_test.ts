@@ -72,3 +72,45 @@ Deno.test("LogWriter writes what a turn of the event loop queued at its end, in 
     clock.uninstall();
   }
 });
+
+Deno.test("LogWriter arms its sync timer once per fsync interval, not once per write", async () => {
+  const clock = FakeTimers.install({ toFake: ["setTimeout", "clearTimeout"], now: 0 });
+  const fakeSet = globalThis.setTimeout;
+  let armed = 0;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    armed++;
+    return fakeSet(...args);
+  }) as typeof setTimeout;
+  try {
+    const mem = memoryFiles();
+    const w = new LogWriter({
+      files: mem.files,
+      days: new DayClock("UTC"),
+      line: (rec) => JSON.stringify({ id: rec.id }),
+      queueSize: 100,
+      queueBytes: 1 << 30,
+      batchSize: 100,
+      fsyncIntervalMs: 1_000,
+      now: () => clock.now,
+      warn: (m) => assert.fail(m),
+    });
+    await clock.tickAsync(2_000);
+    // Fifty writes 2 ms apart, as the gateway thread posts them under load: one sync, one timer for the next.
+    for (let i = 0; i < 50; i++) {
+      w.push(callRecord({ id: `r${i}` }));
+      await clock.tickAsync(2);
+    }
+    assert.equal(mem.writes(), 50);
+    assert.equal(mem.syncs(), 1);
+    assert.equal(armed, 1, "the sync timer stays armed across writes");
+    await clock.tickAsync(1_000);
+    assert.equal(mem.syncs(), 2, "what was written after the first sync is synced within the interval");
+    assert.equal(clock.countTimers(), 0);
+    const closed = w.close();
+    await clock.runAllAsync();
+    await closed;
+  } finally {
+    globalThis.setTimeout = fakeSet;
+    clock.uninstall();
+  }
+});
