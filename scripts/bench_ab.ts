@@ -14,7 +14,8 @@
  * (/proc/<pid>/task/<pid>/stat). `--gateway-config` takes a template as `azmw bench --overhead` does
  * ({{MOCK_URL}}, {{DATA_DIR}}); the default is the full pipeline with sealed bodies. Each `--gateway
  * NAME=TEMPLATE` adds one more gateway subject, to compare configs in the same rounds; `@CHECKOUT` runs
- * that subject from another checkout's main.ts (`git worktree add`), to compare builds.
+ * that subject from another checkout's main.ts (`git worktree add`), to compare builds. The subject
+ * `floor-bare` is the floor relay without its link to the client's connection and its timers.
  *
  * @module
  */
@@ -102,7 +103,8 @@ function fmt(v: number, digits = 0): string {
 const USAGE = `Usage: deno run -A scripts/bench_ab.ts [--concurrency 1,50] [--duration 4] [--rounds 6]
     [--subjects relay,floor,gateway] [--gateway-config TEMPLATE] [--gateway NAME=TEMPLATE[@CHECKOUT]]…
 Drives the bare relay, the floor relay and the gateway with wrk (Debian: apt-get install wrk) in
-alternating rounds and prints medians of req/s, CPU per request, p50 and p99 (see BENCHMARKS.md).`;
+alternating rounds and prints medians of req/s, CPU per request, p50 and p99 (see BENCHMARKS.md).
+Subjects: relay, floor, floor-bare (the floor relay without client link and timers), gateway.`;
 
 if (import.meta.main) {
   let parsed;
@@ -155,6 +157,8 @@ if (import.meta.main) {
         ? (mockUrl: string) => relayArgv(self, mockUrl)
         : name === "floor"
         ? (mockUrl: string) => [...relayArgv(self, mockUrl), "--floor"]
+        : name === "floor-bare"
+        ? (mockUrl: string) => [...relayArgv(self, mockUrl), "--floor", "--bare"]
         : undefined;
       const own = extra.get(name);
       const configTemplate = own === undefined || own.file === ""

@@ -127,3 +127,35 @@ Deno.test("serveRelay({ floor: true }) serves the floor relay and closes its cli
   stop.abort();
   await served;
 });
+
+Deno.test("the bare floor relay sets no timer and leaves the client's connection alone", async () => {
+  const set = globalThis.setTimeout;
+  let timers = 0;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    timers++;
+    return set(...args);
+  }) as typeof setTimeout;
+  const handler = createFloorRelayHandler({
+    upstream: "http://up.test",
+    callerKey: "caller",
+    upstreamKey: "upstream",
+    bare: true,
+    fetch: () => Promise.resolve(new Response('{"ok":true}')),
+  });
+  try {
+    const leaving = new AbortController();
+    const res = await handler(
+      new Request("http://relay/v1/chat", {
+        method: "POST",
+        headers: { authorization: "Bearer caller" },
+        body: "{}",
+        signal: leaving.signal,
+      }),
+    );
+    assert.equal(await res.text(), '{"ok":true}');
+    assert.equal(timers, 0);
+  } finally {
+    globalThis.setTimeout = set;
+    handler.close();
+  }
+});

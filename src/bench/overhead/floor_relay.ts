@@ -47,10 +47,15 @@ function relayed(body: ReadableStream<Uint8Array>, done: () => void): ReadableSt
   });
 }
 
-/** The floor relay as a plain handler; `close()` ends its HTTP client. */
+/**
+ * The floor relay as a plain handler; `close()` ends its HTTP client. `bare` leaves out the link to the
+ * client's connection and the timers (what a gateway needs to stop an upstream call, not to make one), to
+ * show what the rest of the floor costs on its own.
+ */
 export function createFloorRelayHandler(
-  options: RelayOptions,
+  options: RelayOptions & { bare?: boolean },
 ): ((req: Request) => Promise<Response>) & { close(): void } {
+  const watch = options.bare !== true;
   const upstream = options.upstream.replace(/\/+$/, "");
   const send = options.fetch ?? fetch;
   const client = Deno.createHttpClient({ poolMaxIdlePerHost: 64 });
@@ -62,11 +67,16 @@ export function createFloorRelayHandler(
     const stream = asksStream(bytes);
     const abort = new AbortController();
     const onClientGone = () => abort.abort();
-    req.signal.addEventListener("abort", onClientGone, { once: true });
-    if (req.signal.aborted) abort.abort();
-    const firstByte = setTimeout(() => abort.abort(), FIRST_BYTE_MS);
-    const total = setTimeout(() => abort.abort(), TOTAL_MS);
+    let firstByte: ReturnType<typeof setTimeout> | undefined;
+    let total: ReturnType<typeof setTimeout> | undefined;
+    if (watch) {
+      req.signal.addEventListener("abort", onClientGone, { once: true });
+      if (req.signal.aborted) abort.abort();
+      firstByte = setTimeout(() => abort.abort(), FIRST_BYTE_MS);
+      total = setTimeout(() => abort.abort(), TOTAL_MS);
+    }
     const done = () => {
+      if (!watch) return;
       clearTimeout(firstByte);
       clearTimeout(total);
       req.signal.removeEventListener("abort", onClientGone);
@@ -84,7 +94,7 @@ export function createFloorRelayHandler(
       done();
       return new Response('{"error":"upstream unreachable"}', { status: 502 });
     }
-    clearTimeout(firstByte);
+    if (watch) clearTimeout(firstByte);
     if (!stream || res.body === null) {
       const answer = new Uint8Array(await res.arrayBuffer());
       done();

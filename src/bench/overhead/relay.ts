@@ -52,17 +52,20 @@ export function relayKeysFromEnv(env: (name: string) => string | undefined): {
 
 /**
  * Serves the relay on 127.0.0.1 until `signal` aborts; prints `relay listening on http://127.0.0.1:<port>`
- * through `announce` once ready. `floor` serves the floor relay (`floor_relay.ts`) instead.
+ * through `announce` once ready. `floor` serves the floor relay (`floor_relay.ts`) instead; `"bare"`, the floor
+ * relay without its link to the client's connection and its timers.
  */
 export async function serveRelay(
   options: RelayOptions & {
     port?: number;
     signal?: AbortSignal;
-    floor?: boolean;
+    floor?: boolean | "bare";
     announce: (line: string) => void;
   },
 ): Promise<void> {
-  const floor = options.floor ? createFloorRelayHandler(options) : null;
+  const floor = options.floor
+    ? createFloorRelayHandler({ ...options, bare: options.floor === "bare" })
+    : null;
   const server = Deno.serve({
     hostname: "127.0.0.1",
     port: options.port ?? 0,

@@ -3,9 +3,10 @@
  * so the reference loads nothing but `Deno.serve`, `fetch` and this folder (from a compiled executable it
  * is `azmw bench --relay-upstream URL`, which carries the executable's code as the gateway does).
  *
- *   AZMW_BENCH_KEY=… AZMW_BENCH_UPSTREAM_KEY=… deno run -A relay_main.ts --upstream URL [--port N] [--floor]
+ *   AZMW_BENCH_KEY=… AZMW_BENCH_UPSTREAM_KEY=… deno run -A relay_main.ts --upstream URL [--port N] [--floor [--bare]]
  *
- * `--floor` serves the floor relay (`floor_relay.ts`): the bare relay plus the I/O a gateway cannot drop.
+ * `--floor` serves the floor relay (`floor_relay.ts`): the bare relay plus the I/O a gateway cannot drop;
+ * `--bare` leaves out its link to the client's connection and its timers.
  *
  * @module
  */
@@ -16,11 +17,16 @@ import { relayKeysFromEnv, serveRelay } from "./relay.ts";
 export async function relayMain(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { upstream: { type: "string" }, port: { type: "string" }, floor: { type: "boolean" } },
+    options: {
+      upstream: { type: "string" },
+      port: { type: "string" },
+      floor: { type: "boolean" },
+      bare: { type: "boolean" },
+    },
   });
   if (!values.upstream) {
     console.error(
-      "Usage: AZMW_BENCH_KEY=… AZMW_BENCH_UPSTREAM_KEY=… relay_main.ts --upstream URL [--port N] [--floor]",
+      "Usage: AZMW_BENCH_KEY=… AZMW_BENCH_UPSTREAM_KEY=… relay_main.ts --upstream URL [--port N] [--floor [--bare]]",
     );
     Deno.exit(2);
   }
@@ -30,7 +36,7 @@ export async function relayMain(args: string[]): Promise<void> {
     upstream: values.upstream,
     ...relayKeysFromEnv((name) => Deno.env.get(name)),
     port: Number(values.port ?? 0),
-    floor: values.floor === true,
+    floor: values.floor === true ? (values.bare === true ? "bare" : true) : false,
     signal: stop.signal,
     announce: (line) => void Deno.stdout.write(new TextEncoder().encode(line)),
   });
