@@ -89,7 +89,9 @@ export async function handleInference(
   const tickets: Ticket[] = [];
   // A secret-shaped model name stays out of the record's error message too (errors quote the model).
   let hidden = rec.model === SECRET_MODEL ? route.deployment ?? null : null;
+  let finalized = false;
   const finalize = () => {
+    finalized = true;
     ended(rec, deps.clock() - start);
     if (tickets.length > 0) {
       const cost = settleAll(tickets, rec, (err) => deps.onInternalError(err, rec));
@@ -213,16 +215,21 @@ export async function handleInference(
     if (!outcome.ok) waitedMs -= lastMs; // the failed answer passed on is the one measured below
     accepted(rec, answer, start);
     if (answer.relay !== null && deps.sink.started) {
-      // The upstream accepted a stream: leave a trace now, in case the gateway stops before it ends.
+      // The upstream accepted a stream: leave a trace, in case the gateway stops before it ends. It is
+      // queued on the next turn of the event loop, once the response with its first chunk is on its way,
+      // so it is not on the first chunk's path; a stream whose record came first needs none.
+      const started = deps.sink.started;
+      const entry = startOf(rec);
       const held = tickets.filter((t) => t.reservedEur !== undefined);
-      try {
-        deps.sink.started(
-          startOf(rec),
-          held.length === 0 ? null : held.reduce((n, t) => n + t.reservedEur!, 0),
-        );
-      } catch (err) {
-        deps.onInternalError(err, rec);
-      }
+      const reserved = held.length === 0 ? null : held.reduce((n, t) => n + t.reservedEur!, 0);
+      setTimeout(() => {
+        if (finalized) return;
+        try {
+          started(entry, reserved);
+        } catch (err) {
+          deps.onInternalError(err, rec);
+        }
+      }, 0);
     }
     const out = respond(answer, rec.id, deps.clock, start, waitedMs);
     responded(rec, out);

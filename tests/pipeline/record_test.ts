@@ -65,6 +65,8 @@ Deno.test("a stream's start event is an object of its own; its record comes at t
     { "x-stream": "1" },
   );
   assert.equal(finals.length, 0, "the record waits for the stream's end");
+  assert.equal(starts.length, 0, "the start event is queued once the response is on its way");
+  await new Promise((resolve) => setTimeout(resolve, 0));
   assert.equal(starts.length, 1);
   assert.deepEqual(starts[0]!.call, {
     id: "rec-1",
@@ -85,6 +87,19 @@ Deno.test("a stream's start event is an object of its own; its record comes at t
   assert.equal(rec.usage?.totalTokens, 4);
   assert.equal(rec.assembled?.content, "ok");
   assert.equal(rec.costEur, 0.25);
+});
+
+Deno.test("a stream that ends before its start event was queued leaves only its record", async () => {
+  const { h, finals, starts } = harness();
+  const res = await h.call(
+    { model: "a-model", messages: [], stream: true, stream_options: { include_usage: true } },
+    undefined,
+    { "x-stream": "1" },
+  );
+  assert.equal(await res.text(), SSE);
+  assert.equal(finals.length, 1);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(starts.length, 0, "a start event after its own record would read as a call that never ended");
 });
 
 Deno.test("a failed call's record reaches the sinks once, finished", async () => {
