@@ -42,7 +42,11 @@ logs: { bodies: false }
   const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "caller", maxRetries: 0 });
   const messages = [{ role: "user" as const, content: "Stream, please" }];
   try {
-    const stream = await client.chat.completions.create({ model: "gpt-4o", messages, stream: true });
+    // Paced, so the stream is still open when its started entry is queued (the turn after the response
+    // went out): a stream that ends before then leaves only its record (tests/pipeline/record_test.ts).
+    const stream = await client.chat.completions.create({ model: "gpt-4o", messages, stream: true }, {
+      headers: { "x-mock-chunks": "3", "x-mock-chunk-delay-ms": "20" },
+    });
     for await (const _ of stream) { /* read it all */ }
     await client.chat.completions.create({ model: "gpt-4o", messages });
     assert.equal(events.length, 3);
