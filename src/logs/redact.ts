@@ -216,7 +216,11 @@ export class Redactor {
     return this.text(joined) === joined;
   }
 
-  /** Redacts a parsed JSON value in place (drop paths, then every string); returns it. */
+  /**
+   * Redacts a parsed JSON value in place (drop paths, then every string, object keys included); returns it.
+   * Keys that redact to the same text are told apart by a suffix (`[EMAIL]`, `[EMAIL] (2)`), so no value is
+   * lost to another.
+   */
   json(value: unknown): unknown {
     for (const steps of this.#paths) dropAt(value, steps);
     if (typeof value === "string") return this.text(value);
@@ -226,13 +230,37 @@ export class Redactor {
       const obj = work.pop();
       if (typeof obj !== "object" || obj === null) continue;
       const o = obj as Record<string, unknown>;
-      for (const key of Array.isArray(o) ? o.keys() : Object.keys(o)) {
+      const array = Array.isArray(o);
+      if (!array) this.#keys(o);
+      for (const key of array ? o.keys() : Object.keys(o)) {
         const v = o[key];
         if (typeof v === "string") o[key] = this.text(v);
         else if (typeof v === "object" && v !== null) work.push(v);
       }
     }
     return value;
+  }
+
+  /** Redacts the keys of `o` in place, keeping their order; a no-op when none changes. */
+  #keys(o: Record<string, unknown>): void {
+    const keys = Object.keys(o);
+    const redacted = keys.map((k) => this.text(k));
+    if (redacted.every((k, i) => k === keys[i])) return;
+    const values = keys.map((k) => o[k]);
+    for (const k of keys) delete o[k];
+    const taken = new Set<string>();
+    for (const [i, k] of redacted.entries()) {
+      let name = k;
+      for (let n = 2; taken.has(name); n++) name = `${k} (${n})`;
+      taken.add(name);
+      // Defined, not assigned: a key "__proto__" stays a key.
+      Object.defineProperty(o, name, {
+        value: values[i],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
   }
 }
 

@@ -162,6 +162,8 @@ Deno.test("RecordSealer logs a JSON body with nothing to redact as its own bytes
   assert.equal((await seal(callRecord({ requestBody: enc.encode(twice) }))).request, '{"a":"x"}');
   const escaped = '{"a":"jane\\u0040example.com"}';
   assert.equal((await seal(callRecord({ requestBody: enc.encode(escaped) }))).request, '{"a":"[EMAIL]"}');
+  const keyed = '{"jane@example.com":{"n":1}}';
+  assert.equal((await seal(callRecord({ requestBody: enc.encode(keyed) }))).request, '{"[EMAIL]":{"n":1}}');
   const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode('{"a": 1}')]);
   assert.equal((await seal(callRecord({ requestBody: bom }))).request, '{"a":1}');
 });

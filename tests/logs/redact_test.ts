@@ -97,6 +97,23 @@ Deno.test("Redactor.json() drops paths and redacts every string", () => {
   assert.equal(r.json(null), null);
 });
 
+Deno.test("Redactor.json() redacts object keys too, keeping every value and the keys' order", () => {
+  const secret = "upstream-secret-0123456789";
+  const r = new Redactor(ALL, { secrets: [secret] });
+  const body = JSON.parse(
+    `{"a":1,"${secret}":2,"jane@example.com":3,"joe@example.com":{"x@y.org":4},"[EMAIL]":5,"__proto__":6}`,
+  );
+  const out = r.json(body) as Record<string, unknown>;
+  assert.equal(
+    JSON.stringify(out),
+    '{"a":1,"[SECRET]":2,"[EMAIL]":3,"[EMAIL] (2)":{"[EMAIL]":4},"[EMAIL] (3)":5,"__proto__":6}',
+  );
+  assert.equal(Object.getPrototypeOf(out), Object.prototype, "a key __proto__ stays a key");
+  const plain = { a: { b: "c" } };
+  assert.equal(r.json(plain), plain);
+  assert.deepEqual(plain, { a: { b: "c" } });
+});
+
 Deno.test("parseJsonPath() reads the path forms", () => {
   assert.deepEqual(parseJsonPath("messages[*].content"), ["messages", "*", "content"]);
   assert.deepEqual(parseJsonPath("$.user"), ["user"]);
