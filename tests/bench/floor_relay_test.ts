@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createFloorRelayHandler } from "../../src/bench/overhead/floor_relay.ts";
 import { serveRelay } from "../../src/bench/overhead/relay.ts";
+import { countTimeouts } from "../_helpers/timers.ts";
 
 type Seen = { url: string; auth: string | null; body: unknown; signal: boolean; client: boolean };
 
@@ -129,12 +130,7 @@ Deno.test("serveRelay({ floor: true }) serves the floor relay and closes its cli
 });
 
 Deno.test("the bare floor relay sets no timer and leaves the client's connection alone", async () => {
-  const set = globalThis.setTimeout;
-  let timers = 0;
-  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
-    timers++;
-    return set(...args);
-  }) as typeof setTimeout;
+  const timers = countTimeouts();
   const handler = createFloorRelayHandler({
     upstream: "http://up.test",
     callerKey: "caller",
@@ -153,9 +149,9 @@ Deno.test("the bare floor relay sets no timer and leaves the client's connection
       }),
     );
     assert.equal(await res.text(), '{"ok":true}');
-    assert.equal(timers, 0);
+    assert.equal(timers.count(), 0);
   } finally {
-    globalThis.setTimeout = set;
+    timers.restore();
     handler.close();
   }
 });

@@ -3,6 +3,7 @@ import FakeTimers from "@sinonjs/fake-timers";
 import { DayClock } from "../../src/logs/day.ts";
 import type { LogFiles } from "../../src/logs/files.ts";
 import { LogWriter } from "../../src/logs/writer.ts";
+import { countTimeouts } from "../_helpers/timers.ts";
 import { callRecord } from "./_util.ts";
 
 /** Files that record what is appended (and in how many writes) and synced, in memory. */
@@ -23,21 +24,26 @@ function memoryFiles() {
   return { files, lines, writes: () => writes, syncs: () => syncs };
 }
 
+/** A writer on `mem` with a 1 s fsync interval, timed by the fake `clock`. */
+function writerOn(mem: ReturnType<typeof memoryFiles>, clock: { now: number }) {
+  return new LogWriter({
+    files: mem.files,
+    days: new DayClock("UTC"),
+    line: (rec) => JSON.stringify({ id: rec.id }),
+    queueSize: 100,
+    queueBytes: 1 << 30,
+    batchSize: 100,
+    fsyncIntervalMs: 1_000,
+    now: () => clock.now,
+    warn: (m) => assert.fail(m),
+  });
+}
+
 Deno.test("LogWriter writes what a turn of the event loop queued at its end, in one write, and sets no timer but the sync's", async () => {
   const clock = FakeTimers.install({ toFake: ["setTimeout", "clearTimeout"], now: 0 });
   try {
     const mem = memoryFiles();
-    const w = new LogWriter({
-      files: mem.files,
-      days: new DayClock("UTC"),
-      line: (rec) => JSON.stringify({ id: rec.id }),
-      queueSize: 100,
-      queueBytes: 1 << 30,
-      batchSize: 100,
-      fsyncIntervalMs: 1_000,
-      now: () => clock.now,
-      warn: (m) => assert.fail(m),
-    });
+    const w = writerOn(mem, clock);
     await clock.tickAsync(10_000);
     assert.equal(clock.countTimers(), 0, "an idle writer sets no timer");
 
@@ -75,25 +81,10 @@ Deno.test("LogWriter writes what a turn of the event loop queued at its end, in 
 
 Deno.test("LogWriter arms its sync timer once per fsync interval, not once per write", async () => {
   const clock = FakeTimers.install({ toFake: ["setTimeout", "clearTimeout"], now: 0 });
-  const fakeSet = globalThis.setTimeout;
-  let armed = 0;
-  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
-    armed++;
-    return fakeSet(...args);
-  }) as typeof setTimeout;
+  const armed = countTimeouts();
   try {
     const mem = memoryFiles();
-    const w = new LogWriter({
-      files: mem.files,
-      days: new DayClock("UTC"),
-      line: (rec) => JSON.stringify({ id: rec.id }),
-      queueSize: 100,
-      queueBytes: 1 << 30,
-      batchSize: 100,
-      fsyncIntervalMs: 1_000,
-      now: () => clock.now,
-      warn: (m) => assert.fail(m),
-    });
+    const w = writerOn(mem, clock);
     await clock.tickAsync(2_000);
     // Fifty writes 2 ms apart, as the gateway thread posts them under load: one sync, one timer for the next.
     for (let i = 0; i < 50; i++) {
@@ -102,7 +93,7 @@ Deno.test("LogWriter arms its sync timer once per fsync interval, not once per w
     }
     assert.equal(mem.writes(), 50);
     assert.equal(mem.syncs(), 1);
-    assert.equal(armed, 1, "the sync timer stays armed across writes");
+    assert.equal(armed.count(), 1, "the sync timer stays armed across writes");
     await clock.tickAsync(1_000);
     assert.equal(mem.syncs(), 2, "what was written after the first sync is synced within the interval");
     assert.equal(clock.countTimers(), 0);
@@ -110,7 +101,7 @@ Deno.test("LogWriter arms its sync timer once per fsync interval, not once per w
     await clock.runAllAsync();
     await closed;
   } finally {
-    globalThis.setTimeout = fakeSet;
+    armed.restore();
     clock.uninstall();
   }
 });

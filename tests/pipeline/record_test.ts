@@ -40,6 +40,15 @@ function harness() {
   return { h, finals, starts, settledWith };
 }
 
+/** A streamed call through the harness. */
+function streamed(h: ReturnType<typeof harness>["h"]) {
+  return h.call(
+    { model: "a-model", messages: [], stream: true, stream_options: { include_usage: true } },
+    undefined,
+    { "x-stream": "1" },
+  );
+}
+
 Deno.test("a JSON call's record reaches the sinks once, finished, with the cost its ticket settled", async () => {
   const { h, finals, starts, settledWith } = harness();
   const res = await h.call({ model: "a-model", messages: [] });
@@ -59,11 +68,7 @@ Deno.test("a JSON call's record reaches the sinks once, finished, with the cost 
 
 Deno.test("a stream's start event is an object of its own; its record comes at the end, unchanged after", async () => {
   const { h, finals, starts } = harness();
-  const res = await h.call(
-    { model: "a-model", messages: [], stream: true, stream_options: { include_usage: true } },
-    undefined,
-    { "x-stream": "1" },
-  );
+  const res = await streamed(h);
   assert.equal(finals.length, 0, "the record waits for the stream's end");
   assert.equal(starts.length, 0, "the start event is queued once the response is on its way");
   await new Promise((resolve) => setTimeout(resolve, 0));
@@ -91,11 +96,7 @@ Deno.test("a stream's start event is an object of its own; its record comes at t
 
 Deno.test("a stream that ends before its start event was queued leaves only its record", async () => {
   const { h, finals, starts } = harness();
-  const res = await h.call(
-    { model: "a-model", messages: [], stream: true, stream_options: { include_usage: true } },
-    undefined,
-    { "x-stream": "1" },
-  );
+  const res = await streamed(h);
   assert.equal(await res.text(), SSE);
   assert.equal(finals.length, 1);
   await new Promise((resolve) => setTimeout(resolve, 0));
