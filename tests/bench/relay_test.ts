@@ -87,3 +87,18 @@ Deno.test("relayArgv() runs relay_main.ts from source and the executable when co
     ["/usr/bin/azmw", "bench", "--relay-upstream", "http://u"],
   );
 });
+
+Deno.test("scripts/bench_relay.ts prints its usage for --help and refuses an unknown option with it", async () => {
+  const run = (arg: string) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-net", "--allow-env", "scripts/bench_relay.ts", arg],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const help = await run("--help");
+  assert.equal(help.code, 0);
+  assert.match(new TextDecoder().decode(help.stdout), /^Usage: .*--upstream URL .*\[--floor \[--bare\]\]/);
+  const bad = await run("--nope");
+  assert.equal(bad.code, 2);
+  assert.match(new TextDecoder().decode(bad.stderr), /Unknown option '--nope'\nUsage: /);
+});

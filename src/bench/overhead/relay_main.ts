@@ -13,21 +13,33 @@
 import { parseArgs } from "node:util";
 import { relayKeysFromEnv, serveRelay } from "./relay.ts";
 
+const USAGE = "Usage: AZMW_BENCH_KEY=… AZMW_BENCH_UPSTREAM_KEY=… relay_main.ts --upstream URL [--port N] " +
+  "[--floor [--bare]]";
+
 /** Parses `args` and serves the relay until SIGINT or SIGTERM. */
 export async function relayMain(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      upstream: { type: "string" },
-      port: { type: "string" },
-      floor: { type: "boolean" },
-      bare: { type: "boolean" },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        upstream: { type: "string" },
+        port: { type: "string" },
+        floor: { type: "boolean" },
+        bare: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    Deno.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
   if (!values.upstream) {
-    console.error(
-      "Usage: AZMW_BENCH_KEY=… AZMW_BENCH_UPSTREAM_KEY=… relay_main.ts --upstream URL [--port N] [--floor [--bare]]",
-    );
+    console.error(USAGE);
     Deno.exit(2);
   }
   const stop = new AbortController();
