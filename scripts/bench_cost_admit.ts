@@ -6,6 +6,9 @@
  */
 import { parseConfigText } from "../src/config/load.ts";
 import { createCostControl } from "../src/cost/mod.ts";
+import { scriptArgs } from "./_args.ts";
+
+scriptArgs({ options: {} }); // --help, and no unknown options
 
 const config = parseConfigText(
   `upstreams:

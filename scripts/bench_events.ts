@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./_args.ts";
 import { validateConfig } from "../src/config/schema.ts";
 import type { Config } from "../src/config/types.ts";
 import { EventBus } from "../src/events/bus.ts";
@@ -21,8 +21,7 @@ import { sha256Hex } from "../src/core/sha256.ts";
 import { startGateway } from "../src/server/gateway.ts";
 import { configKeys } from "../tests/_helpers/callers.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
+const { values } = scriptArgs({
   options: { requests: { type: "string" }, rounds: { type: "string" }, concurrency: { type: "string" } },
 });
 const REQUESTS = Number(values.requests ?? 2000);

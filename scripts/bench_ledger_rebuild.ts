@@ -7,15 +7,14 @@
  *
  *   deno run -A scripts/bench_ledger_rebuild.ts [--mb 100] [--runs 5] [--no-bodies] [--keep]
  */
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./_args.ts";
 import { validateConfig } from "../src/config/schema.ts";
 import { createCostControl } from "../src/cost/mod.ts";
 import { loggedCost } from "../src/cost/record_cost.ts";
 import { PriceTable } from "../src/cost/pricing.ts";
 import type { LogRecord } from "../src/logs/record.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
+const { values } = scriptArgs({
   options: {
     mb: { type: "string", default: "100" },
     runs: { type: "string", default: "5" },

@@ -8,11 +8,10 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./_args.ts";
 import { serveGuarded } from "../src/server/listener.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
+const { values } = scriptArgs({
   options: { serve: { type: "string" }, requests: { type: "string" }, rounds: { type: "string" } },
 });
 

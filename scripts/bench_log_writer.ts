@@ -12,7 +12,7 @@
  *   npx -y deno@2.9.6 run -A scripts/bench_log_writer.ts --ab /tmp/azmw-base [--rounds 7] [--paced 1500] \
  *     [--every 1.1] [--records 3000]
  */
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./_args.ts";
 import { validateConfig } from "../src/config/schema.ts";
 import type { Config, LogsConfig } from "../src/config/types.ts";
 import { generateKeyText } from "../src/logs/keyring.ts";
@@ -20,8 +20,7 @@ import { openRequestLog } from "../src/logs/request_log.ts";
 import type { CallRecord } from "../src/core/record.ts";
 import { abRounds } from "./bench_log_ab.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
+const { values } = scriptArgs({
   options: {
     records: { type: "string", default: "20000" },
     body: { type: "string", default: "1500" },

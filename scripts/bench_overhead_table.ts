@@ -9,9 +9,10 @@
  */
 // deno-lint-ignore-file no-explicit-any
 import { limitText, OVERHEAD_TARGETS } from "../src/bench/overhead/targets.ts";
+import { scriptArgs } from "./_args.ts";
 import { median } from "./bench_ab.ts";
 
-const files = Deno.args;
+const { positionals: files } = scriptArgs({ allowPositionals: true, options: {} });
 if (files.length === 0) {
   console.error("Usage: bench_overhead_table.ts REPORT.json [REPORT.json …]");
   Deno.exit(2);

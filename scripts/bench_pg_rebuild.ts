@@ -7,15 +7,14 @@
  *   deno run -A scripts/bench_pg_rebuild.ts [--records 100000] [--unpriced 100] [--runs 3]
  *     [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
  */
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./_args.ts";
 import postgres from "postgres";
 import type { LogRecord } from "../src/logs/record.ts";
 import { CallRecordTable } from "../src/cost/call_records.ts";
 import { openPostgresPool } from "../src/store/postgres_open.ts";
 import { migratePostgres } from "../src/store/postgres_schema.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
+const { values } = scriptArgs({
   options: {
     records: { type: "string", default: "100000" },
     unpriced: { type: "string", default: "100" },

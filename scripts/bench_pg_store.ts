@@ -7,7 +7,7 @@
  *
  *   deno run -A scripts/bench_pg_store.ts [--calls 3000] [--seconds 5] [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
  */
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./_args.ts";
 import postgres from "postgres";
 import { validateConfig } from "../src/config/schema.ts";
 import { openGovernance } from "../src/server/governance.ts";
@@ -19,8 +19,7 @@ import { openStore } from "../src/store/mod.ts";
 import type { Store } from "../src/store/types.ts";
 import { governed } from "../tests/_helpers/callers.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
+const { values } = scriptArgs({
   options: {
     calls: { type: "string", default: "3000" },
     seconds: { type: "string", default: "5" },

@@ -14,11 +14,10 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./_args.ts";
 import { Redis } from "ioredis";
 
-const { values } = parseArgs({
-  args: Deno.args,
+const { values } = scriptArgs({
   options: {
     redis: { type: "string", default: "redis://127.0.0.1:6379/0" },
     rounds: { type: "string", default: "4" },

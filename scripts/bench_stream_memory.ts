@@ -11,23 +11,18 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { memoryLane } from "../src/bench/overhead/lanes/memory.ts";
 import { relayArgv } from "../src/bench/overhead/relay_argv.ts";
 import { currentSelf } from "../src/bench/overhead/self_argv.ts";
 import { startStack } from "../src/bench/overhead/stack.ts";
 import { buildRequest } from "../src/bench/request.ts";
+import { scriptArgs, usageExit } from "./_args.ts";
 import { median } from "./bench_ab.ts";
 
 const BODY = {
   model: "gpt-4o-mini",
   messages: [{ role: "user", content: "Say hello in one short sentence." }],
 };
-
-const USAGE = `Usage: deno run -A scripts/bench_stream_memory.ts [--streams 1000] [--rounds 2]
-    [--subjects relay,floor,gateway]
-Opens that many slow streams at once through each subject (each in front of its own mock) and prints its
-idle RSS, its peak RSS with every stream open, and the memory per open stream (see BENCHMARKS.md).`;
 
 /** What one subject measured in one round, in bytes. */
 export interface StreamMemory {
@@ -84,31 +79,18 @@ async function measure(subject: string, streams: number): Promise<StreamMemory> 
 }
 
 if (import.meta.main) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: Deno.args,
-      options: {
-        streams: { type: "string", default: "1000" },
-        rounds: { type: "string", default: "2" },
-        subjects: { type: "string", default: "relay,floor,gateway" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    Deno.exit(2);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
+  const { values } = scriptArgs({
+    options: {
+      streams: { type: "string", default: "1000" },
+      rounds: { type: "string", default: "2" },
+      subjects: { type: "string", default: "relay,floor,gateway" },
+    },
+  });
   const streams = Number(values.streams);
   const rounds = Number(values.rounds);
   const names = values.subjects.split(",");
   if (!(streams > 0) || !(rounds > 0) || names.some((n) => !["relay", "floor", "gateway"].includes(n))) {
-    console.error(USAGE);
-    Deno.exit(2);
+    usageExit(2);
   }
   const results = new Map<string, StreamMemory[]>(names.map((n) => [n, []]));
   for (let r = 0; r < rounds; r++) {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./_args.ts";
 import { OVERHEAD_LANES, type OverheadLane } from "../src/bench/args.ts";
 import {
   otherLoadLine,
@@ -22,8 +22,7 @@ import { machineLine } from "../src/bench/overhead/machine.ts";
 import { type OverheadReport, runOverhead } from "../src/bench/overhead/runner.ts";
 import { gatewayConfigTemplate } from "../src/bench/overhead/gateway_config.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
+const { values } = scriptArgs({
   options: {
     quick: { type: "boolean" },
     "gateway-config": { type: "string" },

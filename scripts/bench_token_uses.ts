@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./_args.ts";
 import { TokenUses } from "../src/governance/token_uses.ts";
 import { openStore } from "../src/store/mod.ts";
 
-const { values } = parseArgs({ args: Deno.args, options: { uses: { type: "string" } } });
+const { values } = scriptArgs({ options: { uses: { type: "string" } } });
 const uses = Number(values.uses ?? 20_000);
 const dir = await Deno.makeTempDir();
 const store = await openStore(`${dir}/azmw.db`);

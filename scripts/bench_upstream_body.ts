@@ -8,11 +8,10 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./_args.ts";
 import { once } from "../src/providers/pool.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
+const { values } = scriptArgs({
   options: { rounds: { type: "string" }, requests: { type: "string" }, bytes: { type: "string" } },
 });
 const rounds = Number(values.rounds ?? 10);

@@ -8,6 +8,7 @@
  * @module
  */
 import { dirname, join, normalize, relative } from "node:path";
+import { scriptArgs } from "./_args.ts";
 
 /**
  * The floors, top first. Each entry is a folder or file under the repository root; a file belongs to
@@ -111,7 +112,7 @@ export async function checkLayers(root: string): Promise<Violation[]> {
 }
 
 if (import.meta.main) {
-  const root = Deno.args[0] ?? ".";
+  const root = scriptArgs({ allowPositionals: true, options: {} }).positionals[0] ?? ".";
   const found = await checkLayers(root);
   for (const v of found) console.log(`${v.from}:${v.line} imports ${v.to} (${v.why})`);
   if (found.length > 0) {

@@ -12,6 +12,9 @@ import { costStage, createCostControl } from "../src/cost/mod.ts";
 import { resolvePolicy } from "../src/governance/policy.ts";
 import { apiKeyAuth } from "../src/providers/azure/auth.ts";
 import { testApp } from "../tests/_helpers/app.ts";
+import { scriptArgs } from "./_args.ts";
+
+scriptArgs({ options: {} }); // --help, and no unknown options
 
 const CALLS = 100;
 const LATENCY_MS = 300;

@@ -15,11 +15,10 @@
  * `bigbody`: `--clients` concurrent calls with bodies of `--mb` MB each; reports the gateway's RSS before and
  * its peak (VmHWM) against 2 × (baseline + bytes in flight), and how many answered calls were recorded.
  */
-import { parseArgs } from "node:util";
+import { scriptArgs } from "./_args.ts";
 import { generateKeyText } from "../src/logs/keyring.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
+const { values } = scriptArgs({
   options: {
     mode: { type: "string", default: "crash" },
     clients: { type: "string" },

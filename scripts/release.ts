@@ -6,6 +6,7 @@
  *   deno task release              # all targets
  *   deno task release --dry-run    # print the commands only
  */
+import { scriptArgs } from "./_args.ts";
 
 /** Platforms a release is built for: Deno target triple and the file name in dist/. */
 export const RELEASE_TARGETS = [
@@ -37,7 +38,7 @@ export function releaseCommands(compileTask: string): { target: string; args: st
 if (import.meta.main) {
   const root = new URL("../", import.meta.url);
   const task: string = JSON.parse(await Deno.readTextFile(new URL("deno.json", root))).tasks.compile;
-  const dryRun = Deno.args.includes("--dry-run");
+  const dryRun = scriptArgs({ options: { "dry-run": { type: "boolean" } } }).values["dry-run"] === true;
   let failed = 0;
   for (const { target, args } of releaseCommands(task)) {
     console.log(`deno ${args.join(" ")}`);

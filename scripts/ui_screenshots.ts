@@ -6,8 +6,9 @@
 import { addDays, DayClock } from "../src/logs/day.ts";
 import { ADMIN_TOKEN, startAdminGateway } from "../tests/_helpers/admin_ui.ts";
 import { launchChromium } from "../tests/_helpers/browser.ts";
+import { scriptArgs } from "./_args.ts";
 
-const out = Deno.args[0] ?? "docs/screenshots";
+const out = scriptArgs({ allowPositionals: true, options: {} }).positionals[0] ?? "docs/screenshots";
 await Deno.mkdir(out, { recursive: true });
 const logs = await Deno.makeTempDir({ prefix: "azmw-shots-logs-" });
 
