@@ -226,12 +226,14 @@ export class Redactor {
     if (typeof value === "string") return this.text(value);
     // Iterative, so a deeply nested body cannot overflow the stack.
     const work: unknown[] = [value];
+    // Bodies repeat few keys many times ("role", "content"): each is redacted once per body.
+    const keys = new Map<string, string>();
     while (work.length > 0) {
       const obj = work.pop();
       if (typeof obj !== "object" || obj === null) continue;
       const o = obj as Record<string, unknown>;
       const array = Array.isArray(o);
-      if (!array) this.#keys(o);
+      if (!array) this.#keys(o, keys);
       for (const key of array ? o.keys() : Object.keys(o)) {
         const v = o[key];
         if (typeof v === "string") o[key] = this.text(v);
@@ -241,11 +243,18 @@ export class Redactor {
     return value;
   }
 
-  /** Redacts the keys of `o` in place, keeping their order; a no-op when none changes. */
-  #keys(o: Record<string, unknown>): void {
+  /** Redacts the keys of `o` in place, keeping their order (a no-op when none changes); `done` caches them. */
+  #keys(o: Record<string, unknown>, done: Map<string, string>): void {
     const keys = Object.keys(o);
-    const redacted = keys.map((k) => this.text(k));
-    if (redacted.every((k, i) => k === keys[i])) return;
+    const text = (k: string) => {
+      let r = done.get(k);
+      if (r === undefined) done.set(k, r = this.text(k));
+      return r;
+    };
+    let first = 0;
+    while (first < keys.length && text(keys[first]!) === keys[first]) first++;
+    if (first === keys.length) return;
+    const redacted = keys.map((k, i) => i < first ? k : text(k));
     const values = keys.map((k) => o[k]);
     for (const k of keys) delete o[k];
     const taken = new Set<string>();

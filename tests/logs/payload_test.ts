@@ -5,6 +5,7 @@ import { openRequestLog } from "../../src/logs/mod.ts";
 import { openRecord } from "../../src/logs/open.ts";
 import { BodyPolicy } from "../../src/logs/policy.ts";
 import { queueCap, queuedCall } from "../../src/logs/queued.ts";
+import { bytesPayload, PASS_THROUGH_MAX } from "../../src/logs/payload.ts";
 import { Redactor } from "../../src/logs/redact.ts";
 import type { LogRecord } from "../../src/logs/record.ts";
 import { openField } from "../../src/logs/seal.ts";
@@ -166,4 +167,14 @@ Deno.test("RecordSealer logs a JSON body with nothing to redact as its own bytes
   assert.equal((await seal(callRecord({ requestBody: enc.encode(keyed) }))).request, '{"[EMAIL]":{"n":1}}');
   const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode('{"a": 1}')]);
   assert.equal((await seal(callRecord({ requestBody: bom }))).request, '{"a":1}');
+});
+
+Deno.test("bytesPayload() passes through clean bodies up to PASS_THROUGH_MAX only; larger ones take the long way", () => {
+  const redactor = new Redactor({ builtin: [...ALL], rules: [], dropPaths: [] });
+  const body = (size: number) => enc.encode(`{ "a": "${"x".repeat(size - 11)}" }`);
+  const small = body(PASS_THROUGH_MAX);
+  assert.equal(small.length, PASS_THROUGH_MAX);
+  assert.equal(bytesPayload(small, redactor, 1 << 20).plain, small, "the bytes received, as they are");
+  const large = body(PASS_THROUGH_MAX + 1);
+  assert.equal(new TextDecoder().decode(bytesPayload(large, redactor, 1 << 20).plain).slice(0, 6), '{"a":"');
 });
