@@ -258,9 +258,14 @@ export class Redactor {
     const values = keys.map((k) => o[k]);
     for (const k of keys) delete o[k];
     const taken = new Set<string>();
+    /** The next suffix to try per redacted key, so many keys that redact alike stay linear. */
+    const next = new Map<string, number>();
     for (const [i, k] of redacted.entries()) {
-      let name = k;
-      for (let n = 2; taken.has(name); n++) name = `${k} (${n})`;
+      if ((i & 1023) === 1023) this.#check();
+      let n = next.get(k) ?? 1;
+      let name = n === 1 ? k : `${k} (${n})`;
+      while (taken.has(name)) name = `${k} (${++n})`;
+      next.set(k, n + 1);
       taken.add(name);
       // Defined, not assigned: a key "__proto__" stays a key.
       Object.defineProperty(o, name, {

@@ -109,6 +109,14 @@ Deno.test("Redactor.json() redacts object keys too, keeping every value and the 
     '{"a":1,"[SECRET]":2,"[EMAIL]":3,"[EMAIL] (2)":{"[EMAIL]":4},"[EMAIL] (3)":5,"__proto__":6}',
   );
   assert.equal(Object.getPrototypeOf(out), Object.prototype, "a key __proto__ stays a key");
+  // A hostile body: 50,000 keys that all redact alike (numbering them stays linear).
+  const many: Record<string, number> = {};
+  for (let i = 0; i < 50_000; i++) many[`u${i}@example.com`] = i;
+  const renamed = Object.entries(
+    new Redactor(ALL, { budgetMs: 60_000 }).json(many) as Record<string, number>,
+  );
+  assert.equal(renamed.length, 50_000);
+  assert.deepEqual(renamed.at(-1), ["[EMAIL] (50000)", 49_999]);
   const plain = { a: { b: "c" } };
   assert.equal(r.json(plain), plain);
   assert.deepEqual(plain, { a: { b: "c" } });
