@@ -36,14 +36,13 @@ export function usageExit(code: number, message?: string): never {
 
 /** `parseArgs(config)` over `Deno.args`, with `--help` and a usage message for bad options. */
 export function scriptArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
-  const help = { help: { type: "boolean", short: "h" } } as const;
   const args = config.args ?? Deno.args;
   if (args.includes("--help") || args.includes("-h")) {
     console.log(usage());
     Deno.exit(0);
   }
   try {
-    return parseArgs({ ...config, args, options: { ...config.options, ...help } } as T);
+    return parseArgs({ ...config, args } as T);
   } catch (err) {
     usageExit(2, (err as Error).message);
   }

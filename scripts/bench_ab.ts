@@ -6,7 +6,8 @@
  * CBA, …) so drift of a shared machine spreads over all of them; figures are medians over rounds.
  *
  *   deno run -A scripts/bench_ab.ts [--concurrency 1,50] [--duration 4] [--rounds 6]
- *       [--subjects relay,floor,gateway] [--gateway-config TEMPLATE]
+ *       [--subjects relay,floor,gateway]   (also floor-bare: the floor relay without client link and timers)
+ *       [--gateway-config TEMPLATE]
  *       [--gateway NAME=TEMPLATE[@CHECKOUT]]…
  *
  * Needs `wrk` (Debian: `apt-get install wrk`). CPU per request is the subject process's user + system time
@@ -14,18 +15,17 @@
  * (/proc/<pid>/task/<pid>/stat). `--gateway-config` takes a template as `azmw bench --overhead` does
  * ({{MOCK_URL}}, {{DATA_DIR}}); the default is the full pipeline with sealed bodies. Each `--gateway
  * NAME=TEMPLATE` adds one more gateway subject, to compare configs in the same rounds; `@CHECKOUT` runs
- * that subject from another checkout's main.ts (`git worktree add`), to compare builds. The subject
- * `floor-bare` is the floor relay without its link to the client's connection and its timers.
+ * that subject from another checkout's main.ts (`git worktree add`), to compare builds.
  *
  * @module
  */
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import { DEFAULT_GATEWAY_CONFIG } from "../src/bench/overhead/gateway_config.ts";
 import { parsePidTicks } from "../src/bench/overhead/machine.ts";
-import { relayArgv } from "../src/bench/overhead/relay_argv.ts";
+import { referenceArgv } from "../src/bench/overhead/relay_argv.ts";
 import { currentSelf } from "../src/bench/overhead/self_argv.ts";
 import { type BenchStack, startStack } from "../src/bench/overhead/stack.ts";
+import { scriptArgs, usageExit } from "./_args.ts";
 
 const TICK_US = 10_000; // 100 ticks per second
 const BODY = JSON.stringify({
@@ -100,42 +100,23 @@ function fmt(v: number, digits = 0): string {
   return Number.isFinite(v) ? v.toFixed(digits) : "–";
 }
 
-const USAGE = `Usage: deno run -A scripts/bench_ab.ts [--concurrency 1,50] [--duration 4] [--rounds 6]
-    [--subjects relay,floor,gateway] [--gateway-config TEMPLATE] [--gateway NAME=TEMPLATE[@CHECKOUT]]…
-Drives the bare relay, the floor relay and the gateway with wrk (Debian: apt-get install wrk) in
-alternating rounds and prints medians of req/s, CPU per request, p50 and p99 (see BENCHMARKS.md).
-Subjects: relay, floor, floor-bare (the floor relay without client link and timers), gateway.`;
-
 if (import.meta.main) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: Deno.args,
-      options: {
-        help: { type: "boolean", short: "h" },
-        concurrency: { type: "string", default: "1,50" },
-        duration: { type: "string", default: "4" },
-        rounds: { type: "string", default: "6" },
-        subjects: { type: "string", default: "relay,floor,gateway" },
-        "gateway-config": { type: "string" },
-        gateway: { type: "string", multiple: true, default: [] },
-      },
-    });
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    Deno.exit(2);
-  }
-  const { values } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
+  const { values } = scriptArgs({
+    options: {
+      concurrency: { type: "string", default: "1,50" },
+      duration: { type: "string", default: "4" },
+      rounds: { type: "string", default: "6" },
+      subjects: { type: "string", default: "relay,floor,gateway" },
+      "gateway-config": { type: "string" },
+      gateway: { type: "string", multiple: true, default: [] },
+    },
+  });
   const concurrencies = values.concurrency.split(",").map(Number);
   const seconds = Number(values.duration);
   const rounds = Number(values.rounds);
   const extra = new Map(values.gateway.map((spec) => {
     const at = spec.indexOf("=");
-    if (at <= 0) throw new Error(`--gateway expects NAME=TEMPLATE, got "${spec}"`);
+    if (at <= 0) usageExit(2, `--gateway expects NAME=TEMPLATE[@CHECKOUT], got "${spec}"`);
     const [file, checkout] = spec.slice(at + 1).split("@");
     return [spec.slice(0, at), { file: file!, checkout }] as const;
   }));
@@ -153,13 +134,7 @@ if (import.meta.main) {
   const stacks = new Map<string, BenchStack>();
   try {
     for (const name of names) {
-      const gatewayArgv = name === "relay"
-        ? (mockUrl: string) => relayArgv(self, mockUrl)
-        : name === "floor"
-        ? (mockUrl: string) => [...relayArgv(self, mockUrl), "--floor"]
-        : name === "floor-bare"
-        ? (mockUrl: string) => [...relayArgv(self, mockUrl), "--floor", "--bare"]
-        : undefined;
+      const gatewayArgv = referenceArgv(self, name);
       const own = extra.get(name);
       const configTemplate = own === undefined || own.file === ""
         ? template

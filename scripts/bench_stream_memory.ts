@@ -12,7 +12,7 @@
  * @module
  */
 import { memoryLane } from "../src/bench/overhead/lanes/memory.ts";
-import { relayArgv } from "../src/bench/overhead/relay_argv.ts";
+import { referenceArgv } from "../src/bench/overhead/relay_argv.ts";
 import { currentSelf } from "../src/bench/overhead/self_argv.ts";
 import { startStack } from "../src/bench/overhead/stack.ts";
 import { buildRequest } from "../src/bench/request.ts";
@@ -44,12 +44,7 @@ export function summarise(
 
 /** Runs the memory lane once against `subject`. */
 async function measure(subject: string, streams: number): Promise<StreamMemory> {
-  const self = currentSelf();
-  const argv = subject === "relay"
-    ? (mockUrl: string) => relayArgv(self, mockUrl)
-    : subject === "floor"
-    ? (mockUrl: string) => [...relayArgv(self, mockUrl), "--floor"]
-    : undefined;
+  const argv = referenceArgv(currentSelf(), subject);
   const stack = await startStack(argv ? { gatewayArgv: argv } : {});
   try {
     const r = await memoryLane({

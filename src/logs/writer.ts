@@ -5,8 +5,8 @@
  * day's file at the end of that turn, in one write (batches of `batchSize` lines): the gateway thread posts
  * records at most once per flush interval apart from full batches (`log_thread.ts`), so that is one write
  * per interval at most, not one per record, and no timer. An idle writer sets no timer, except one to sync
- * data written less than one fsync interval ago. A full queue drops the record, counts it and warns at most once per warning interval;
- * `close()` writes everything still queued.
+ * data written less than one fsync interval ago. A full queue drops the record, counts it and warns at most
+ * once per warning interval; `close()` writes everything still queued.
  */
 import type { DayClock } from "./day.ts";
 import type { LogFiles } from "./files.ts";

@@ -4,6 +4,7 @@ import type { LoadResult } from "../../src/bench/recorder.ts";
 import type { OverheadReport } from "../../src/bench/overhead/runner.ts";
 import { overheadPlan } from "../../src/bench/overhead/plan.ts";
 import { checkTargets } from "../../src/bench/overhead/targets.ts";
+import { serveRelay } from "../../src/bench/overhead/relay.ts";
 
 /** A summary whose percentiles are `base` × 1, 2, 4, 8, 10 µs. */
 export function summary(base: number, count = 1000): LatencySummary {
@@ -173,5 +174,48 @@ export function fakeReport(): OverheadReport {
     relay: fakeRelayLanes(lanes),
     targets: checkTargets(lanes, fakeRelayLanes(lanes)),
     otherCpuPct: 2.5,
+  };
+}
+
+/**
+ * Calls a relay handler as the tests of both relays do: without a key (asserted 401), then with the caller
+ * key "caller" as `api-key` on an Azure-style path; returns the second response.
+ */
+export async function callWithKey(
+  handler: (req: Request) => Promise<Response>,
+  body: string,
+): Promise<Response> {
+  const denied = await handler(new Request("http://relay/v1/chat", { method: "POST", body: "{}" }));
+  if (denied.status !== 401) throw new Error(`expected 401 without a key, got ${denied.status}`);
+  await denied.body?.cancel();
+  return handler(
+    new Request("http://relay/openai/x?api-version=1", {
+      method: "POST",
+      headers: { "api-key": "caller" },
+      body,
+    }),
+  );
+}
+
+/** Serves a relay (`serveRelay`) in front of a port nothing listens on; its URL and a `stop()` that awaits it. */
+export async function servedRelay(options: { floor?: boolean | "bare" } = {}) {
+  const stop = new AbortController();
+  const ready = Promise.withResolvers<string>();
+  const served = serveRelay({
+    upstream: "http://127.0.0.1:9",
+    callerKey: "c",
+    upstreamKey: "u",
+    ...options,
+    signal: stop.signal,
+    announce: (line) => ready.resolve(line),
+  });
+  const url = /^relay listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(await ready.promise)?.[1];
+  if (url === undefined) throw new Error("the relay did not announce its port");
+  return {
+    url,
+    stop: async () => {
+      stop.abort();
+      await served;
+    },
   };
 }

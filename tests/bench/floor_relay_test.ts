@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createFloorRelayHandler } from "../../src/bench/overhead/floor_relay.ts";
-import { serveRelay } from "../../src/bench/overhead/relay.ts";
 import { countTimeouts } from "../_helpers/timers.ts";
+import { callWithKey, servedRelay } from "./_fixtures.ts";
 
 type Seen = { url: string; auth: string | null; body: unknown; signal: boolean; client: boolean };
 
@@ -33,16 +33,7 @@ Deno.test("the floor relay checks the key, sends the body as a Blob through its 
     Promise.resolve(new Response('{"usage":{}}', { status: 200, headers: { "x-up": "1" } }))
   );
   try {
-    const denied = await handler(new Request("http://relay/v1/chat", { method: "POST", body: "{}" }));
-    assert.equal(denied.status, 401);
-    await denied.body?.cancel();
-    const res = await handler(
-      new Request("http://relay/openai/x?api-version=1", {
-        method: "POST",
-        headers: { "api-key": "caller" },
-        body: '{"stream":false}',
-      }),
-    );
+    const res = await callWithKey(handler, '{"stream":false}');
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("x-up"), "1");
     assert.equal(await res.text(), '{"usage":{}}');
@@ -111,22 +102,11 @@ Deno.test("the floor relay answers 502 when the upstream cannot be reached", asy
 });
 
 Deno.test("serveRelay({ floor: true }) serves the floor relay and closes its client when stopped", async () => {
-  const stop = new AbortController();
-  const ready = Promise.withResolvers<string>();
-  const served = serveRelay({
-    upstream: "http://127.0.0.1:9",
-    callerKey: "c",
-    upstreamKey: "u",
-    floor: true,
-    signal: stop.signal,
-    announce: (line) => ready.resolve(line),
-  });
-  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(await ready.promise)![1]!;
-  const res = await fetch(url, { method: "POST", headers: { "api-key": "c" }, body: "{}" });
+  const relay = await servedRelay({ floor: true });
+  const res = await fetch(relay.url, { method: "POST", headers: { "api-key": "c" }, body: "{}" });
   assert.equal(res.status, 502, "nothing listens on port 9");
   await res.body?.cancel();
-  stop.abort();
-  await served;
+  await relay.stop();
 });
 
 Deno.test("the bare floor relay sets no timer and leaves the client's connection alone", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { createRelayHandler, relayKeysFromEnv, serveRelay } from "../../src/bench/overhead/relay.ts";
-import { relayArgv } from "../../src/bench/overhead/relay_argv.ts";
+import { createRelayHandler, relayKeysFromEnv } from "../../src/bench/overhead/relay.ts";
+import { referenceArgv, relayArgv } from "../../src/bench/overhead/relay_argv.ts";
+import { callWithKey, servedRelay } from "./_fixtures.ts";
 
 Deno.test("createRelayHandler() checks the caller key, swaps in the upstream key, passes the body through", async () => {
   const seen: { url: string; auth: string | null; apiKey: string | null; body: string }[] = [];
@@ -19,16 +20,7 @@ Deno.test("createRelayHandler() checks the caller key, swaps in the upstream key
       return new Response("data: 1\n\n", { status: 201, headers: { "x-up": "1" } });
     },
   });
-  const denied = await handler(new Request("http://relay/v1/chat", { method: "POST", body: "{}" }));
-  assert.equal(denied.status, 401);
-  await denied.body?.cancel();
-  const res = await handler(
-    new Request("http://relay/openai/x?api-version=1", {
-      method: "POST",
-      headers: { "api-key": "caller" },
-      body: "{}",
-    }),
-  );
+  const res = await callWithKey(handler, "{}");
   assert.equal(res.status, 201);
   assert.equal(res.headers.get("x-up"), "1");
   assert.equal(await res.text(), "data: 1\n\n");
@@ -53,22 +45,11 @@ Deno.test("relayKeysFromEnv() names a missing variable", () => {
 });
 
 Deno.test("serveRelay() announces its port and stops on the signal", async () => {
-  const stop = new AbortController();
-  const ready = Promise.withResolvers<string>();
-  const served = serveRelay({
-    upstream: "http://127.0.0.1:9",
-    callerKey: "c",
-    upstreamKey: "u",
-    signal: stop.signal,
-    announce: (line) => ready.resolve(line),
-  });
-  const line = await ready.promise;
-  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(line)![1]!;
-  const res = await fetch(url);
+  const relay = await servedRelay();
+  const res = await fetch(relay.url);
   assert.equal(res.status, 401);
   await res.body?.cancel();
-  stop.abort();
-  await served;
+  await relay.stop();
 });
 
 Deno.test("relayArgv() runs relay_main.ts from source and the executable when compiled", () => {
@@ -101,4 +82,13 @@ Deno.test("scripts/bench_relay.ts prints its usage for --help and refuses an unk
   const bad = await run("--nope");
   assert.equal(bad.code, 2);
   assert.match(new TextDecoder().decode(bad.stderr), /Unknown option '--nope'\nUsage: /);
+});
+
+Deno.test("referenceArgv() starts the bare relay, the floor relay or the bare floor relay, and nothing else", () => {
+  const self = { execPath: "/bin/deno", standalone: false, mainUrl: "file:///x/main.ts" };
+  assert.deepEqual(referenceArgv(self, "relay")!("http://u"), relayArgv(self, "http://u"));
+  assert.deepEqual(referenceArgv(self, "floor")!("http://u").slice(-1), ["--floor"]);
+  assert.deepEqual(referenceArgv(self, "floor-bare")!("http://u").slice(-2), ["--floor", "--bare"]);
+  assert.equal(referenceArgv(self, "gateway"), undefined);
+  assert.equal(referenceArgv(self, "toString"), undefined);
 });
